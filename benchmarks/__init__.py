@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print figures. Run all with `python -m benchmarks`."""

@@ -1,0 +1,178 @@
+"""Qualitative expert scores: one score per unit-year-indicator, and inter-rater reliability.
+
+Input is the long-form ``expert_scores`` table of the data contract (unit_id, year,
+indicator_id, expert_id, score 0–100). Everything here is vectorised over all
+unit-year-indicator groups at once (groupby sums), never a loop over units.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from nidb.errors import ConfigError
+
+AggregationMethod = Literal["trimmed_mean", "mean", "median"]
+AGGREGATION_METHODS: tuple[str, ...] = ("trimmed_mean", "mean", "median")
+
+#: The cell a qualitative indicator is scored in: one unit, one year, one indicator.
+CELL = ["unit_id", "year", "indicator_id"]
+#: The group inter-rater reliability is computed over: one indicator in one year.
+PANEL = ["indicator_id", "year"]
+
+
+def aggregate_scores(
+    scores: pd.DataFrame,
+    method: AggregationMethod = "trimmed_mean",
+    trim_min_experts: int = 5,
+    trim_count: int = 1,
+) -> pd.DataFrame:
+    """One score per unit, year and qualitative indicator.
+
+    ``trimmed_mean`` drops the ``trim_count`` highest and ``trim_count`` lowest scores
+    when a cell has at least ``trim_min_experts`` experts (the usual 去掉一个最高分和一个
+    最低分 rule), and is the plain mean otherwise. ``mean`` and ``median`` are the
+    untrimmed alternatives. Missing scores are not allowed by the contract; a cell
+    simply has as many experts as it has rows.
+
+    Returns columns ``unit_id, year, indicator_id, score, n_experts, n_used, score_sd``
+    (``n_used``: scores that entered the aggregate; ``score_sd``: sample standard
+    deviation of all the cell's scores, NaN for a single expert).
+    """
+    if method not in AGGREGATION_METHODS:
+        raise ConfigError(f"专家评分汇总方法「{method}」无效，可选：{', '.join(AGGREGATION_METHODS)}")
+    if trim_count < 0 or trim_min_experts < 2 * trim_count + 1:
+        raise ConfigError(
+            f"专家评分去极值参数无效：trim_min_experts={trim_min_experts} 须不少于 2×trim_count+1"
+            f"（trim_count={trim_count}）"
+        )
+    grouped = scores.groupby(CELL, sort=True, observed=True)["score"]
+    out = grouped.agg(n_experts="count", total="sum", score_sd="std", median="median")
+    out["n_experts"] = out["n_experts"].astype("int64")
+    if method == "median":
+        out["score"] = out["median"]
+        out["n_used"] = out["n_experts"]
+    elif method == "mean" or trim_count == 0:
+        out["score"] = out["total"] / out["n_experts"]
+        out["n_used"] = out["n_experts"]
+    else:
+        ranked = scores[CELL + ["score"]].copy()
+        # position of each score inside its cell, ascending and descending (ties broken
+        # by row order: with equal scores it does not matter which copy is dropped)
+        ranked["asc"] = ranked.groupby(CELL, observed=True)["score"].rank(method="first")
+        ranked["desc"] = ranked.groupby(CELL, observed=True)["score"].rank(
+            method="first", ascending=False
+        )
+        extreme = (ranked["asc"] <= trim_count) | (ranked["desc"] <= trim_count)
+        dropped = ranked["score"].where(extreme, 0.0).groupby(
+            [ranked[c] for c in CELL], observed=True
+        ).sum()
+        trim = out["n_experts"] >= trim_min_experts
+        trimmed_total = out["total"] - dropped.reindex(out.index)
+        out["n_used"] = np.where(trim, out["n_experts"] - 2 * trim_count, out["n_experts"])
+        out["score"] = np.where(trim, trimmed_total, out["total"]) / out["n_used"]
+    return out.reset_index()[CELL + ["score", "n_experts", "n_used", "score_sd"]]
+
+
+def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Restrict each indicator-year panel to units rated by every expert of the panel.
+
+    Reliability statistics need a complete units × experts matrix. The policy is
+    listwise deletion: an expert belongs to the panel when they scored at least one
+    unit of that indicator and year; a unit enters only when all those experts
+    scored it. Returns the complete rows and a count table per panel.
+    """
+    data = scores[CELL + ["expert_id", "score"]]
+    n_panel_experts = data.groupby(PANEL, observed=True)["expert_id"].transform("nunique")
+    n_unit_experts = data.groupby(CELL, observed=True)["expert_id"].transform("nunique")
+    complete = n_unit_experts == n_panel_experts
+    counts = (
+        data.assign(complete=complete)
+        .groupby(PANEL + ["unit_id"], observed=True)["complete"]
+        .first()
+        .groupby(PANEL, observed=True)
+        .agg(n_units="size", n_units_used="sum")
+    )
+    counts["n_experts"] = data.groupby(PANEL, observed=True)["expert_id"].nunique()
+    return data[complete.to_numpy()], counts
+
+
+def reliability(scores: pd.DataFrame) -> pd.DataFrame:
+    """Inter-rater reliability of the expert scores, per indicator and year.
+
+    For each indicator-year the complete units × experts matrix (see the listwise
+    policy in ``_complete_panels``) gives, from the two-way ANOVA mean squares
+    (Shrout & Fleiss 1979; McGraw & Wong 1996):
+
+    - ``icc1``, ``icc1k``: one-way random, single rater / mean of k raters;
+    - ``icc2``, ``icc2k``: two-way random, absolute agreement, single / mean of k;
+    - ``icc3``, ``icc3k``: two-way mixed, consistency, single / mean of k;
+    - ``kendall_w``: Kendall's coefficient of concordance with the tie correction
+      W = 12 S / (m² (n³ − n) − m Σ(t³ − t)).
+
+    Also returned: ``n_units`` (units scored), ``n_units_used`` (complete units),
+    ``n_experts`` (k) and the mean squares ``ms_rows``, ``ms_cols``, ``ms_error``,
+    ``ms_within``. Statistics are NaN when fewer than two complete units or two
+    experts remain.
+    """
+    data, counts = _complete_panels(scores)
+    g = [data[c] for c in PANEL]
+    x = data["score"].astype("float64")
+    n = data.groupby(PANEL, observed=True)["unit_id"].transform("nunique").astype("float64")
+    k = data.groupby(PANEL, observed=True)["expert_id"].transform("nunique").astype("float64")
+    grand = x.groupby(g, observed=True).transform("mean")
+    row_mean = x.groupby([*g, data["unit_id"]], observed=True).transform("mean")
+    col_mean = x.groupby([*g, data["expert_id"]], observed=True).transform("mean")
+    cells = pd.DataFrame(
+        {
+            "ss_total": (x - grand) ** 2,
+            # each row (unit) mean appears k times, each column (expert) mean n times:
+            # the sums below are k·Σ(row − grand)² and n·Σ(col − grand)²
+            "ss_rows": (row_mean - grand) ** 2,
+            "ss_cols": (col_mean - grand) ** 2,
+        }
+    )
+    ss = cells.groupby(g, observed=True).sum()
+    nk = pd.DataFrame({"n": n, "k": k}).groupby(g, observed=True).first()
+    n_, k_ = nk["n"], nk["k"]
+    ss_error = ss["ss_total"] - ss["ss_rows"] - ss["ss_cols"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msr = ss["ss_rows"] / (n_ - 1)
+        msc = ss["ss_cols"] / (k_ - 1)
+        mse = ss_error / ((n_ - 1) * (k_ - 1))
+        msw = (ss["ss_cols"] + ss_error) / (n_ * (k_ - 1))
+        stats = pd.DataFrame(
+            {
+                "icc1": (msr - msw) / (msr + (k_ - 1) * msw),
+                "icc2": (msr - mse) / (msr + (k_ - 1) * mse + k_ * (msc - mse) / n_),
+                "icc3": (msr - mse) / (msr + (k_ - 1) * mse),
+                "icc1k": (msr - msw) / msr,
+                "icc2k": (msr - mse) / (msr + (msc - mse) / n_),
+                "icc3k": (msr - mse) / msr,
+                "kendall_w": _kendall_w(data, n_, k_),
+                "ms_rows": msr,
+                "ms_cols": msc,
+                "ms_error": mse,
+                "ms_within": msw,
+            }
+        )
+    out = counts.join(stats, how="left")
+    too_small = (out["n_units_used"] < 2) | (out["n_experts"] < 2)
+    stat_cols = list(stats.columns)
+    out[stat_cols] = out[stat_cols].astype("float64").mask(too_small, axis=0)
+    out["n_units_used"] = out["n_units_used"].astype("int64")
+    return out.reset_index()[PANEL + ["n_units", "n_units_used", "n_experts"] + stat_cols]
+
+
+def _kendall_w(data: pd.DataFrame, n: pd.Series, m: pd.Series) -> pd.Series:
+    """Kendall's W with tie correction per panel, from the complete long-form rows."""
+    g = [data[c] for c in PANEL]
+    ranks = data.groupby([*g, data["expert_id"]], observed=True)["score"].rank(method="average")
+    rank_sums = ranks.groupby([*g, data["unit_id"]], observed=True).sum()
+    by_panel = rank_sums.groupby(level=PANEL, observed=True)
+    s = (rank_sums**2).groupby(level=PANEL, observed=True).sum() - by_panel.sum() ** 2 / n
+    ties = data.groupby([*g, data["expert_id"], data["score"]], observed=True).size()
+    tie_term = (ties.astype("float64") ** 3 - ties).groupby(level=PANEL, observed=True).sum()
+    return 12 * s / (m**2 * (n**3 - n) - m * tie_term)

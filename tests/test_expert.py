@@ -1,0 +1,134 @@
+"""Expert score aggregation and inter-rater reliability against hand and published values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import friedmanchisquare
+
+from nidb.errors import ConfigError
+from nidb.expert import aggregate_scores, reliability
+
+# Shrout & Fleiss (1979), Psychological Bulletin 86(2), Table 2: 6 targets × 4 judges.
+SHROUT_FLEISS = np.array(
+    [[9, 2, 5, 8], [6, 1, 3, 2], [8, 4, 6, 8], [7, 1, 2, 6], [10, 5, 6, 9], [6, 2, 4, 7]],
+    dtype=float,
+)
+
+
+def long_form(matrix: np.ndarray, indicator: str = "I06", year: int = 2021) -> pd.DataFrame:
+    """Units × experts matrix → contract long form (NaN cells left out)."""
+    rows = [
+        {
+            "unit_id": f"B{i:04d}",
+            "year": year,
+            "indicator_id": indicator,
+            "expert_id": f"E{j:02d}",
+            "score": matrix[i, j],
+        }
+        for i in range(matrix.shape[0])
+        for j in range(matrix.shape[1])
+        if not np.isnan(matrix[i, j])
+    ]
+    return pd.DataFrame(rows)
+
+
+def cell(*scores: float, unit: str = "B0001") -> pd.DataFrame:
+    """One unit-year-indicator cell scored by len(scores) experts."""
+    return pd.DataFrame(
+        {
+            "unit_id": unit,
+            "year": 2022,
+            "indicator_id": "I12",
+            "expert_id": [f"E{j}" for j in range(len(scores))],
+            "score": list(scores),
+        }
+    )
+
+
+def test_trimmed_mean_drops_one_highest_and_one_lowest_with_five_experts() -> None:
+    out = aggregate_scores(cell(60, 100, 80, 70, 90))
+    assert out["score"].item() == pytest.approx(80.0)  # (70+80+90)/3
+    assert out["n_experts"].item() == 5
+    assert out["n_used"].item() == 3
+
+
+def test_trimmed_mean_is_plain_mean_below_five_experts() -> None:
+    out = aggregate_scores(cell(50, 60, 70, 100))
+    assert out["score"].item() == pytest.approx(70.0)
+    assert out["n_used"].item() == 4
+
+
+def test_trimmed_mean_drops_only_one_copy_of_a_tied_extreme() -> None:
+    out = aggregate_scores(cell(50, 50, 70, 80, 90, 90))
+    assert out["score"].item() == pytest.approx((50 + 70 + 80 + 90) / 4)
+
+
+def test_median_and_mean_alternatives() -> None:
+    scores = cell(50, 60, 70, 100)
+    assert aggregate_scores(scores, method="median")["score"].item() == pytest.approx(65.0)
+    five = cell(60, 100, 80, 70, 95)
+    assert aggregate_scores(five, method="mean")["score"].item() == pytest.approx(81.0)
+
+
+def test_aggregation_is_per_cell() -> None:
+    scores = pd.concat([cell(60, 100, 80, 70, 90, unit="B0001"), cell(10, 20, unit="B0002")])
+    out = aggregate_scores(scores).set_index("unit_id")["score"]
+    assert out.to_dict() == pytest.approx({"B0001": 80.0, "B0002": 15.0})
+
+
+def test_invalid_aggregation_parameters_raise_config_error() -> None:
+    with pytest.raises(ConfigError):
+        aggregate_scores(cell(1, 2, 3), method="mode")
+    with pytest.raises(ConfigError):
+        aggregate_scores(cell(1, 2, 3), trim_min_experts=2, trim_count=1)
+
+
+def test_icc_matches_shrout_fleiss_published_values() -> None:
+    rel = reliability(long_form(SHROUT_FLEISS)).iloc[0]
+    # published mean squares (Table 2) and ICCs (Table 4), two decimals
+    assert rel["ms_rows"] == pytest.approx(11.24, abs=0.005)
+    assert rel["ms_cols"] == pytest.approx(32.49, abs=0.005)
+    assert rel["ms_error"] == pytest.approx(1.02, abs=0.005)
+    assert rel["ms_within"] == pytest.approx(6.26, abs=0.005)
+    expected = {"icc1": 0.17, "icc2": 0.29, "icc3": 0.71, "icc1k": 0.44, "icc2k": 0.62, "icc3k": 0.91}
+    for name, value in expected.items():
+        assert rel[name] == pytest.approx(value, abs=0.005), name
+    assert rel["n_units_used"] == 6 and rel["n_experts"] == 4
+
+
+def test_kendall_w_with_ties_matches_hand_calculation() -> None:
+    # units × experts; ranks per expert: E0 (4, 2.5, 2.5, 1), E1 (4, 3, 2, 1), E2 (3, 3, 3, 1)
+    m = np.array([[80, 90, 70], [70, 80, 70], [70, 60, 70], [60, 50, 40]], dtype=float)
+    # R = (11, 8.5, 7.5, 3), S = 33.5, Σ(t³−t) = 6 + 24 = 30
+    # W = 12·33.5 / (3²·(4³−4) − 3·30) = 402 / 450
+    w = reliability(long_form(m))["kendall_w"].item()
+    assert w == pytest.approx(402 / 450)
+
+
+def test_kendall_w_equals_tie_corrected_friedman_statistic() -> None:
+    rng = np.random.default_rng(7)
+    m = rng.integers(50, 60, size=(12, 5)).astype(float)  # many ties
+    chi2 = friedmanchisquare(*m).statistic  # treatments = units, blocks = experts
+    w = reliability(long_form(m))["kendall_w"].item()
+    assert w == pytest.approx(chi2 / (5 * (12 - 1)))
+
+
+def test_reliability_is_per_indicator_year_and_drops_incomplete_units() -> None:
+    m = SHROUT_FLEISS.copy()
+    m_missing = np.vstack([m, [[np.nan, 3, 4, 5]]])  # a 7th unit missed by expert E00
+    scores = pd.concat(
+        [long_form(m_missing, "I06", 2021), long_form(m[:, ::-1], "I07", 2021), long_form(m, "I06", 2022)]
+    )
+    rel = reliability(scores).set_index(["indicator_id", "year"])
+    assert rel.loc[("I06", 2021), "n_units"] == 7
+    assert rel.loc[("I06", 2021), "n_units_used"] == 6
+    # the complete part is Shrout & Fleiss again; reordering experts changes nothing
+    for key in [("I06", 2021), ("I07", 2021), ("I06", 2022)]:
+        assert rel.loc[key, "icc2"] == pytest.approx(0.29, abs=0.005)
+
+
+def test_reliability_is_nan_with_a_single_complete_unit() -> None:
+    rel = reliability(long_form(SHROUT_FLEISS[:1]))
+    assert rel["icc2"].isna().all() and rel["kendall_w"].isna().all()

@@ -1,0 +1,1 @@
+"""Design audit: statistical coherence, Monte Carlo uncertainty and Sobol sensitivity of ranks and stars."""

@@ -1,0 +1,265 @@
+"""Statistical coherence of a framework on a table of normalised indicators.
+
+Correlations within and across levels (with flags), Cronbach's alpha and a principal
+component analysis per group, effective weights as correlation ratios η² with the index
+(Paruolo, Saisana & Saltelli 2013), and leave-one-out re-aggregation. Inputs are the
+normalised indicator table (units × indicators) and the framework as a
+:class:`~nidb.audit.batch.Hierarchy`; scores are re-aggregated with the batch kernel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+from statsmodels.nonparametric.smoothers_lowess import lowess
+
+from nidb.audit.batch import Hierarchy, aggregate_batch, rank_desc
+
+
+@dataclass(frozen=True)
+class CoherenceThresholds:
+    """Flag thresholds (defaults and reasons in docs/audit.md).
+
+    collinear: |r| above which two indicators of one group are flagged as collinear
+        (0.92, the JRC/COINr convention for near-redundant indicators).
+    negative: r below which two indicators of one group are flagged as conflicting (0).
+    weak_parent: r below which an indicator is flagged as weakly related to its parent (0.3).
+    method: correlation used for the flags, "pearson" or "spearman".
+    """
+
+    collinear: float = 0.92
+    negative: float = 0.0
+    weak_parent: float = 0.3
+    method: str = "pearson"
+
+
+def level_scores(normalised: pd.DataFrame, hierarchy: Hierarchy, method: str = "arithmetic", power: float = 1.0) -> pd.DataFrame:
+    """Normalised indicators and scores of every aggregate, one column per node (units × nodes)."""
+    x = normalised[list(hierarchy.indicators)].to_numpy(dtype=float)[None]
+    scores = aggregate_batch(x, hierarchy, method=method, power=power)
+    frames = [normalised[list(hierarchy.indicators)].astype(float)]
+    for k, s in enumerate(scores, start=1):
+        frames.append(pd.DataFrame(s[0], index=normalised.index, columns=list(hierarchy.levels[k])))
+    return pd.concat(frames, axis=1)
+
+
+def correlations(
+    table: pd.DataFrame, hierarchy: Hierarchy, thresholds: CoherenceThresholds = CoherenceThresholds()
+) -> pd.DataFrame:
+    """Pairwise correlations within and across levels, with flags.
+
+    ``table`` holds one column per node (see :func:`level_scores`). Rows: every pair of
+    siblings (``relation = "within"``), every node with its parent (``"parent"``), with
+    the index (``"index"``) and with every node of the level above that is not its parent
+    (``"across"``). Columns: ``code_a, code_b, level_a, level_b, relation, pearson,
+    spearman, n`` and the boolean flags ``flag_negative`` and ``flag_collinear`` (within)
+    and ``flag_weak_parent`` (parent). Correlations use pairwise complete observations.
+    """
+    pearson = table.corr(method="pearson")
+    spearman = table.corr(method="spearman")
+    present = table.notna().astype(float)
+    counts = present.T @ present
+    rows = []
+    root = hierarchy.root
+    n_levels = len(hierarchy.levels)
+    for k in range(n_levels - 1):
+        parents = hierarchy.parent_of(k)
+        codes = list(hierarchy.levels[k])
+        for i, a in enumerate(codes):
+            for b in codes[i + 1 :]:
+                if parents[a] == parents[b]:
+                    rows.append((a, b, k, k, "within"))
+            rows.append((a, parents[a], k, k + 1, "parent"))
+            if k + 1 < n_levels - 1:
+                for other in hierarchy.levels[k + 1]:
+                    if other != parents[a]:
+                        rows.append((a, other, k, k + 1, "across"))
+                if k + 2 < n_levels:
+                    rows.append((a, root, k, n_levels - 1, "index"))
+    out = pd.DataFrame(rows, columns=["code_a", "code_b", "level_a", "level_b", "relation"])
+    out["pearson"] = [pearson.at[a, b] for a, b in zip(out.code_a, out.code_b)]
+    out["spearman"] = [spearman.at[a, b] for a, b in zip(out.code_a, out.code_b)]
+    out["n"] = [int(counts.at[a, b]) for a, b in zip(out.code_a, out.code_b)]
+    r = out[thresholds.method]
+    within = out.relation == "within"
+    out["flag_negative"] = within & (r < thresholds.negative)
+    out["flag_collinear"] = within & (r.abs() > thresholds.collinear)
+    out["flag_weak_parent"] = (out.relation == "parent") & (r < thresholds.weak_parent)
+    return out
+
+
+def cronbach_alpha(items: pd.DataFrame) -> float:
+    """Cronbach's alpha of the columns of ``items`` over complete rows.
+
+    α = k/(k−1) · (1 − Σ var(item) / var(Σ items)), sample variances (ddof = 1).
+    NaN when fewer than two items or two complete rows.
+    """
+    complete = items.dropna()
+    k = complete.shape[1]
+    if k < 2 or len(complete) < 2:
+        return float("nan")
+    item_var = complete.var(ddof=1).sum()
+    total_var = complete.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1.0 - item_var / total_var))
+
+
+@dataclass(frozen=True)
+class PcaResult:
+    """PCA of one group on the correlation matrix of its children."""
+
+    eigenvalues: pd.Series  # one per component, descending
+    explained: pd.Series  # share of total variance per component
+    loadings: pd.DataFrame  # children × components: eigenvector · sqrt(eigenvalue)
+    n: int  # complete rows used
+
+
+def pca(items: pd.DataFrame) -> PcaResult:
+    """Principal components of the standardised columns of ``items`` over complete rows.
+
+    Loadings are eigenvectors scaled by the square root of their eigenvalue (the
+    correlation of each item with the component); each component's sign is chosen so
+    that its loadings sum to a non-negative number.
+    """
+    complete = items.dropna()
+    corr = np.corrcoef(complete.to_numpy(dtype=float), rowvar=False).reshape(items.shape[1], items.shape[1])
+    values, vectors = np.linalg.eigh(corr)
+    order = np.argsort(values)[::-1]
+    values = np.clip(values[order], 0.0, None)
+    vectors = vectors[:, order]
+    vectors = vectors * np.where(vectors.sum(axis=0) < 0, -1.0, 1.0)
+    names = [f"PC{i + 1}" for i in range(len(values))]
+    return PcaResult(
+        eigenvalues=pd.Series(values, index=names),
+        explained=pd.Series(values / values.sum(), index=names),
+        loadings=pd.DataFrame(vectors * np.sqrt(values), index=items.columns, columns=names),
+        n=len(complete),
+    )
+
+
+def group_statistics(table: pd.DataFrame, hierarchy: Hierarchy) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cronbach's alpha and PCA for every aggregate over its children.
+
+    Returns (summary, loadings): summary has one row per aggregate with ``level,
+    n_children, n_complete, cronbach_alpha, pc1_eigenvalue, pc1_explained,
+    n_eigen_above_1``; loadings is long (``group, code, component, loading``) for the
+    first two components.
+    """
+    summary = []
+    loadings = []
+    for k in range(len(hierarchy.levels) - 1):
+        for group in hierarchy.levels[k + 1]:
+            kids = hierarchy.children(k, group)
+            items = table[kids]
+            row = {"group": group, "level": k + 1, "n_children": len(kids), "n_complete": int(items.notna().all(axis=1).sum())}
+            row["cronbach_alpha"] = cronbach_alpha(items)
+            if len(kids) >= 2 and row["n_complete"] >= 3:
+                res = pca(items)
+                row["pc1_eigenvalue"] = float(res.eigenvalues.iloc[0])
+                row["pc1_explained"] = float(res.explained.iloc[0])
+                row["n_eigen_above_1"] = int((res.eigenvalues > 1.0).sum())
+                long = res.loadings.iloc[:, :2].rename_axis("code").reset_index().melt(
+                    id_vars="code", var_name="component", value_name="loading"
+                )
+                long.insert(0, "group", group)
+                loadings.append(long)
+            else:
+                row.update(pc1_eigenvalue=np.nan, pc1_explained=np.nan, n_eigen_above_1=pd.NA)
+            summary.append(row)
+    summary_df = pd.DataFrame(summary)
+    summary_df["n_eigen_above_1"] = summary_df["n_eigen_above_1"].astype("Int64")
+    loadings_df = (
+        pd.concat(loadings, ignore_index=True)
+        if loadings
+        else pd.DataFrame(columns=["group", "code", "component", "loading"])
+    )
+    return summary_df, loadings_df
+
+
+def correlation_ratio(x: np.ndarray, y: np.ndarray, frac: float = 2.0 / 3.0) -> float:
+    """η² = Var(E[y | x]) / Var(y), E[y | x] estimated by LOWESS of y on x.
+
+    Complete pairs only; NaN when fewer than five pairs or y is constant.
+    """
+    ok = ~(np.isnan(x) | np.isnan(y))
+    x, y = x[ok], y[ok]
+    if len(x) < 5 or np.var(y) == 0:
+        return float("nan")
+    fitted = lowess(y, x, frac=frac, it=0, return_sorted=False)
+    return float(np.clip(np.var(fitted) / np.var(y), 0.0, 1.0))
+
+
+def effective_weights(table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2.0 / 3.0) -> pd.DataFrame:
+    """Effective weights: η² of each node below the index with the index, beside nominal weights.
+
+    One row per node: ``code, level, parent, eta2, eta2_share`` (η² normalised to sum to 1
+    over the level) and ``nominal_share`` (the node's nominal weight in the index, the
+    product of normalised weights along its path, which sums to 1 over the level), and
+    ``ratio = eta2_share / nominal_share``.
+    """
+    y = table[hierarchy.root].to_numpy(dtype=float)
+    nominal = hierarchy.path_weights()
+    rows = []
+    for k in range(len(hierarchy.levels) - 1):
+        parents = hierarchy.parent_of(k)
+        for code in hierarchy.levels[k]:
+            rows.append(
+                {
+                    "code": code,
+                    "level": k,
+                    "parent": parents[code],
+                    "eta2": correlation_ratio(table[code].to_numpy(dtype=float), y, frac),
+                    "nominal_share": float(nominal[k][code]),
+                }
+            )
+    out = pd.DataFrame(rows)
+    out["eta2_share"] = out["eta2"] / out.groupby("level")["eta2"].transform("sum")
+    out["ratio"] = out["eta2_share"] / out["nominal_share"]
+    return out[["code", "level", "parent", "eta2", "eta2_share", "nominal_share", "ratio"]]
+
+
+StarRule = Callable[[np.ndarray, list[np.ndarray]], np.ndarray]
+"""Maps index scores (R, n_units) and the scores of every level to stars (R, n_units)."""
+
+
+def leave_one_out(
+    normalised: pd.DataFrame,
+    hierarchy: Hierarchy,
+    method: str = "arithmetic",
+    power: float = 1.0,
+    stars: StarRule | None = None,
+) -> pd.DataFrame:
+    """Drop each indicator and each aggregate below the index in turn, re-aggregate, compare ranks.
+
+    A dropped node gets weight zero and its siblings' weights are renormalised (the
+    engine's rule for missing values). One row per dropped node: ``code, level,
+    mean_abs_rank_change, max_abs_rank_change``, and with a star rule
+    ``n_star_changes, share_star_changes``. All drops are one batch computation.
+    """
+    x = normalised[list(hierarchy.indicators)].to_numpy(dtype=float)
+    dropped = [(k, code) for k in range(len(hierarchy.levels) - 1) for code in hierarchy.levels[k]]
+    r = len(dropped) + 1  # replication 0 is the nominal method
+    weights = [np.tile(w, (r, 1)) for w in hierarchy.weights]
+    for i, (k, code) in enumerate(dropped, start=1):
+        weights[k][i, hierarchy.levels[k].index(code)] = 0.0
+    batch = np.broadcast_to(x, (r,) + x.shape)
+    scores = aggregate_batch(batch, hierarchy, weights, method, power)
+    index = scores[-1][..., 0]
+    ranks = rank_desc(index)
+    change = np.abs(ranks[1:] - ranks[0])
+    out = pd.DataFrame(
+        {
+            "code": [c for _, c in dropped],
+            "level": [k for k, _ in dropped],
+            "mean_abs_rank_change": np.nanmean(change, axis=1),
+            "max_abs_rank_change": np.nanmax(change, axis=1),
+        }
+    )
+    if stars is not None:
+        s = stars(index, scores)
+        moved = s[1:] != s[0]
+        out["n_star_changes"] = moved.sum(axis=1)
+        out["share_star_changes"] = moved.mean(axis=1)
+    return out

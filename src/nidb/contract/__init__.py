@@ -1,0 +1,283 @@
+"""The data contract: every input table, its columns, rules and vocabularies.
+
+`tables.yaml` next to this module is the single source of truth; `load_contract`
+reads and validates it into frozen dataclasses. A malformed file raises
+`ConfigError` naming the file and the key path.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nidb.errors import ConfigError
+
+CONTRACT_PATH = Path(__file__).with_name("tables.yaml")
+
+DTYPES = ("string", "integer", "number", "boolean", "category", "list")
+
+_TOP_KEYS = {"version", "tables", "vocabularies"}
+_TABLE_KEYS = {"zh", "file", "key", "optional", "description", "columns"}
+_COLUMN_KEYS = {
+    "zh", "unit", "dtype", "required", "unique", "min", "max", "pattern",
+    "values", "values_ref", "not_above", "max_year_offset", "foreign_key",
+}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of an input table and its rules."""
+
+    name: str
+    zh: str
+    dtype: str
+    unit: str | None = None
+    required: bool = False
+    unique: bool = False
+    min: float | None = None
+    max: float | None = None
+    pattern: str | None = None
+    values: tuple[str, ...] | None = None  # allowed values (category and list items)
+    values_ref: str | None = None  # vocabulary the values came from
+    not_above: str | None = None  # another column of the same table
+    max_year_offset: int | None = None
+    foreign_key: tuple[str, ...] = ()  # "table.column" targets; a value must be in one of them
+
+    @property
+    def header(self) -> str:
+        """The Chinese header as the template writes it: label with the unit in full-width brackets."""
+        return f"{self.zh}（{self.unit}）" if self.unit else self.zh
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One input table: names, key and columns."""
+
+    name: str
+    zh: str
+    file: str
+    key: tuple[str, ...]
+    columns: tuple[ColumnSpec, ...]
+    optional: bool = False
+    description: str = ""
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Canonical column names in contract order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> ColumnSpec:
+        """The column with this canonical name."""
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The whole data contract."""
+
+    version: int
+    tables: tuple[TableSpec, ...]
+    vocabularies: tuple[tuple[str, tuple[str, ...]], ...]
+    source: str = "tables.yaml"
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """Table names in contract order."""
+        return tuple(t.name for t in self.tables)
+
+    def table(self, name: str) -> TableSpec:
+        """The table with this canonical name."""
+        for table in self.tables:
+            if table.name == name:
+                return table
+        raise KeyError(name)
+
+    def vocabulary(self, name: str) -> tuple[str, ...]:
+        """The values of one named vocabulary."""
+        return dict(self.vocabularies)[name]
+
+
+class _Reader:
+    """Helpers that raise ConfigError with the file name and key path."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}：{path}：{message}")
+
+    def mapping(self, value: Any, path: str, allowed: set[str] | None = None) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(path, "应为键值映射")
+        if allowed is not None:
+            unknown = sorted(set(map(str, value)) - allowed)
+            if unknown:
+                raise self.fail(f"{path}.{unknown[0]}", f"未知键，可用的键：{', '.join(sorted(allowed))}")
+        return value
+
+    def text(self, value: Any, path: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(path, "应为非空文本")
+        return value
+
+    def number(self, value: Any, path: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(path, f"应为数值，实为 {value!r}")
+        return float(value)
+
+    def flag(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"应为 true 或 false，实为 {value!r}")
+        return value
+
+    def texts(self, value: Any, path: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(path, "应为非空列表")
+        items = tuple(self.text(str(v) if isinstance(v, (int, float)) else v, f"{path}[{i}]") for i, v in enumerate(value))
+        if len(set(items)) != len(items):
+            raise self.fail(path, "列表中有重复项")
+        return items
+
+
+def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[str, ...]]) -> ColumnSpec:
+    raw = r.mapping(raw, path, _COLUMN_KEYS)
+    dtype = r.text(raw.get("dtype"), f"{path}.dtype")
+    if dtype not in DTYPES:
+        raise r.fail(f"{path}.dtype", f"未知类型 {dtype!r}，可用：{', '.join(DTYPES)}")
+    values = None
+    values_ref = raw.get("values_ref")
+    if "values" in raw and values_ref is not None:
+        raise r.fail(path, "values 与 values_ref 只能给一个")
+    if values_ref is not None:
+        values_ref = r.text(values_ref, f"{path}.values_ref")
+        if values_ref not in vocab:
+            raise r.fail(f"{path}.values_ref", f"未知词表 {values_ref!r}")
+        values = vocab[values_ref]
+    elif "values" in raw:
+        values = r.texts(raw["values"], f"{path}.values")
+    if dtype in ("category", "list") and values is None:
+        raise r.fail(path, f"类型 {dtype} 需要 values 或 values_ref")
+    if dtype not in ("category", "list") and values is not None:
+        raise r.fail(path, f"类型 {dtype} 不能有取值列表")
+    lo = r.number(raw["min"], f"{path}.min") if "min" in raw else None
+    hi = r.number(raw["max"], f"{path}.max") if "max" in raw else None
+    if (lo is not None or hi is not None) and dtype not in ("number", "integer"):
+        raise r.fail(path, "min / max 只适用于 number 或 integer")
+    if lo is not None and hi is not None and lo > hi:
+        raise r.fail(path, f"min（{lo}）大于 max（{hi}）")
+    pattern = raw.get("pattern")
+    if pattern is not None:
+        pattern = r.text(pattern, f"{path}.pattern")
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise r.fail(f"{path}.pattern", f"正则表达式无效：{exc}") from None
+    offset = raw.get("max_year_offset")
+    if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
+        raise r.fail(f"{path}.max_year_offset", f"应为整数，实为 {offset!r}")
+    if offset is not None and dtype != "integer":
+        raise r.fail(path, "max_year_offset 只适用于 integer")
+    fk = raw.get("foreign_key", ())
+    fk = (fk,) if isinstance(fk, str) else tuple(r.texts(fk, f"{path}.foreign_key")) if fk else ()
+    unit = raw.get("unit")
+    return ColumnSpec(
+        name=name,
+        zh=r.text(raw.get("zh"), f"{path}.zh"),
+        dtype=dtype,
+        unit=r.text(unit, f"{path}.unit") if unit is not None else None,
+        required=r.flag(raw.get("required", False), f"{path}.required"),
+        unique=r.flag(raw.get("unique", False), f"{path}.unique"),
+        min=lo,
+        max=hi,
+        pattern=pattern,
+        values=values,
+        values_ref=values_ref,
+        not_above=r.text(raw["not_above"], f"{path}.not_above") if "not_above" in raw else None,
+        max_year_offset=offset,
+        foreign_key=fk,
+    )
+
+
+def _table(r: _Reader, name: str, raw: Any, vocab: dict[str, tuple[str, ...]]) -> TableSpec:
+    path = f"tables.{name}"
+    raw = r.mapping(raw, path, _TABLE_KEYS)
+    cols_raw = r.mapping(raw.get("columns"), f"{path}.columns")
+    if not cols_raw:
+        raise r.fail(f"{path}.columns", "至少需要一列")
+    columns = tuple(_column(r, str(c), spec, f"{path}.columns.{c}", vocab) for c, spec in cols_raw.items())
+    names = {c.name for c in columns}
+    headers: dict[str, str] = {}
+    for col in columns:
+        for label in {col.zh, col.header}:
+            if label in headers and headers[label] != col.name:
+                raise r.fail(f"{path}.columns.{col.name}.zh", f"中文表头与列 {headers[label]} 重复")
+            headers[label] = col.name
+        if col.not_above is not None:
+            target = col.not_above
+            if target not in names or next(c for c in columns if c.name == target).dtype != "number":
+                raise r.fail(f"{path}.columns.{col.name}.not_above", f"应为本表的数值列，实为 {target!r}")
+    key = tuple(r.texts(raw.get("key"), f"{path}.key"))
+    for k in key:
+        if k not in names:
+            raise r.fail(f"{path}.key", f"键列 {k!r} 不在 columns 中")
+    return TableSpec(
+        name=name,
+        zh=r.text(raw.get("zh"), f"{path}.zh"),
+        file=r.text(raw.get("file"), f"{path}.file"),
+        key=key,
+        columns=columns,
+        optional=r.flag(raw.get("optional", False), f"{path}.optional"),
+        description=" ".join(str(raw.get("description", "")).split()),
+    )
+
+
+def parse_contract(raw: Any, source: str = "tables.yaml") -> Contract:
+    """Validate a parsed YAML document and build the contract."""
+    r = _Reader(source)
+    raw = r.mapping(raw, "（顶层）", _TOP_KEYS)
+    version = raw.get("version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise r.fail("version", f"应为整数，实为 {version!r}")
+    vocab_raw = r.mapping(raw.get("vocabularies"), "vocabularies")
+    vocab = {str(k): r.texts(v, f"vocabularies.{k}") for k, v in vocab_raw.items()}
+    tables_raw = r.mapping(raw.get("tables"), "tables")
+    if not tables_raw:
+        raise r.fail("tables", "至少需要一张表")
+    tables = tuple(_table(r, str(n), spec, vocab) for n, spec in tables_raw.items())
+    columns_by_table = {t.name: set(t.column_names) for t in tables}
+    for field, values in (("file", [t.file for t in tables]), ("zh", [t.zh for t in tables])):
+        dupes = sorted({v for v in values if values.count(v) > 1})
+        if dupes:
+            raise r.fail(f"tables.*.{field}", f"多张表使用同一名称 {dupes[0]!r}")
+    for table in tables:
+        for col in table.columns:
+            for target in col.foreign_key:
+                t_name, _, c_name = target.partition(".")
+                if c_name not in columns_by_table.get(t_name, set()):
+                    raise r.fail(f"tables.{table.name}.columns.{col.name}.foreign_key", f"引用的列 {target!r} 不存在")
+    return Contract(version=version, tables=tables, vocabularies=tuple(vocab.items()), source=source)
+
+
+def read_contract(path: Path) -> Contract:
+    """Read and validate a contract file."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}：无法读取：{exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    return parse_contract(raw, source=str(path))
+
+
+@lru_cache(maxsize=1)
+def load_contract() -> Contract:
+    """The packaged data contract (read once)."""
+    return read_contract(CONTRACT_PATH)

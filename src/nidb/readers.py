@@ -1,0 +1,252 @@
+"""Readers for input tables in csv, xlsx and parquet files.
+
+A reader returns the cells of each sheet as written (`RawSheet`), indexed by the
+row number a spreadsheet shows (header row = 1). `parse_table` then matches the
+headers against a contract table (Chinese header with unit, Chinese label, or
+canonical English name) and converts the cells to the canonical dtypes,
+reporting every header or cell it cannot accept. Input files are only read.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from nidb.contract import ColumnSpec, TableSpec
+from nidb.errors import Problem
+from nidb.schemas import CANONICAL_DTYPES, LIST_SEPARATOR, Rule, TableFrame
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+INSTRUCTIONS_SHEET = "说明"
+LISTS_SHEET = "选项"
+
+_TRUE = {"是", "true", "1", "1.0"}
+_FALSE = {"否", "false", "0", "0.0"}
+_LIST_SPLIT = r"\s*[;；、]\s*"
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """The cells of one sheet as written: a header and data rows indexed by row number."""
+
+    file: str
+    sheet: str | None
+    header: tuple[str, ...]  # one entry per column position, "" when the header cell is empty
+    cells: pd.DataFrame  # object values, columns = positions, index = spreadsheet row numbers
+    header_rows: int = 1  # 2 for a template sheet with the canonical-name row
+
+
+class ReadError(Exception):
+    """A file that cannot be read at all; carries the located problem."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
+
+
+def _file_problem(path: Path, message: str, sheet: str | None = None) -> ReadError:
+    return ReadError(Problem(file=str(path), sheet=sheet, rule=str(Rule.FILE), message=message))
+
+
+def _sheet(file: Path, name: str | None, rows: list[list[object]]) -> RawSheet:
+    """Build a RawSheet from rows of cell values, the first row being the header."""
+    width = max((len(r) for r in rows), default=0)
+    rows = [list(r) + [None] * (width - len(r)) for r in rows]
+    header = tuple("" if _blank(v) else str(v).strip() for v in (rows[0] if rows else []))
+    cells = pd.DataFrame(rows[1:], columns=range(width), index=range(2, len(rows) + 1), dtype=object)
+    cells = cells.where(~cells.map(_blank), None)
+    # columns with neither header nor data are layout, not content
+    keep = [i for i in range(width) if header[i] or cells[i].notna().any()]
+    cells = cells[keep]
+    cells = cells[cells.notna().any(axis=1)]
+    return RawSheet(file=str(file), sheet=name, header=tuple(header[i] for i in keep), cells=cells)
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and value != value:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def read_csv(path: Path) -> list[RawSheet]:
+    """Read a UTF-8 csv file (with or without BOM)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise _file_problem(path, "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”") from None
+    except OSError as exc:
+        raise _file_problem(path, f"无法读取文件：{exc.strerror}") from None
+    rows = list(csv.reader(text.splitlines(keepends=True)))
+    if not rows:
+        raise _file_problem(path, "文件为空，缺少表头行")
+    return [_sheet(path, None, rows)]
+
+
+def read_xlsx(path: Path) -> list[RawSheet]:
+    """Read every visible data sheet of an xlsx workbook (not the instructions sheet)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+        raise _file_problem(path, f"无法作为 xlsx 工作簿打开（{type(exc).__name__}）") from None
+    try:
+        sheets = []
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible" or ws.title == INSTRUCTIONS_SHEET:
+                continue
+            sheets.append(_sheet(path, ws.title, [list(r) for r in ws.iter_rows(values_only=True)]))
+        return sheets
+    finally:
+        wb.close()
+
+
+def read_parquet(path: Path) -> list[RawSheet]:
+    """Read a parquet file; rows are numbered as if the header were row 1."""
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        raise _file_problem(path, f"无法作为 parquet 文件读取（{type(exc).__name__}）") from None
+    rows = [list(df.columns)] + df.astype(object).where(df.notna(), None).values.tolist()
+    return [_sheet(path, None, rows)]
+
+
+def read_sheets(path: Path) -> list[RawSheet]:
+    """The sheets of one input file, by suffix (.csv, .xlsx, .parquet)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix == ".xlsx":
+        return read_xlsx(path)
+    if suffix == ".parquet":
+        return read_parquet(path)
+    raise _file_problem(path, f"不支持的文件类型“{path.suffix}”，请使用 .csv、.xlsx 或 .parquet")
+
+
+def normalise_label(label: str) -> str:
+    """Header normal form: NFKC (full-width brackets to ASCII), no spaces, lower case."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", label)).lower()
+
+
+def header_lookup(table: TableSpec) -> dict[str, str]:
+    """Every accepted header (normalised) -> canonical column name."""
+    lookup = {}
+    for col in table.columns:
+        for label in (col.name, col.zh, col.header):
+            lookup[normalise_label(label)] = col.name
+    return lookup
+
+
+def _with_template_row(raw: RawSheet, table: TableSpec, names: list[str | None]) -> RawSheet:
+    """Drop the template's second header row (canonical names) when it is there."""
+    if raw.header_rows != 1 or not len(raw.cells) or raw.cells.index[0] != 2:
+        return raw
+    second = raw.cells.iloc[0]
+    present = [(str(v).strip(), n) for v, n in zip(second, names) if v is not None]
+    if present and all(v == n for v, n in present) and len(present) == sum(n is not None for n in names):
+        return RawSheet(raw.file, raw.sheet, raw.header, raw.cells.iloc[1:], header_rows=2)
+    return raw
+
+
+def _header_problem(raw: RawSheet, header: str, rule: Rule, message: str) -> Problem:
+    return Problem(file=raw.file, sheet=raw.sheet, row=1, column=header, rule=str(rule), message=message)
+
+
+def match_headers(raw: RawSheet, table: TableSpec) -> tuple[dict[int, str], list[Problem]]:
+    """Column position -> canonical name, and the header problems (unknown, duplicate, missing)."""
+    lookup = header_lookup(table)
+    positions: dict[int, str] = {}
+    seen: dict[str, str] = {}
+    problems = []
+    for pos, header in zip(raw.cells.columns, raw.header):
+        name = lookup.get(normalise_label(header)) if header else None
+        if name is None:
+            shown = header or f"第 {pos + 1} 列（无表头）"
+            problems.append(_header_problem(raw, shown, Rule.UNKNOWN_COLUMN, f"「{table.zh}」没有这一列"))
+        elif name in seen:
+            problems.append(_header_problem(raw, header, Rule.DUPLICATE_COLUMN, f"与列「{seen[name]}」是同一字段 {name}"))
+        else:
+            positions[pos] = name
+            seen[name] = header
+    missing = [c for c in table.columns if c.required and c.name not in seen]
+    for col in missing:
+        problems.append(_header_problem(raw, col.header, Rule.MISSING_COLUMN, f"缺少必填列（{col.name}）"))
+    return positions, problems
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    """Cells as stripped strings, NA when empty."""
+    s = cells.astype("string").str.strip()
+    return s.mask(s == "")
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    s = text.str.normalize("NFKC")
+    s = s.mask(s.str.fullmatch(_THOUSANDS).fillna(False), s.str.replace(",", "", regex=False))
+    return pd.to_numeric(s.astype(object), errors="coerce").astype("float64")
+
+
+def convert_column(text: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series]:
+    """Canonical values of one column and a mask of cells that could not be converted."""
+    dtype = col.dtype
+    if dtype == "number":
+        values = _numbers(text)
+        bad = text.notna() & values.isna()
+        return values, bad
+    if dtype == "integer":
+        values = _numbers(text)
+        integral = values.isna() | (values % 1 == 0)
+        bad = text.notna() & (values.isna() | ~integral)
+        return values.where(~bad).astype("Int64"), bad
+    if dtype == "boolean":
+        key = text.str.lower()
+        values = pd.Series(pd.NA, index=text.index, dtype="boolean")
+        values = values.mask(key.isin(_TRUE).fillna(False), True).mask(key.isin(_FALSE).fillna(False), False)
+        bad = text.notna() & values.isna()
+        return values, bad
+    if dtype == "list":
+        joined = text.str.replace(_LIST_SPLIT, LIST_SEPARATOR, regex=True).str.strip(LIST_SEPARATOR)
+        joined = joined.str.replace(r";{2,}", LIST_SEPARATOR, regex=True)
+        return joined.mask(joined == "").astype(CANONICAL_DTYPES["list"]), pd.Series(False, index=text.index)
+    return text.astype(CANONICAL_DTYPES[dtype]), pd.Series(False, index=text.index)
+
+
+_TYPE_MESSAGES = {
+    "number": "应为数值",
+    "integer": "应为整数",
+    "boolean": "应为“是”或“否”（也可填 true/false、1/0）",
+}
+
+
+def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Problem]]:
+    """Match headers and convert cells; return the table and every header or type problem."""
+    positions, problems = match_headers(raw, table)
+    raw = _with_template_row(raw, table, [positions.get(p) for p in raw.cells.columns])
+    index = raw.cells.index
+    frame, text = {}, {}
+    for col in table.columns:
+        pos = next((p for p, n in positions.items() if n == col.name), None)
+        cells = raw.cells[pos] if pos is not None else pd.Series(None, index=index, dtype=object)
+        text[col.name] = _text(cells)
+        frame[col.name], bad = convert_column(text[col.name], col)
+        for row in bad[bad].index:
+            problems.append(Problem(
+                file=raw.file, sheet=raw.sheet, row=int(row), column=raw.header[raw.cells.columns.get_loc(pos)],
+                rule=str(Rule.TYPE), message=_TYPE_MESSAGES[col.dtype], value=text[col.name].at[row],
+            ))
+    headers = {name: raw.header[raw.cells.columns.get_loc(p)] for p, name in positions.items()}
+    tf = TableFrame(
+        table=table, file=raw.file, sheet=raw.sheet,
+        frame=pd.DataFrame(frame, index=index), text=pd.DataFrame(text, index=index), headers=headers,
+    )
+    return tf, problems

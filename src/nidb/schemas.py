@@ -1,0 +1,291 @@
+"""pandera schemas generated from the data contract, and the translation of their
+failure cases into located `Problem`s.
+
+A schema checks a table whose cells the readers have already converted to the
+canonical dtypes; its index holds the spreadsheet row numbers, so a failure case
+points at the row as the user sees it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+import pandera.pandas as pa
+
+from nidb.contract import ColumnSpec, TableSpec
+from nidb.errors import Problem
+
+CANONICAL_DTYPES: dict[str, object] = {
+    "string": pd.StringDtype(),
+    "category": pd.StringDtype(),
+    "list": pd.StringDtype(),
+    "number": "float64",
+    "integer": pd.Int64Dtype(),
+    "boolean": pd.BooleanDtype(),
+}
+
+LIST_SEPARATOR = ";"
+
+# Units whose values a user may type in 元 or 万元 instead: a value above the
+# column maximum that fits once divided by one of these factors is flagged as a
+# unit slip rather than a plain range error.
+_MONEY_FACTORS = {"亿元": {"万元": 1e4, "元": 1e8}}
+
+
+class Rule(StrEnum):
+    """The rule a problem breaks, as printed to the user."""
+
+    FILE = "文件可读"
+    TABLE = "表齐全"
+    UNKNOWN_COLUMN = "未知列"
+    MISSING_COLUMN = "缺少列"
+    DUPLICATE_COLUMN = "重复列"
+    TYPE = "数据类型"
+    REQUIRED = "必填"
+    RANGE = "取值范围"
+    UNIT = "单位合理性"
+    CATEGORY = "可选值"
+    PATTERN = "编号格式"
+    DUPLICATE = "重复记录"
+    FOREIGN_KEY = "编号存在"
+    NOT_ABOVE = "不超过总量"
+    FUTURE_YEAR = "未来年份"
+
+
+@dataclass(frozen=True)
+class TableFrame:
+    """One table as read and converted: canonical columns, indexed by spreadsheet row."""
+
+    table: TableSpec
+    file: str
+    sheet: str | None
+    frame: pd.DataFrame  # canonical names and dtypes; index = row number as the spreadsheet shows it
+    text: pd.DataFrame  # the cells as written (strings), same index and columns
+    headers: Mapping[str, str]  # canonical name -> header as written in the file
+
+
+def current_year() -> int:
+    """The calendar year today (the default reference for `max_year_offset`)."""
+    return datetime.date.today().year
+
+
+def empty_frame(table: TableSpec) -> pd.DataFrame:
+    """An empty frame with the table's canonical columns and dtypes."""
+    return pd.DataFrame({c.name: pd.Series(dtype=CANONICAL_DTYPES[c.dtype]) for c in table.columns})
+
+
+def _share_column(col: ColumnSpec) -> bool:
+    return col.unit == "%" and col.min == 0 and col.max == 100
+
+
+def _not_fractions(s: pd.Series) -> bool:
+    """False when every value of a percentage column lies in [0, 1] and some lie strictly inside."""
+    s = s.dropna()
+    return not (len(s) > 0 and bool((s <= 1).all()) and bool(((s > 0) & (s < 1)).any()))
+
+
+def _items_allowed(values: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
+    allowed = set(values)
+
+    def check(s: pd.Series) -> pd.Series:
+        items = s.str.split(LIST_SEPARATOR).explode()
+        ok = items.isin(allowed) | items.isna()
+        return ok.groupby(level=0).all().reindex(s.index, fill_value=True)
+
+    return check
+
+
+def _column_checks(
+    col: ColumnSpec, year: int, references: Mapping[str, frozenset[str]]
+) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if col.min is not None:
+        checks.append(pa.Check(lambda s, lo=col.min: s >= lo, name="min"))
+    if col.max is not None:
+        checks.append(pa.Check(lambda s, hi=col.max: s <= hi, name="max"))
+    if col.max_year_offset is not None:
+        checks.append(pa.Check(lambda s, hi=year + col.max_year_offset: s <= hi, name="future_year"))
+    if col.pattern is not None:
+        checks.append(pa.Check(lambda s, p=col.pattern: s.str.fullmatch(p).astype("boolean"), name="pattern"))
+    if col.values is not None and col.dtype == "category":
+        checks.append(pa.Check(lambda s, v=frozenset(col.values): s.isin(v), name="category"))
+    if col.values is not None and col.dtype == "list":
+        checks.append(pa.Check(_items_allowed(col.values), name="category"))
+    if col.foreign_key and all(t in references for t in col.foreign_key):
+        known = frozenset().union(*(references[t] for t in col.foreign_key))
+        checks.append(pa.Check(lambda s, k=known: s.isin(k), name="foreign_key"))
+    if _share_column(col):
+        checks.append(pa.Check(_not_fractions, element_wise=False, ignore_na=False, name="share_fraction"))
+    return checks
+
+
+def build_schema(
+    table: TableSpec,
+    *,
+    year: int | None = None,
+    references: Mapping[str, frozenset[str]] | None = None,
+) -> pa.DataFrameSchema:
+    """The pandera schema of one contract table.
+
+    `year` is the current year for `max_year_offset` (default: today's year);
+    `references` maps "table.column" to the known values of a foreign-key target,
+    and foreign keys whose targets are absent are not checked.
+    """
+    year = current_year() if year is None else year
+    references = references or {}
+    columns = {
+        c.name: pa.Column(
+            CANONICAL_DTYPES[c.dtype],
+            checks=_column_checks(c, year, references),
+            nullable=not c.required,
+            unique=c.unique and (c.name,) != table.key,
+            required=True,
+        )
+        for c in table.columns
+    }
+    frame_checks = [
+        pa.Check(
+            lambda df, a=c.name, b=c.not_above: (df[a] <= df[b]) | df[a].isna() | df[b].isna(),
+            name=f"not_above:{c.name}",
+        )
+        for c in table.columns
+        if c.not_above is not None
+    ]
+    return pa.DataFrameSchema(
+        columns,
+        checks=frame_checks,
+        unique=list(table.key),
+        report_duplicates="all",
+        strict=True,
+        name=table.name,
+    )
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
+    return str(value)
+
+
+def _range_problem(col: ColumnSpec, value: float) -> tuple[Rule, str]:
+    """Rule and message for a value above the column maximum."""
+    unit = col.unit or ""
+    for wrong_unit, factor in _MONEY_FACTORS.get(unit, {}).items():
+        if (col.min is None or value / factor >= col.min) and value / factor <= col.max:
+            return Rule.UNIT, f"数值远超合理上限 {_fmt(col.max)}{unit}，疑似按{wrong_unit}填报，应以{unit}为单位"
+    if _share_column(col):
+        return Rule.RANGE, "百分比应在 0–100 之间"
+    return Rule.RANGE, f"应不大于 {_fmt(col.max)}{unit}"
+
+
+def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rule, str]:
+    unit = col.unit or ""
+    if check == "not_nullable":
+        return Rule.REQUIRED, "必填项为空"
+    if check == "min":
+        if _share_column(col):
+            return Rule.RANGE, "百分比应在 0–100 之间"
+        return Rule.RANGE, f"应不小于 {_fmt(col.min)}{unit}"
+    if check == "max":
+        return _range_problem(col, float(value))
+    if check == "future_year":
+        return Rule.FUTURE_YEAR, f"年份晚于当前年份 {year + (col.max_year_offset or 0)}"
+    if check == "pattern":
+        return Rule.PATTERN, f"格式不符（应匹配 {col.pattern}）"
+    if check == "category":
+        shown = "、".join(col.values or ())
+        if len(shown) > 60:
+            shown = f"{col.values_ref} 词表中的 {len(col.values or ())} 项之一，见模板的下拉选项"
+        return Rule.CATEGORY, f"不是可选值（可选：{shown}）"
+    if check == "foreign_key":
+        targets = "或".join(t.split(".")[0] for t in col.foreign_key)
+        return Rule.FOREIGN_KEY, f"编号在{_TARGET_ZH.get(targets, targets)}中不存在"
+    if check == "share_fraction":
+        return Rule.UNIT, "本列所有数值都不超过 1，疑似按小数填报百分比（例如 0.65 应填 65）"
+    if check == "field_uniqueness":
+        return Rule.DUPLICATE, "值重复"
+    return Rule.TYPE, f"应为{_DTYPE_ZH[col.dtype]}"
+
+
+_DTYPE_ZH = {
+    "string": "文本", "category": "可选值之一", "list": "以“;”或“、”分隔的列表",
+    "number": "数值", "integer": "整数", "boolean": "是或否",
+}
+_TARGET_ZH = {"bases": "示范基地名录", "applicants": "申报对象名单", "bases或applicants": "示范基地名录和申报对象名单"}
+
+
+def _problem(tf: TableFrame, col: str, row: object, rule: Rule, message: str, value: object = None) -> Problem:
+    row_no = None if row is None or pd.isna(row) else int(row)
+    if value is None and row_no is not None and row_no in tf.text.index:
+        value = tf.text.at[row_no, col]
+        value = None if pd.isna(value) else value
+    return Problem(
+        file=tf.file, sheet=tf.sheet, row=row_no, column=tf.headers.get(col, col),
+        rule=str(rule), message=message, value=value,
+    )
+
+
+def _key_problems(tf: TableFrame, rows: list[int]) -> list[Problem]:
+    key = list(tf.table.key)
+    dupes = tf.frame.loc[sorted(set(rows)), key]
+    groups = dupes.groupby(key, dropna=False, sort=False).groups
+    labels = "、".join(tf.headers.get(k, k) for k in key)
+    problems = []
+    for values, index in groups.items():
+        values = values if isinstance(values, tuple) else (values,)
+        shown = " / ".join(_fmt(v) for v in values)
+        where = "、".join(str(r) for r in index)
+        for r in index:
+            problems.append(_problem(
+                tf, key[0], r, Rule.DUPLICATE, f"（{labels}）重复出现于第 {where} 行", value=shown,
+            ))
+    return problems
+
+
+def failure_problems(tf: TableFrame, failure_cases: pd.DataFrame, year: int) -> list[Problem]:
+    """Located problems from pandera's lazy failure cases of one table."""
+    problems: list[Problem] = []
+    fc = failure_cases
+    dup = fc[fc["check"] == "multiple_fields_uniqueness"]
+    if len(dup):
+        problems += _key_problems(tf, [int(i) for i in dup["index"].dropna()])
+    frame_level = fc["check"].str.startswith("not_above:")
+    for (check, row), _ in fc[frame_level].groupby(["check", "index"], sort=False):
+        col = tf.table.column(check.split(":", 1)[1])
+        target = tf.table.column(col.not_above)
+        problems.append(_problem(
+            tf, col.name, row, Rule.NOT_ABOVE,
+            f"大于「{tf.headers.get(target.name, target.header)}」（{_fmt(tf.frame.at[int(row), target.name])}）",
+        ))
+    rest = fc[(fc["check"] != "multiple_fields_uniqueness") & ~frame_level]
+    for rec in rest.itertuples(index=False):
+        if rec.column not in tf.headers:
+            continue  # a column the reader already reported (missing or unknown)
+        col = tf.table.column(rec.column)
+        rule, message = _message(col, rec.check, rec.failure_case, year)
+        value = f"最大值 {_fmt(tf.frame[col.name].max())}" if rec.check == "share_fraction" else None
+        problems.append(_problem(tf, col.name, rec.index, rule, message, value))
+    return problems
+
+
+def check_table(
+    tf: TableFrame,
+    *,
+    year: int | None = None,
+    references: Mapping[str, frozenset[str]] | None = None,
+    skip: frozenset[tuple[int, str]] = frozenset(),
+) -> list[Problem]:
+    """Validate one converted table; `skip` holds (row, column) cells already reported."""
+    year = current_year() if year is None else year
+    schema = build_schema(tf.table, year=year, references=references)
+    try:
+        schema.validate(tf.frame, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        problems = failure_problems(tf, exc.failure_cases, year)
+        skip_headers = {(r, tf.headers.get(c, c)) for r, c in skip}
+        return [p for p in problems if (p.row, p.column) not in skip_headers]
+    return []

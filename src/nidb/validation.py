@@ -1,0 +1,219 @@
+"""Find the input tables in files, directories and workbooks, and validate them.
+
+`validate_paths` reads every table it finds, checks each against its contract
+schema and the cross-table rules (foreign keys), and returns every located
+problem. Nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from nidb.contract import Contract, TableSpec, load_contract
+from nidb.errors import Problem
+from nidb.readers import INSTRUCTIONS_SHEET, LISTS_SHEET, SUFFIXES, RawSheet, ReadError, parse_table, read_sheets, normalise_label
+from nidb.schemas import Rule, TableFrame, check_table, current_year
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What validation found: the tables read and every problem, in reading order."""
+
+    tables: dict[str, TableFrame]
+    problems: tuple[Problem, ...]
+    files: tuple[Path, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+    def render(self) -> str:
+        """A short Chinese summary, followed by every problem when there are any."""
+        counts = "，".join(f"{tf.table.zh} {len(tf.frame)} 行" for tf in self.tables.values())
+        head = f"已读取 {len(self.files)} 个文件、{len(self.tables)} 张表（{counts or '无'}）。"
+        if self.ok:
+            return f"{head}\n校验通过，未发现问题。"
+        lines = [f"{head}\n校验未通过，共 {len(self.problems)} 个问题："]
+        lines += [f"{i}. {p}" for i, p in enumerate(self.problems, 1)]
+        return "\n".join(lines)
+
+
+def table_by_name(contract: Contract, label: str) -> TableSpec | None:
+    """The table a file stem or sheet name refers to (canonical name, file key or Chinese name)."""
+    key = normalise_label(label)
+    for table in contract.tables:
+        if key in {normalise_label(table.name), normalise_label(table.file), normalise_label(table.zh)}:
+            return table
+    return None
+
+
+def _data_files(directory: Path) -> list[Path]:
+    return sorted(
+        p for p in directory.iterdir()
+        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", "."))
+    )
+
+
+def _single_table_sheet(sheets: list[RawSheet], table: TableSpec) -> RawSheet | None:
+    """The sheet of a one-table file: the one named after the table, else the first one."""
+    data = [s for s in sheets if s.sheet != LISTS_SHEET]
+    named = [s for s in data if s.sheet is not None and normalise_label(s.sheet) in {normalise_label(table.name), normalise_label(table.zh)}]
+    return (named or data or [None])[0]
+
+
+def _problem(file: Path, rule: Rule, message: str, sheet: str | None = None) -> Problem:
+    return Problem(file=str(file), sheet=sheet, rule=str(rule), message=message)
+
+
+@dataclass
+class _Sources:
+    contract: Contract
+    found: list[tuple[TableSpec, RawSheet]]
+    problems: list[Problem]
+    files: list[Path]
+    complete: bool = False  # a directory or workbook was given: it must hold every required table
+
+    def read(self, path: Path) -> list[RawSheet]:
+        self.files.append(path)
+        try:
+            return read_sheets(path)
+        except ReadError as exc:
+            self.problems.append(exc.problem)
+            return []
+
+    def add_table_file(self, path: Path, table: TableSpec) -> None:
+        before = len(self.problems)
+        sheet = _single_table_sheet(self.read(path), table)
+        if sheet is not None:
+            self.found.append((table, sheet))
+        elif len(self.problems) == before:
+            self.problems.append(_problem(path, Rule.TABLE, "工作簿中没有数据工作表"))
+
+    def add_workbook(self, path: Path) -> None:
+        self.complete = True
+        for sheet in self.read(path):
+            table = table_by_name(self.contract, sheet.sheet or "")
+            if table is not None:
+                self.found.append((table, sheet))
+            elif sheet.sheet != LISTS_SHEET:
+                names = "、".join(t.zh for t in self.contract.tables)
+                self.problems.append(_problem(
+                    path, Rule.TABLE, f"无法识别的工作表（工作表名应为表名之一：{names}，或 {INSTRUCTIONS_SHEET}）", sheet.sheet,
+                ))
+
+    def add(self, path: Path) -> None:
+        if path.is_dir():
+            self.complete = True
+            files = _data_files(path)
+            if not files:
+                self.problems.append(_problem(path, Rule.TABLE, "目录中没有 .csv、.xlsx 或 .parquet 数据文件"))
+            for file in files:
+                table = table_by_name(self.contract, file.stem)
+                if table is None:
+                    self.problems.append(_problem(file, Rule.TABLE, _unknown_file_message(self.contract)))
+                else:
+                    self.add_table_file(file, table)
+        elif not path.exists():
+            self.problems.append(_problem(path, Rule.FILE, "文件或目录不存在"))
+        elif (table := table_by_name(self.contract, path.stem)) is not None:
+            self.add_table_file(path, table)
+        elif path.suffix.lower() == ".xlsx":
+            self.add_workbook(path)
+        elif path.suffix.lower() in SUFFIXES:
+            self.files.append(path)
+            self.problems.append(_problem(path, Rule.TABLE, _unknown_file_message(self.contract)))
+        else:
+            self.read(path)  # reports the unsupported file type
+
+
+def _unknown_file_message(contract: Contract) -> str:
+    names = "、".join(f"{t.file}（{t.zh}）" for t in contract.tables)
+    return f"无法从文件名识别是哪张表；文件名应为：{names}"
+
+
+def _duplicate_sources(found: list[tuple[TableSpec, RawSheet]]) -> list[Problem]:
+    seen: dict[str, RawSheet] = {}
+    problems = []
+    for table, sheet in found:
+        if table.name in seen:
+            first = seen[table.name]
+            where = first.file + (f" 工作表「{first.sheet}」" if first.sheet else "")
+            problems.append(Problem(
+                file=sheet.file, sheet=sheet.sheet, rule=str(Rule.TABLE),
+                message=f"「{table.zh}」重复提供（已在 {where} 读取）",
+            ))
+        else:
+            seen[table.name] = sheet
+    return problems
+
+
+def _references(tables: dict[str, TableFrame]) -> dict[str, frozenset[str]]:
+    """Known values of every foreign-key target column among the tables read."""
+    refs = {}
+    for tf in tables.values():
+        for col in tf.table.columns:
+            if col.name in tf.headers:
+                refs[f"{tf.table.name}.{col.name}"] = frozenset(tf.frame[col.name].dropna())
+    return refs
+
+
+def validate_paths(
+    paths: Iterable[Path | str],
+    *,
+    year: int | None = None,
+    complete: bool = False,
+    contract: Contract | None = None,
+) -> ValidationReport:
+    """Read and validate the tables in `paths` (files, directories or workbooks).
+
+    A directory or a multi-table workbook must hold every required table; with
+    `complete=True` the paths together must. `year` is the current year used
+    for the no-future-year rule (default: today's year).
+    """
+    contract = contract or load_contract()
+    year = current_year() if year is None else year
+    src = _Sources(contract, [], [], [])
+    for path in paths:
+        src.add(Path(path))
+    problems = src.problems + _duplicate_sources(src.found)
+    tables: dict[str, TableFrame] = {}
+    type_cells: dict[str, frozenset[tuple[int, str]]] = {}
+    for table, sheet in src.found:
+        if table.name in tables:
+            continue
+        tf, found = parse_table(sheet, table)
+        tables[table.name] = tf
+        problems += found
+        type_cells[table.name] = frozenset(
+            (p.row, name) for p in found if p.rule == Rule.TYPE for name, h in tf.headers.items() if h == p.column
+        )
+    if complete or src.complete:
+        for table in contract.tables:
+            if not table.optional and table.name not in tables:
+                problems.append(Problem(
+                    file="、".join(str(Path(p)) for p in paths), rule=str(Rule.TABLE),
+                    message=f"缺少必需的表「{table.zh}」（文件名 {table.file}.csv / .xlsx / .parquet，或工作表「{table.zh}」）",
+                ))
+    references = _references(tables)
+    for name, tf in tables.items():
+        problems += check_table(tf, year=year, references=references, skip=type_cells[name])
+    order = {name: i for i, name in enumerate(contract.table_names)}
+    problems = _sorted(problems, tables)
+    return ValidationReport(tables=dict(sorted(tables.items(), key=lambda kv: order[kv[0]])),
+                            problems=tuple(problems), files=tuple(src.files))
+
+
+def _sorted(problems: list[Problem], tables: dict[str, TableFrame]) -> list[Problem]:
+    """Problems by file, sheet, row (header-level first) and column position."""
+    col_pos = {}
+    for tf in tables.values():
+        for i, header in enumerate(tf.headers.values()):
+            col_pos[(tf.file, tf.sheet, header)] = i
+
+    def key(p: Problem) -> tuple:
+        return (p.file, p.sheet or "", -1 if p.row is None else p.row, col_pos.get((p.file, p.sheet, p.column), 999))
+
+    return sorted(problems, key=key)

@@ -1,0 +1,125 @@
+"""Display helpers for report notebooks: the demo-data notice, data-driven prose and tables.
+
+Notebook cells stay thin: they compute with nidb and present through these helpers, which
+escape every data-supplied string (see `nidb.report.escape`) and record each result table
+for the data appendix.
+"""
+
+from __future__ import annotations
+
+import re
+from numbers import Integral, Real
+from pathlib import Path
+
+import pandas as pd
+
+from nidb.report.escape import html_text, markdown_text
+
+DEMO_NOTICE = "示例数据（合成）"
+DEMO_NOTICE_TEXT = (
+    f"{DEMO_NOTICE}：本页内容由 nidb 按固定随机种子生成的合成数据计算，"
+    "不代表任何真实示范基地，数字不得引用为真实情况。"
+)
+DEMO_MARKER = "示例数据（合成）"
+_TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def is_demo_data(data_dir: str | Path) -> bool:
+    """True when `data_dir` is synthetic demo data (its README carries the 示例数据（合成） label)."""
+    readme = Path(data_dir) / "README.md"
+    return readme.is_file() and DEMO_MARKER in readme.read_text(encoding="utf-8")
+
+
+def notice_html() -> str:
+    """The visible demo-data banner as an HTML fragment."""
+    return (
+        '<div class="nidb-demo-notice" role="note" style="border:2px solid #b8433c;'
+        "background:#fbeeee;color:#5c1a16;padding:0.6em 0.9em;margin:0.8em 0;"
+        'font-weight:bold">' + html_text(DEMO_NOTICE_TEXT) + "</div>"
+    )
+
+
+def notice(data_dir: str | Path) -> None:
+    """Show the demo-data banner when `data_dir` holds synthetic demo data."""
+    from IPython.display import display
+
+    if is_demo_data(data_dir):
+        display(
+            {"text/html": notice_html(), "text/markdown": f"**{markdown_text(DEMO_NOTICE_TEXT)}**"},
+            raw=True,
+        )
+
+
+def format_value(value: object, digits: int = 1) -> str:
+    """Markdown-safe rendering of one value in a sentence: numbers formatted, text escaped."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "缺失"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    if isinstance(value, Real):
+        return f"{float(value):,.{digits}f}"
+    return markdown_text(value)
+
+
+def prose(template: str, digits: int = 1, **values: object) -> str:
+    """Fill a Chinese Markdown sentence template with data values, each escaped or formatted."""
+    return template.format(**{k: format_value(v, digits) for k, v in values.items()})
+
+
+def say(template: str, digits: int = 1, **values: object) -> None:
+    """Display a data-driven sentence (see `prose`) as Markdown."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(prose(template, digits, **values)))
+
+
+def table_html(frame: pd.DataFrame, float_format: str = "{:,.2f}") -> str:
+    """HTML for a result table with every cell and header escaped."""
+    return frame.to_html(
+        escape=True,
+        index=False,
+        na_rep="缺失",
+        float_format=float_format.format,
+        classes="nidb-table",
+        border=0,
+    )
+
+
+def save_table(frame: pd.DataFrame, name: str, title: str, appendix_dir: str | Path) -> Path | None:
+    """Write a result table to the appendix directory as CSV (UTF-8 with BOM, for Excel).
+
+    Its Chinese title goes to ``<name>.title`` beside it, read back by the appendix builder.
+    Does nothing when `appendix_dir` is empty (interactive use).
+    """
+    if not appendix_dir:
+        return None
+    if not _TABLE_NAME.match(name):
+        raise ValueError(f"table name must be lower-case ASCII (a-z, 0-9, _ or -): {name!r}")
+    folder = Path(appendix_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.csv"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    (folder / f"{name}.title").write_text(title, encoding="utf-8")
+    return path
+
+
+def table(
+    frame: pd.DataFrame,
+    name: str,
+    title: str,
+    appendix_dir: str | Path = "",
+    max_rows: int = 30,
+) -> None:
+    """Show a result table (first `max_rows` rows, escaped) and record it for the data appendix."""
+    from IPython.display import HTML, display
+
+    save_table(frame, name, title, appendix_dir)
+    shown = frame.head(max_rows)
+    more = len(frame) - len(shown)
+    caption = f"<p class=\"nidb-table-title\"><b>{html_text(title)}</b>"
+    if more > 0:
+        caption += f"（显示前 {len(shown)} 行，共 {len(frame)} 行，完整数据见数据附录）"
+    caption += "</p>"
+    display(HTML(caption + table_html(shown)))

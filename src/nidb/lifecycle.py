@@ -1,0 +1,464 @@
+"""Dynamic management over the panel of years (Art. 18, 22, 23, 24, 25).
+
+``base_status`` is the pure rule step: given the registry, the stars of the
+evaluated base-years, the compliance events of the annual forms and the renamings,
+it returns the status of every base in every year, the events (first evaluation,
+warning, each revocation reason, renaming, batch suspension) and the Art. 25
+suspensions. The rules are data: ``rules/lifecycle-2023.yaml``.
+
+Status values (``status``): 未到参评年份, 正常, 预警, 无评价结果, 撤销 (revoked in
+that year), 已撤销 (revoked in an earlier year; not evaluated any more).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from nidb.contract import load_contract
+from nidb.errors import ConfigError
+
+RULES_PATH = Path(__file__).parent / "rules" / "lifecycle-2023.yaml"
+
+STATUS_NOT_YET = "未到参评年份"
+STATUS_NORMAL = "正常"
+STATUS_WARNING = "预警"
+STATUS_UNRATED = "无评价结果"
+STATUS_REVOKED = "撤销"
+STATUS_GONE = "已撤销"
+STATUSES = (STATUS_NOT_YET, STATUS_NORMAL, STATUS_WARNING, STATUS_UNRATED, STATUS_REVOKED, STATUS_GONE)
+
+EVENT_COLUMNS = ["base_id", "year", "event_code", "event", "article", "reason"]
+SUSPENSION_COLUMNS = ["authority", "year", "base_id", "suspended_batch", "article", "reason"]
+COMPLIANCE_COLUMNS = [
+    "env_incident_level",
+    "safety_accident_level",
+    "unrectified_inspection",
+    "fraud_found",
+]
+REGISTRY_COLUMNS = ["name", "authority", "region", "domain", "batch", "year_announced"]
+
+#: Revocation reasons: code → (article, Chinese label).
+REVOCATION_REASONS = {
+    "env_incident": ("第二十三条第（一）项", "发生Ⅱ级及以上突发环境污染事件"),
+    "safety_accident": ("第二十三条第（一）项", "发生重大或特别重大生产安全事故"),
+    "inspection": ("第二十三条第（二）项", "国家专项督察发现的生态环保、安全生产问题未按期完成整改"),
+    "fraud": ("第二十五条", "查实弄虚作假，直接取消称号"),
+    "low_stars": ("第二十三条第（三）项", "连续两年评价结果为二星及以下"),
+}
+
+
+@dataclass(frozen=True)
+class LifecycleRules:
+    """The dynamic management rules; see ``rules/lifecycle-2023.yaml`` for each one's meaning."""
+
+    first_evaluation_offset: int = 2
+    compliance_from_offset: int = 0
+    warning_max_stars: int = 2
+    low_star_max: int = 2
+    low_star_consecutive_years: int = 2
+    revoke_env_incident_levels: tuple[str, ...] = ("Ⅱ级", "Ⅰ级")
+    revoke_safety_accident_levels: tuple[str, ...] = ("重大", "特别重大")
+    revoke_on_unrectified_inspection: bool = True
+    fraud_suspends_next_batch: bool = True
+    rate_in_compliance_revocation_year: bool = False
+    source: str = ""
+
+    def first_evaluated_year(self, year_announced: pd.Series) -> pd.Series:
+        """First reporting year a base announced in ``year_announced`` is evaluated (Art. 18)."""
+        return year_announced + self.first_evaluation_offset
+
+
+def load_rules(path: str | Path | None = None) -> LifecycleRules:
+    """Read and validate a lifecycle rules YAML (the packaged 2023 rules by default)."""
+    path = Path(path) if path is not None else RULES_PATH
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}：无法读取动态管理规则：{exc}") from None
+    return parse_rules(raw, source=str(path))
+
+
+def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
+    """Validate a lifecycle rules mapping; ``ConfigError`` names the file and key path."""
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{source}：{key}：{message}")
+
+    if not isinstance(raw, Mapping):
+        raise fail("(根)", "须为映射")
+    allowed = {
+        "version", "source", "first_evaluation_offset", "compliance_from_offset",
+        "warning_max_stars", "low_star_revocation", "revoke_env_incident_levels",
+        "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
+        "fraud_suspends_next_batch", "rate_in_compliance_revocation_year",
+    }  # fmt: skip
+    unknown = set(raw) - allowed
+    if unknown:
+        raise fail("(根)", f"未知的键 {sorted(unknown)}")
+
+    def integer(key: str, value: Any, low: int, high: int) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise fail(key, f"须为 {low}–{high} 的整数，实为「{value}」")
+        return value
+
+    def flag(key: str, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise fail(key, f"须为 true 或 false，实为「{value}」")
+        return value
+
+    def levels(key: str, value: Any, vocabulary: str) -> tuple[str, ...]:
+        allowed_values = load_contract().vocabulary(vocabulary)
+        if not isinstance(value, list) or any(v not in allowed_values for v in value):
+            raise fail(key, f"须为列表，取值于 {list(allowed_values)}，实为「{value}」")
+        return tuple(value)
+
+    default = LifecycleRules()
+    low = raw.get("low_star_revocation", {})
+    if not isinstance(low, Mapping) or set(low) - {"max_stars", "consecutive_years"}:
+        raise fail("low_star_revocation", "须为映射，键为 max_stars、consecutive_years")
+    return LifecycleRules(
+        first_evaluation_offset=integer(
+            "first_evaluation_offset", raw.get("first_evaluation_offset", default.first_evaluation_offset), 0, 5
+        ),
+        compliance_from_offset=integer(
+            "compliance_from_offset", raw.get("compliance_from_offset", default.compliance_from_offset), 0, 5
+        ),
+        warning_max_stars=integer("warning_max_stars", raw.get("warning_max_stars", default.warning_max_stars), 0, 5),
+        low_star_max=integer("low_star_revocation.max_stars", low.get("max_stars", default.low_star_max), 0, 5),
+        low_star_consecutive_years=integer(
+            "low_star_revocation.consecutive_years",
+            low.get("consecutive_years", default.low_star_consecutive_years),
+            1,
+            10,
+        ),
+        revoke_env_incident_levels=levels(
+            "revoke_env_incident_levels",
+            raw.get("revoke_env_incident_levels", list(default.revoke_env_incident_levels)),
+            "env_incident_levels",
+        ),
+        revoke_safety_accident_levels=levels(
+            "revoke_safety_accident_levels",
+            raw.get("revoke_safety_accident_levels", list(default.revoke_safety_accident_levels)),
+            "safety_accident_levels",
+        ),
+        revoke_on_unrectified_inspection=flag(
+            "revoke_on_unrectified_inspection",
+            raw.get("revoke_on_unrectified_inspection", default.revoke_on_unrectified_inspection),
+        ),
+        fraud_suspends_next_batch=flag(
+            "fraud_suspends_next_batch", raw.get("fraud_suspends_next_batch", default.fraud_suspends_next_batch)
+        ),
+        rate_in_compliance_revocation_year=flag(
+            "rate_in_compliance_revocation_year",
+            raw.get("rate_in_compliance_revocation_year", default.rate_in_compliance_revocation_year),
+        ),
+        source=str(raw.get("source", "")),
+    )
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """Result of the rule step: status per base-year, events, Art. 25 suspensions."""
+
+    status: pd.DataFrame
+    events: pd.DataFrame
+    suspensions: pd.DataFrame
+
+
+def _grid(bases: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    """One row per base and panel year from its announcement year on."""
+    reg = bases[["base_id", *REGISTRY_COLUMNS]].copy()
+    reg["year_announced"] = reg["year_announced"].astype("int64")
+    grid = reg.merge(pd.DataFrame({"year": np.asarray(years, dtype="int64")}), how="cross")
+    grid = grid[grid["year"] >= grid["year_announced"]]
+    return grid.sort_values(["base_id", "year"], ignore_index=True)
+
+
+def _names_by_year(grid: pd.DataFrame, renames: pd.DataFrame) -> pd.Series:
+    """The name a base bore in each year (the registry holds the current name).
+
+    A renaming in year Y applies from Y on; before it, the base bore ``old_name`` of
+    the first renaming after that year.
+    """
+    if renames.empty:
+        return grid["name"]
+    ren = renames[["base_id", "year", "old_name"]].copy()
+    ren = ren.astype({"base_id": "string", "year": "int64"}).sort_values("year")
+    keyed = grid[["base_id", "year"]].astype({"base_id": "string"}).reset_index().sort_values("year")
+    # the next renaming strictly after the row's year (direction forward, no exact match)
+    nxt = pd.merge_asof(
+        keyed, ren.rename(columns={"year": "rename_year"}), left_on="year", right_on="rename_year",
+        by="base_id", direction="forward", allow_exact_matches=False,
+    ).set_index("index").sort_index()  # fmt: skip
+    return nxt["old_name"].fillna(grid["name"]).astype("string")
+
+
+def base_status(
+    bases: pd.DataFrame,
+    stars: pd.DataFrame,
+    annual: pd.DataFrame,
+    renames: pd.DataFrame,
+    rules: LifecycleRules,
+    years: list[int],
+) -> Lifecycle:
+    """Status of every base in every panel year, events and suspensions.
+
+    ``stars`` has columns ``base_id, year, stars`` for the base-years the evaluation
+    rated; stars given for a year a base may not be rated (before its first
+    evaluation year, from its revocation on) are ignored. ``annual`` supplies the
+    compliance columns per ``unit_id, year``; missing compliance cells count as no
+    event. The rule step is vectorised over all base-years.
+    """
+    grid = _grid(bases, years)
+    comp = annual[["unit_id", "year", *COMPLIANCE_COLUMNS]].rename(columns={"unit_id": "base_id"})
+    comp = comp.assign(year=comp["year"].astype("int64"))
+    grid = grid.merge(comp, on=["base_id", "year"], how="left")
+    st = stars[["base_id", "year", "stars"]].assign(year=stars["year"].astype("int64"))
+    grid = grid.merge(st, on=["base_id", "year"], how="left")
+    grid["stars"] = grid["stars"].astype("Int64")
+
+    eligible = (grid["year"] >= grid["year_announced"] + rules.first_evaluation_offset).to_numpy()
+    counted = (grid["year"] >= grid["year_announced"] + rules.compliance_from_offset).to_numpy()
+    reasons = {
+        "env_incident": grid["env_incident_level"].isin(rules.revoke_env_incident_levels).to_numpy(),
+        "safety_accident": grid["safety_accident_level"].isin(rules.revoke_safety_accident_levels).to_numpy(),
+        "inspection": grid["unrectified_inspection"].fillna(False).to_numpy(dtype=bool)
+        & rules.revoke_on_unrectified_inspection,
+        "fraud": grid["fraud_found"].fillna(False).to_numpy(dtype=bool),
+    }
+    reasons = {k: v & counted for k, v in reasons.items()}
+    compliance = np.logical_or.reduce(list(reasons.values()))
+
+    base_codes = grid["base_id"].to_numpy()
+    year_arr = grid["year"].to_numpy()
+    first_compliance = _first_year_per_base(grid, compliance)
+    # stars count only while the title is held: eligible and before a compliance revocation
+    before_comp = (
+        year_arr <= first_compliance if rules.rate_in_compliance_revocation_year else year_arr < first_compliance
+    )
+    star_values = grid["stars"].to_numpy(dtype="float64", na_value=np.nan)
+    rated = eligible & before_comp & ~np.isnan(star_values)
+    low = rated & (star_values <= rules.low_star_max)
+    # a run of `consecutive_years` low, rated calendar years ending in this row
+    run = low.copy()
+    for lag in range(1, rules.low_star_consecutive_years):
+        prev = pd.Series(low).groupby(base_codes).shift(lag, fill_value=False).to_numpy(dtype=bool)
+        prev_year = pd.Series(year_arr).groupby(base_codes).shift(lag).to_numpy()
+        run &= prev & (prev_year == year_arr - lag)
+    reasons["low_stars"] = run
+    first_low = _first_year_per_base(grid, run)
+    revoked_year = np.minimum(first_compliance, first_low)
+
+    rated &= year_arr <= revoked_year
+    grid["stars"] = grid["stars"].mask(~rated)
+    grid["evaluated"] = rated
+    revoked_now = year_arr == revoked_year
+    status = np.select(
+        [
+            year_arr > revoked_year,
+            revoked_now,
+            ~eligible,
+            rated & (star_values <= rules.warning_max_stars),
+            rated,
+        ],
+        [STATUS_GONE, STATUS_REVOKED, STATUS_NOT_YET, STATUS_WARNING, STATUS_NORMAL],
+        default=STATUS_UNRATED,
+    )
+    grid["status"] = pd.array(status, dtype="string")
+    grid["revocation_reason"] = _reason_text(reasons, revoked_now)
+    grid["name"] = _names_by_year(grid, renames)
+    status_table = grid[
+        ["base_id", "year", "name", "authority", "region", "domain", "batch", "year_announced",
+         "evaluated", "stars", "status", "revocation_reason", *COMPLIANCE_COLUMNS]
+    ].reset_index(drop=True).astype(
+        {"base_id": "string", "region": "string", "domain": "string", "batch": "Int64", "year_announced": "Int64"}
+    )  # fmt: skip
+
+    events = _events(grid, reasons, revoked_now, rated, rules, renames)
+    suspensions = _suspensions(grid, bases, reasons["fraud"] & revoked_now, rules)
+    if not suspensions.empty:
+        suspension_events = suspensions.assign(
+            event_code="batch_suspended", event="暂停下一批申报"
+        )[EVENT_COLUMNS]
+        events = pd.concat([events, suspension_events], ignore_index=True)
+    order = {"first_evaluation": 0, "warning": 1, "renamed": 2, "batch_suspended": 4}
+    rank = events["event_code"].map(order).fillna(3)  # revocations between renaming and suspension
+    events = events.assign(_rank=rank).sort_values(["year", "base_id", "_rank"], ignore_index=True)
+    events = events.drop(columns="_rank")
+    return Lifecycle(status=status_table, events=events, suspensions=suspensions)
+
+
+def _first_year_per_base(grid: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
+    """Per row: the first year its base has ``flag`` set (a large sentinel when never)."""
+    never = np.iinfo("int64").max
+    years = np.where(flag, grid["year"].to_numpy(), never)
+    return pd.Series(years).groupby(grid["base_id"].to_numpy()).transform("min").to_numpy()
+
+
+def _reason_text(reasons: dict[str, np.ndarray], revoked_now: np.ndarray) -> pd.Series:
+    """Chinese revocation reasons of each row revoked in that year, joined by ；."""
+    joined = pd.Series("", index=range(len(revoked_now)), dtype="string")
+    for code, flag in reasons.items():
+        label = REVOCATION_REASONS[code][1]
+        hit = flag & revoked_now
+        joined = joined.mask(hit & (joined != "").to_numpy(), joined + "；" + label)
+        joined = joined.mask(hit & (joined == "").to_numpy(), label)
+    return joined.replace("", pd.NA)
+
+
+def _events(
+    grid: pd.DataFrame,
+    reasons: dict[str, np.ndarray],
+    revoked_now: np.ndarray,
+    rated: np.ndarray,
+    rules: LifecycleRules,
+    renames: pd.DataFrame,
+) -> pd.DataFrame:
+    """Events table: first evaluation, warnings, one row per revocation reason, renamings."""
+    frames = []
+    first_rated = rated & (grid["year"].to_numpy() == _first_year_per_base(grid, rated))
+    rows = grid[first_rated]
+    frames.append(
+        pd.DataFrame(
+            {
+                "base_id": rows["base_id"],
+                "year": rows["year"],
+                "event_code": "first_evaluation",
+                "event": "首次参加评价",
+                "article": "第十八条",
+                "reason": "公告于 " + rows["year_announced"].astype("string") + " 年，已满参评年限",
+            }
+        )
+    )
+    stars = grid["stars"].to_numpy(dtype="float64", na_value=np.nan)
+    warn = rated & ~revoked_now & (stars <= rules.warning_max_stars)
+    rows = grid[warn]
+    frames.append(
+        pd.DataFrame(
+            {
+                "base_id": rows["base_id"],
+                "year": rows["year"],
+                "event_code": "warning",
+                "event": "预警",
+                "article": "第二十四条",
+                "reason": "评价结果为 " + rows["stars"].astype("string") + " 星（二星及以下），督促整改；次年仍为二星及以下将取消称号",
+            }
+        )
+    )
+    for code, flag in reasons.items():
+        rows = grid[flag & revoked_now]
+        article, label = REVOCATION_REASONS[code]
+        detail = {
+            "env_incident": "：突发环境事件等级 " + rows["env_incident_level"].astype("string"),
+            "safety_accident": "：生产安全事故等级 " + rows["safety_accident_level"].astype("string"),
+            "low_stars": "：" + rows["year"].astype("string") + " 年为 " + rows["stars"].astype("string") + " 星",
+        }.get(code, "")
+        frames.append(
+            pd.DataFrame(
+                {
+                    "base_id": rows["base_id"],
+                    "year": rows["year"],
+                    "event_code": f"revoked_{code}",
+                    "event": "取消称号",
+                    "article": article,
+                    "reason": label + detail,
+                }
+            )
+        )
+    if not renames.empty:
+        ren = renames.assign(year=renames["year"].astype("int64"))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "base_id": ren["base_id"],
+                    "year": ren["year"],
+                    "event_code": "renamed",
+                    "event": "更名",
+                    "article": "第二十二条",
+                    "reason": "由「" + ren["old_name"] + "」更名为「" + ren["new_name"] + "」，保留编号与历史评价结果",
+                }
+            )
+        )
+    events = pd.concat(frames, ignore_index=True)
+    return events.astype({"base_id": "string", "year": "int64", "event_code": "string", "event": "string",
+                          "article": "string", "reason": "string"})[EVENT_COLUMNS]  # fmt: skip
+
+
+def _suspensions(
+    grid: pd.DataFrame, bases: pd.DataFrame, fraud: np.ndarray, rules: LifecycleRules
+) -> pd.DataFrame:
+    """Art. 25: the recommending authority's next batch after each fraud revocation."""
+    rows = grid[fraud & rules.fraud_suspends_next_batch]
+    if rows.empty:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in SUSPENSION_COLUMNS}).astype(
+            {"year": "int64", "suspended_batch": "Int64"}
+        )
+    announced = bases[["batch", "year_announced"]].astype("int64")
+    # latest batch announced by the end of each fraud year, vectorised with searchsorted
+    by_year = announced.groupby("year_announced")["batch"].max().cummax()
+    pos = np.searchsorted(by_year.index.to_numpy(), rows["year"].to_numpy(), side="right") - 1
+    latest = np.where(pos >= 0, by_year.to_numpy()[np.clip(pos, 0, None)], 0)
+    out = pd.DataFrame(
+        {
+            "authority": rows["authority"].astype("string").to_numpy(),
+            "year": rows["year"].to_numpy(dtype="int64"),
+            "base_id": rows["base_id"].astype("string").to_numpy(),
+            "suspended_batch": pd.array(latest + 1, dtype="Int64"),
+            "article": "第二十五条",
+        }
+    )
+    out["reason"] = (
+        "所辖示范基地 " + out["base_id"] + " 查实弄虚作假，暂停" + out["authority"]
+        + "第 " + out["suspended_batch"].astype("string") + " 批示范基地申报"
+    )  # fmt: skip
+    return out[SUSPENSION_COLUMNS]
+
+
+def star_distribution(status: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """Count of rated bases at each star level per year (and per ``by`` group).
+
+    ``by`` is a registry column of the status table (``region``, ``domain``,
+    ``authority``) or ``None`` for the whole panel. Columns: the group key(s),
+    ``n_rated``, ``stars_1`` … ``stars_5`` and ``share_4plus`` (four- and five-star
+    share of the rated bases).
+    """
+    rated = status[status["evaluated"]]
+    keys = ["year"] if by is None else ["year", by]
+    counts = (
+        rated.groupby(keys, observed=True)["stars"]
+        .value_counts()
+        .unstack("stars", fill_value=0)
+        .reindex(columns=range(1, 6), fill_value=0)
+    )
+    counts.columns = [f"stars_{s}" for s in counts.columns]
+    counts.insert(0, "n_rated", counts.sum(axis=1))
+    counts["share_4plus"] = (counts["stars_4"] + counts["stars_5"]) / counts["n_rated"]
+    return counts.reset_index()
+
+
+def transition_matrix(status: pd.DataFrame) -> pd.DataFrame:
+    """Star transitions between consecutive years, one block per pair of years.
+
+    Rows: ``year_from`` and ``stars_from`` (the bases rated in ``year_from``);
+    columns: ``to_1`` … ``to_5`` (rated the next year), ``to_revoked`` (title
+    revoked the next year, whatever the reason, even when that year was rated: the
+    revoked state is absorbing) and ``to_unrated`` (title held but not rated).
+    """
+    rated = status[status["evaluated"]][["base_id", "year", "stars"]]
+    nxt = status[["base_id", "year", "stars", "status", "evaluated"]].assign(year=status["year"] - 1)
+    pairs = rated.merge(nxt, on=["base_id", "year"], how="inner", suffixes=("_from", "_to"))
+    to = ("to_" + pairs["stars_to"].astype("string")).where(pairs["evaluated"].to_numpy(dtype=bool), "to_unrated")
+    to = to.mask((pairs["status"] == STATUS_REVOKED).to_numpy(dtype=bool), "to_revoked")
+    pairs = pairs.assign(to=to, year_from=pairs["year"])
+    matrix = pd.crosstab([pairs["year_from"], pairs["stars_from"]], pairs["to"])
+    columns = [f"to_{s}" for s in range(1, 6)] + ["to_revoked", "to_unrated"]
+    matrix = matrix.reindex(columns=columns, fill_value=0)
+    matrix.columns.name = None
+    return matrix.reset_index()

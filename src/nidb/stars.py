@@ -1,0 +1,162 @@
+"""Star rules (Art. 21): map index and dimension scores to one to five stars.
+
+A star rule is data (the ``stars`` section of an evaluation method YAML)::
+
+    stars:
+      ties: include        # include | exclude — tied scores at a quota boundary
+      rounding: floor      # floor | round | ceil — quota share × rated units → slots
+      levels:
+        5: {top_share: 0.07, min_dimension: 60}
+        4: {top_share: 0.65}
+        3: {min_score: 60}
+        2: {min_score: 45}
+
+A unit gets the highest level whose criteria it all meets, one star when it meets
+none. Criteria of a level (at least one each for levels 2–5):
+
+- ``top_share``: a quota — the unit ranks within the best ``top_share`` of the
+  rated units (cumulative: 0.65 at four stars means five- and four-star together);
+- ``min_score``: an absolute band — index ≥ ``min_score``;
+- ``min_dimension``: a gate — every dimension score present and ≥ ``min_dimension``.
+
+A level may combine them; e.g. a quota with a gate gives "top 7 % and no dimension
+below 60". Units that fail a gate drop to the next level they qualify for; their
+quota slot is not refilled (a quota is a ceiling).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nidb.errors import ConfigError
+
+STAR_LEVELS = (5, 4, 3, 2)
+CRITERIA = ("top_share", "min_score", "min_dimension")
+TIES = ("include", "exclude")
+ROUNDING = ("floor", "round", "ceil")
+
+
+@dataclass(frozen=True)
+class Level:
+    """Criteria of one star level; ``None`` means the criterion is not used."""
+
+    top_share: float | None = None
+    min_score: float | None = None
+    min_dimension: float | None = None
+
+
+@dataclass(frozen=True)
+class StarRule:
+    """A validated star rule: criteria for levels 5, 4, 3, 2 (level 1 is the floor)."""
+
+    levels: Mapping[int, Level]
+    ties: str = "include"
+    rounding: str = "floor"
+
+    @classmethod
+    def from_mapping(cls, spec: object, source: str = "method", path: str = "stars") -> "StarRule":
+        """Validate a ``stars`` mapping; raise ``ConfigError`` naming file and key path."""
+
+        def fail(key: str, message: str) -> ConfigError:
+            return ConfigError(f"{source}：{key}：{message}")
+
+        if not isinstance(spec, Mapping):
+            raise fail(path, "须为映射（键：ties、rounding、levels）")
+        unknown = set(spec) - {"ties", "rounding", "levels"}
+        if unknown:
+            raise fail(path, f"未知的键 {sorted(unknown)}")
+        ties = spec.get("ties", "include")
+        if ties not in TIES:
+            raise fail(f"{path}.ties", f"须为 {' / '.join(TIES)} 之一，实为「{ties}」")
+        rounding = spec.get("rounding", "floor")
+        if rounding not in ROUNDING:
+            raise fail(f"{path}.rounding", f"须为 {' / '.join(ROUNDING)} 之一，实为「{rounding}」")
+        raw_levels = spec.get("levels")
+        if not isinstance(raw_levels, Mapping):
+            raise fail(f"{path}.levels", "须为映射：星级 5、4、3、2 → 条件")
+        keys = {int(k) if str(k).isdigit() else k for k in raw_levels}
+        if keys != set(STAR_LEVELS):
+            raise fail(f"{path}.levels", f"须恰好给出星级 5、4、3、2 的条件，实为 {sorted(map(str, keys))}")
+        levels: dict[int, Level] = {}
+        for key, crit in raw_levels.items():
+            star = int(key)
+            where = f"{path}.levels.{star}"
+            if not isinstance(crit, Mapping) or not crit:
+                raise fail(where, f"须至少给出一个条件：{', '.join(CRITERIA)}")
+            bad = set(crit) - set(CRITERIA)
+            if bad:
+                raise fail(where, f"未知的条件 {sorted(bad)}，可选：{', '.join(CRITERIA)}")
+            values = {}
+            for name, value in crit.items():
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise fail(f"{where}.{name}", f"须为数值，实为「{value}」")
+                if name == "top_share" and not 0 < value <= 1:
+                    raise fail(f"{where}.{name}", f"须在 (0, 1] 之间，实为 {value}")
+                values[name] = float(value)
+            levels[star] = Level(**values)
+        for name in CRITERIA:
+            given = [(s, getattr(levels[s], name)) for s in STAR_LEVELS if getattr(levels[s], name) is not None]
+            for (hi, v_hi), (lo, v_lo) in zip(given, given[1:]):
+                wrong = v_lo < v_hi if name == "top_share" else v_lo > v_hi
+                if wrong:
+                    raise fail(
+                        f"{path}.levels.{lo}.{name}",
+                        f"须与 {hi} 星一致单调（{name} 在 {hi} 星为 {v_hi}，在 {lo} 星为 {v_lo}）",
+                    )
+        return cls(levels=levels, ties=ties, rounding=rounding)
+
+
+def quota_slots(share: float, n_rated: int, rounding: str) -> int:
+    """Number of units a cumulative ``share`` of ``n_rated`` admits."""
+    raw = share * n_rated
+    # guard against 0.07 * 100 = 7.000000000000001 style float noise
+    raw = round(raw, 9)
+    return int({"floor": math.floor, "round": lambda v: math.floor(v + 0.5), "ceil": math.ceil}[rounding](raw))
+
+
+def assign_stars(index: pd.Series, dimensions: pd.DataFrame | None, rule: StarRule) -> pd.Series:
+    """Stars 1–5 per unit (``Int64``; NA where the index is missing).
+
+    ``index`` holds the composite index per unit; ``dimensions`` the dimension scores
+    (one column per dimension, same index), needed only when a level has a
+    ``min_dimension`` gate. Units with a missing index are not rated and do not count
+    towards the quota base.
+    """
+    rated = index.notna().to_numpy()
+    n_rated = int(rated.sum())
+    rank_method = "min" if rule.ties == "include" else "max"
+    rank = index.rank(ascending=False, method=rank_method).to_numpy()
+    if dimensions is not None:
+        dims = dimensions.reindex(index.index).to_numpy(dtype="float64")
+        dim_min = np.where(np.isnan(dims).any(axis=1), -np.inf, dims.min(axis=1, initial=np.inf))
+    else:
+        dim_min = None
+    score = index.to_numpy(dtype="float64")
+    stars = np.ones(len(index), dtype="int64")
+    for star in sorted(STAR_LEVELS):  # ascending: higher levels overwrite lower ones
+        level = rule.levels[star]
+        ok = rated.copy()
+        if level.top_share is not None:
+            ok &= rank <= quota_slots(level.top_share, n_rated, rule.rounding)
+        if level.min_score is not None:
+            ok &= score >= level.min_score
+        if level.min_dimension is not None:
+            if dim_min is None:
+                raise ConfigError(f"{star} 星条件 min_dimension 需要维度得分，但未提供")
+            ok &= dim_min >= level.min_dimension
+        stars = np.where(ok, star, stars)
+    return pd.Series(stars, index=index.index, name="stars").astype("Int64").mask(~rated)
+
+
+def star_shares(stars: pd.Series) -> pd.DataFrame:
+    """Count and share of rated units at each star level (1–5), best first."""
+    counts = stars.dropna().astype("int64").value_counts().reindex(range(5, 0, -1), fill_value=0)
+    total = int(counts.sum())
+    return pd.DataFrame(
+        {"stars": counts.index, "count": counts.to_numpy(), "share": counts.to_numpy() / total if total else np.nan}
+    )

@@ -1,0 +1,208 @@
+"""Dynamic management (Art. 18, 22, 23, 24, 25): boundaries of every rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from nidb.errors import ConfigError
+from nidb.lifecycle import (
+    LifecycleRules,
+    base_status,
+    load_rules,
+    parse_rules,
+    star_distribution,
+    transition_matrix,
+)
+
+YEARS = list(range(2020, 2026))
+RULES = LifecycleRules()
+
+
+def registry(*rows: tuple[str, int, int, str]) -> pd.DataFrame:
+    """Bases from (base_id, year_announced, batch, authority)."""
+    return pd.DataFrame(
+        {
+            "base_id": [r[0] for r in rows],
+            "name": [f"基地{r[0]}" for r in rows],
+            "authority": [r[3] for r in rows],
+            "region": "东部",
+            "domain": "装备工业",
+            "batch": pd.array([r[2] for r in rows], dtype="Int64"),
+            "year_announced": pd.array([r[1] for r in rows], dtype="Int64"),
+        }
+    ).astype({"base_id": "string", "name": "string", "authority": "string"})
+
+
+def star_table(**by_base: dict[int, int]) -> pd.DataFrame:
+    rows = [(b, y, s) for b, years in by_base.items() for y, s in years.items()]
+    return pd.DataFrame(rows, columns=["base_id", "year", "stars"])
+
+
+def annual(*events: dict) -> pd.DataFrame:
+    cols = ["unit_id", "year", "env_incident_level", "safety_accident_level", "unrectified_inspection", "fraud_found"]
+    frame = pd.DataFrame(list(events), columns=cols)
+    return frame.astype({"unrectified_inspection": "boolean", "fraud_found": "boolean"})
+
+
+NO_RENAMES = pd.DataFrame(columns=["base_id", "year", "old_name", "new_name", "reason"])
+NO_EVENTS = annual()
+
+
+def run(bases, stars, events=NO_EVENTS, renames=NO_RENAMES, rules=RULES):
+    return base_status(bases, stars, events, renames, rules, YEARS)
+
+
+def status_of(result, base_id: str) -> dict[int, str]:
+    s = result.status
+    return dict(zip(s.loc[s["base_id"] == base_id, "year"], s.loc[s["base_id"] == base_id, "status"]))
+
+
+def test_two_consecutive_two_star_years_revoke() -> None:
+    bases = registry(("B0001", 2015, 5, "江苏省"))
+    out = run(bases, star_table(B0001={2020: 4, 2021: 2, 2022: 1, 2023: 5}))
+    assert status_of(out, "B0001") == {
+        2020: "正常", 2021: "预警", 2022: "撤销", 2023: "已撤销", 2024: "已撤销", 2025: "已撤销"
+    }
+    ev = out.events
+    revoked = ev[ev["event"] == "取消称号"]
+    assert revoked[["year", "article"]].values.tolist() == [[2022, "第二十三条第（三）项"]]
+    assert ev.loc[ev["event"] == "预警", "year"].tolist() == [2021]
+    # the star given after revocation is ignored: revoked bases are not evaluated afterwards
+    s = out.status.set_index("year")
+    assert not s.loc[2023, "evaluated"] and pd.isna(s.loc[2023, "stars"])
+
+
+def test_two_stars_then_three_do_not_revoke() -> None:
+    bases = registry(("B0002", 2015, 5, "江苏省"))
+    out = run(bases, star_table(B0002={2020: 2, 2021: 3, 2022: 2, 2023: 3, 2024: 2, 2025: 3}))
+    assert "撤销" not in status_of(out, "B0002").values()
+    assert out.events.loc[out.events["event"] == "预警", "year"].tolist() == [2020, 2022, 2024]
+
+
+def test_an_unrated_year_breaks_the_run_of_low_years() -> None:
+    bases = registry(("B0002", 2015, 5, "江苏省"))
+    out = run(bases, star_table(B0002={2020: 2, 2022: 2}))
+    assert status_of(out, "B0002")[2021] == "无评价结果"
+    assert "撤销" not in status_of(out, "B0002").values()
+
+
+def test_a_base_announced_last_year_is_not_evaluated() -> None:
+    bases = registry(("B0003", 2022, 10, "浙江省"))
+    out = run(bases, star_table(B0003={2023: 5, 2024: 4}))
+    st = status_of(out, "B0003")
+    # announced 2022: not a row before 2022; 2022 and 2023 too early (offset 2); rated from 2024
+    assert st == {2022: "未到参评年份", 2023: "未到参评年份", 2024: "正常", 2025: "无评价结果"}
+    first = out.events[out.events["event_code"] == "first_evaluation"]
+    assert first["year"].tolist() == [2024]
+
+
+def test_first_evaluation_offset_is_a_parameter() -> None:
+    bases = registry(("B0003", 2022, 10, "浙江省"))
+    out = run(bases, star_table(B0003={2023: 5}), rules=LifecycleRules(first_evaluation_offset=1))
+    assert status_of(out, "B0003")[2023] == "正常"
+
+
+def test_fraud_revokes_at_once_and_suspends_the_authoritys_next_batch() -> None:
+    bases = registry(
+        ("B0004", 2016, 8, "江苏省"), ("B0005", 2020, 9, "山东省"), ("B0006", 2022, 10, "山东省")
+    )
+    events = annual({"unit_id": "B0004", "year": 2021, "fraud_found": True})
+    out = run(bases, star_table(B0004={2020: 5, 2021: 5, 2022: 5}), events)
+    assert status_of(out, "B0004")[2020] == "正常"
+    assert status_of(out, "B0004")[2021] == "撤销"  # five stars do not help; no star that year
+    s = out.status[out.status["base_id"] == "B0004"].set_index("year")
+    assert pd.isna(s.loc[2021, "stars"])
+    assert out.events.loc[out.events["event_code"] == "revoked_fraud", "article"].tolist() == ["第二十五条"]
+    # latest batch announced by the end of 2021 is the 9th (2020): the 10th is suspended
+    sus = out.suspensions
+    assert sus[["authority", "year", "base_id", "suspended_batch"]].values.tolist() == [["江苏省", 2021, "B0004", 10]]
+    assert (out.events["event_code"] == "batch_suspended").sum() == 1
+
+
+@pytest.mark.parametrize(
+    ("event", "code", "revokes"),
+    [
+        ({"env_incident_level": "Ⅱ级"}, "revoked_env_incident", True),
+        ({"env_incident_level": "Ⅰ级"}, "revoked_env_incident", True),
+        ({"env_incident_level": "Ⅲ级"}, "revoked_env_incident", False),
+        ({"safety_accident_level": "重大"}, "revoked_safety_accident", True),
+        ({"safety_accident_level": "特别重大"}, "revoked_safety_accident", True),
+        ({"safety_accident_level": "较大"}, "revoked_safety_accident", False),
+        ({"unrectified_inspection": True}, "revoked_inspection", True),
+        ({"unrectified_inspection": False}, "revoked_inspection", False),
+    ],
+)
+def test_each_article_23_compliance_reason(event: dict, code: str, revokes: bool) -> None:
+    bases = registry(("B0007", 2015, 5, "河北省"))
+    out = run(bases, star_table(B0007={y: 4 for y in YEARS}), annual({"unit_id": "B0007", "year": 2022, **event}))
+    st = status_of(out, "B0007")
+    assert (st[2022] == "撤销") is revokes
+    assert (st[2023] == "已撤销") is revokes
+    assert ((out.events["event_code"] == code).sum() == 1) is revokes
+    assert out.suspensions.empty
+
+
+def test_every_reason_of_one_year_is_recorded() -> None:
+    bases = registry(("B0008", 2015, 5, "河北省"))
+    events = annual({"unit_id": "B0008", "year": 2021, "env_incident_level": "Ⅰ级", "unrectified_inspection": True})
+    out = run(bases, star_table(B0008={2020: 2, 2021: 2}), events)
+    codes = set(out.events.loc[out.events["year"] == 2021, "event_code"])
+    assert {"revoked_env_incident", "revoked_inspection"} <= codes
+    # the compliance revocation takes the year's star away, so the low-star rule does not fire too
+    assert "revoked_low_stars" not in codes
+    reason = out.status.set_index(["base_id", "year"]).loc[("B0008", 2021), "revocation_reason"]
+    assert "突发环境污染事件" in reason and "未按期完成整改" in reason
+
+
+def test_a_renamed_base_keeps_its_id_and_history() -> None:
+    bases = registry(("B0009", 2015, 5, "广东省"))
+    bases.loc[0, "name"] = "新名称示范基地"
+    renames = pd.DataFrame(
+        {"base_id": ["B0009"], "year": [2022], "old_name": ["旧名称示范基地"], "new_name": ["新名称示范基地"], "reason": ["行政区划调整"]}
+    )
+    out = run(bases, star_table(B0009={2020: 3, 2021: 4, 2022: 5, 2023: 5}), renames=renames)
+    s = out.status[out.status["base_id"] == "B0009"].set_index("year")
+    assert s.loc[2021, "name"] == "旧名称示范基地"
+    assert s.loc[2022, "name"] == "新名称示范基地"
+    assert s["stars"].dropna().astype(int).tolist() == [3, 4, 5, 5]
+    ren = out.events[out.events["event_code"] == "renamed"]
+    assert ren[["base_id", "year", "article"]].values.tolist() == [["B0009", 2022, "第二十二条"]]
+
+
+def test_star_distribution_and_transition_matrix() -> None:
+    bases = registry(("B0001", 2015, 5, "江苏省"), ("B0002", 2015, 5, "浙江省"), ("B0003", 2015, 5, "浙江省"))
+    bases.loc[2, "region"] = "西部"
+    stars = star_table(B0001={2020: 5, 2021: 4}, B0002={2020: 2, 2021: 2}, B0003={2020: 4, 2021: 4})
+    out = run(bases, stars)
+    dist = star_distribution(out.status, by="region").set_index(["year", "region"])
+    assert dist.loc[(2020, "东部"), ["n_rated", "stars_5", "stars_2"]].tolist() == [2, 1, 1]
+    assert dist.loc[(2020, "东部"), "share_4plus"] == pytest.approx(0.5)
+    assert dist.loc[(2021, "西部"), "stars_4"] == 1
+    tm = transition_matrix(out.status).set_index(["year_from", "stars_from"])
+    assert tm.loc[(2020, 5), "to_4"] == 1
+    assert tm.loc[(2020, 4), "to_4"] == 1
+    assert tm.loc[(2020, 2), "to_revoked"] == 1  # second two-star year revokes
+    assert tm.loc[(2021, 4), "to_unrated"] == 2
+
+
+def test_packaged_rules_load_with_the_documented_defaults() -> None:
+    rules = load_rules()
+    assert rules.first_evaluation_offset == 2
+    assert rules.low_star_max == 2 and rules.low_star_consecutive_years == 2
+    assert set(rules.revoke_env_incident_levels) == {"Ⅱ级", "Ⅰ级"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ({"first_evaluation_offset": -1}, "first_evaluation_offset"),
+        ({"revoke_env_incident_levels": ["二级"]}, "revoke_env_incident_levels"),
+        ({"low_star_revocation": {"max_star": 2}}, "low_star_revocation"),
+        ({"fraud_suspends_next_batch": "yes"}, "fraud_suspends_next_batch"),
+        ({"warning_stars": 2}, "(根)"),
+    ],
+)
+def test_bad_rules_raise_config_error_naming_the_key(raw: dict, key: str) -> None:
+    with pytest.raises(ConfigError, match=key.replace("(", r"\(").replace(")", r"\)")):
+        parse_rules(raw, source="x.yaml")

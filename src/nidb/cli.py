@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from functools import wraps
+from pathlib import Path
 from typing import Callable
 
 import typer
@@ -35,6 +36,33 @@ def user_errors(func: Callable) -> Callable:
 @app.callback()
 def main() -> None:
     """国家新型工业化产业示范基地评价工作台。"""
+
+
+@app.command("validate")
+@user_errors
+def validate_command(
+    paths: list[Path] = typer.Argument(..., help="数据目录、工作簿或单表文件（.csv/.xlsx/.parquet）"),
+    year: int | None = typer.Option(None, "--year", help="当前年份，用于“未来年份”检查（默认今年）"),
+) -> None:
+    """校验输入数据：通过则退出码 0；否则列出每个问题（文件、工作表、行、列、值、规则），退出码 1。"""
+    from nidb.validation import validate_paths
+
+    report = validate_paths(paths, year=year)
+    typer.echo(report.render())
+    if not report.ok:
+        raise typer.Exit(code=1)
+
+
+@app.command("template")
+@user_errors
+def template_command(
+    out: Path = typer.Argument(..., help="要写出的模板文件（.xlsx）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+) -> None:
+    """写出数据采集模板：每张表一个工作表，含中文表头、填写规则、下拉选项和说明页。"""
+    from nidb.template import write_template
+
+    typer.echo(f"已写出数据采集模板：{write_template(out, overwrite=force)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

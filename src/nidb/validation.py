@@ -8,7 +8,7 @@ problem. Nothing is written.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nidb.contract import Contract, TableSpec, load_contract
@@ -75,6 +75,7 @@ class _Sources:
     problems: list[Problem]
     files: list[Path]
     complete: bool = False  # a directory or workbook was given: it must hold every required table
+    seen: set[Path] = field(default_factory=set)
 
     def read(self, path: Path) -> list[RawSheet]:
         self.files.append(path)
@@ -105,6 +106,9 @@ class _Sources:
                 ))
 
     def add(self, path: Path) -> None:
+        if path.resolve() in self.seen:
+            return  # the same path given twice
+        self.seen.add(path.resolve())
         if path.is_dir():
             self.complete = True
             files = _data_files(path)
@@ -201,19 +205,24 @@ def validate_paths(
     for name, tf in tables.items():
         problems += check_table(tf, year=year, references=references, skip=type_cells[name])
     order = {name: i for i, name in enumerate(contract.table_names)}
-    problems = _sorted(problems, tables)
+    problems = _sorted(problems, tables, src)
     return ValidationReport(tables=dict(sorted(tables.items(), key=lambda kv: order[kv[0]])),
                             problems=tuple(problems), files=tuple(src.files))
 
 
-def _sorted(problems: list[Problem], tables: dict[str, TableFrame]) -> list[Problem]:
-    """Problems by file, sheet, row (header-level first) and column position."""
-    col_pos = {}
-    for tf in tables.values():
-        for i, header in enumerate(tf.headers.values()):
-            col_pos[(tf.file, tf.sheet, header)] = i
+def _sorted(problems: list[Problem], tables: dict[str, TableFrame], src: _Sources) -> list[Problem]:
+    """Problems in reading order of file and sheet, then by row (file-level first) and column position."""
+    rank: dict[tuple[str, str | None], int] = {}
+    for file in src.files:
+        rank.setdefault((str(file), None), len(rank))
+    for _, sheet in src.found:
+        rank.setdefault((sheet.file, sheet.sheet), len(rank))
+    col_pos = {
+        (tf.file, tf.sheet, header): i for tf in tables.values() for i, header in enumerate(tf.headers.values())
+    }
 
     def key(p: Problem) -> tuple:
-        return (p.file, p.sheet or "", -1 if p.row is None else p.row, col_pos.get((p.file, p.sheet, p.column), 999))
+        source = rank.get((p.file, p.sheet), rank.get((p.file, None), len(rank)))
+        return (source, -1 if p.row is None else p.row, col_pos.get((p.file, p.sheet, p.column), len(col_pos)))
 
     return sorted(problems, key=key)

@@ -1,0 +1,141 @@
+"""Human-readable descriptions of the data contract: the rule text of each column
+(used by the collection template) and the Markdown page `docs/data-contract.md`.
+
+Regenerate the page after editing `tables.yaml`:
+`.venv/bin/python -m nidb.contract.describe docs/data-contract.md`
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from nidb.contract import ColumnSpec, Contract, TableSpec, load_contract
+
+DTYPE_ZH = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数值",
+    "boolean": "是/否",
+    "category": "单选",
+    "list": "多选",
+}
+_TABLE_ZH = {"bases": "示范基地名录", "applicants": "申报对象名单"}
+
+
+def _num(value: float) -> str:
+    return f"{value:g}" if value != int(value) or abs(value) < 1e6 else f"{int(value):,}"
+
+
+def rule_text(col: ColumnSpec, table: TableSpec) -> str:
+    """The rules of one column in one line of Chinese, e.g. "必填；数值，0–100000 亿元"."""
+    parts = ["必填" if col.required else "可空"]
+    kind = DTYPE_ZH[col.dtype]
+    if col.dtype == "boolean":
+        kind += "（也可填 true/false、1/0）"
+    if col.dtype == "list":
+        kind += "，多项以“;”或“、”分隔"
+    parts.append(kind)
+    unit = col.unit or ""
+    if col.min is not None and col.max is not None:
+        parts.append(f"{_num(col.min)}–{_num(col.max)}{unit}")
+    elif col.min is not None:
+        parts.append(f"不小于 {_num(col.min)}{unit}")
+    elif col.max is not None:
+        parts.append(f"不大于 {_num(col.max)}{unit}")
+    elif unit:
+        parts.append(f"单位：{unit}")
+    if col.unit == "%" and col.min == 0 and col.max == 100:
+        parts.append("按百分数填报（65% 填 65，不填 0.65）")
+    if col.max_year_offset is not None:
+        parts.append("不晚于当前年份" if col.max_year_offset == 0 else f"不晚于当前年份 + {col.max_year_offset}")
+    if col.pattern:
+        parts.append(f"格式 {col.pattern}")
+    if col.values is not None:
+        parts.append(f"可选值：{'、'.join(col.values)}" if len(col.values) <= 8 else f"可选值见下拉列表（{len(col.values)} 项）")
+    if col.not_above:
+        parts.append(f"不大于「{table.column(col.not_above).header}」")
+    if col.foreign_key:
+        targets = "或".join(
+            f"{_TABLE_ZH.get(t.split('.')[0], t.split('.')[0])}中的编号" for t in col.foreign_key
+        )
+        parts.append(f"须为{targets}")
+    if col.unique or table.key == (col.name,):
+        parts.append("不得重复")
+    return "；".join(parts)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(contract: Contract) -> str:
+    """The data-contract page, generated from the contract so that it never drifts."""
+    out = [
+        "# 数据契约（data contract）",
+        "",
+        "<!-- Generated from src/nidb/contract/tables.yaml by nidb.contract.describe.render_markdown;",
+        "     do not edit by hand: run `.venv/bin/python -m nidb.contract.describe docs/data-contract.md`. -->",
+        "",
+        f"Contract version {contract.version}. Every input table of nidb, its columns, units and rules. "
+        "The single source of truth is `src/nidb/contract/tables.yaml`; this page is generated from it "
+        "and a test checks that it is current.",
+        "",
+        "## How input is read",
+        "",
+        "- **Where**: `nidb validate PATH…` and `nidb.dataset.load_dataset(path)` accept a directory "
+        "with one file per table, named after the table's file name (below) or its Chinese name, with "
+        "suffix `.csv` (UTF-8, with or without BOM), `.xlsx` or `.parquet`; or one `.xlsx` workbook with "
+        "one sheet per table named by the table's Chinese or canonical name (the 说明 sheet and hidden "
+        "sheets are skipped). `nidb validate` also accepts single table files named after their table.",
+        "- **Headers**: each column may be headed by the Chinese header with its unit exactly as the "
+        "template writes it (e.g. `产业集聚区销售收入（亿元）`; full- or half-width brackets), the Chinese "
+        "label without unit, or the canonical English name. Any other header is an error (未知列).",
+        "- **Template layout** (`nidb template OUT.xlsx`): row 1 holds the Chinese headers with units, "
+        "row 2 the canonical English names; data start on row 3. Each header cell carries a comment with "
+        "the column's rule (the 规则 column below); required headers are shaded orange. Categorical and "
+        "yes/no columns have drop-down lists (long lists live on the hidden 选项 sheet). The 说明 sheet "
+        "explains all of this in Chinese. A sheet whose row 2 repeats the canonical names is read as a "
+        "template sheet, so row numbers in messages stay those Excel shows.",
+        "- **Cells**: numbers may use thousands separators (`1,234.5`); booleans are 是/否, true/false or "
+        "1/0; list columns separate items with `;`, `；` or `、`. Empty cells are missing values (never zero).",
+        "- **Canonical dtypes** (`Dataset` frames): number → float64 (NaN = missing), integer → Int64, "
+        "boolean → boolean, category and string → string, list → string of items joined by `;` (NA when none).",
+        "- **Row numbers** in messages are those Excel shows: header row = 1, first data row = 2 "
+        "(3 in a template sheet). Parquet rows are numbered the same way (first record = row 2).",
+        "- **Unit plausibility**: a 亿元 value above the column maximum that fits once divided by 10⁴ or 10⁸ "
+        "is reported as entered in 万元 or 元; a percentage column (0–100 %) whose values all lie in "
+        "[0, 1] with at least one strictly inside is reported as shares entered as fractions.",
+        "- **Cross-table rules**: foreign keys (an unknown base or applicant id) are checked when the "
+        "referenced tables are among the inputs; the table key must be unique (e.g. one annual row per "
+        "unit and year).",
+        "",
+        "Tables:",
+        "",
+    ]
+    out += [f"- [{t.name} — {t.zh}](#{t.name})" + ("（可选）" if t.optional else "") for t in contract.tables]
+    for table in contract.tables:
+        out += [
+            "",
+            f"## {table.name}",
+            "",
+            f"**{table.zh}** — file `{table.file}.csv` / `.xlsx` / `.parquet` or sheet「{table.zh}」; "
+            f"key: {', '.join(f'`{k}`' for k in table.key)}"
+            + ("; optional (may be absent)." if table.optional else "; required."),
+            "",
+            table.description,
+            "",
+            "| 列名 (canonical) | 中文表头 | 类型 | 单位 | 规则 |",
+            "|---|---|---|---|---|",
+        ]
+        out += [
+            f"| `{c.name}` | {_cell(c.header)} | {c.dtype} | {c.unit or ''} | {_cell(rule_text(c, table))} |"
+            for c in table.columns
+        ]
+    out += ["", "## Vocabularies", ""]
+    out += [f"- `{name}`: {'、'.join(values)}" for name, values in contract.vocabularies]
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    Path(sys.argv[1]).write_text(render_markdown(load_contract()), encoding="utf-8")

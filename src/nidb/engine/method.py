@@ -1,0 +1,321 @@
+"""An evaluation method as a YAML recipe: parsed, validated, with documented defaults.
+
+Every key is optional; an omitted step takes its default (see ``docs/engine.md``)::
+
+    name: asem-coinr-example
+    denominate: true                      # default false
+    impute: {method: group_mean, group: EurAsia_group}   # default none
+    screen: {min_availability: 0.9, stage: after_imputation}  # default: no screening
+    treat: {method: jrc, skew_threshold: 2, kurtosis_threshold: 3.5,
+            winsorise_max: 5, log: log_ct}                # default method none
+    normalise: {method: minmax, low: 0, high: 100}        # default minmax 0–100
+    weights: {scheme: framework, levels: {1: {scheme: entropy}}}  # default framework
+    aggregate: {method: arithmetic, levels: {4: {method: geometric}}}  # default arithmetic
+
+Unknown keys and invalid values raise :class:`ConfigError` naming the file and the
+key path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from nidb.engine.aggregate import AGGREGATIONS, ZERO_POLICIES
+from nidb.engine.impute import IMPUTATIONS
+from nidb.engine.normalise import NORMALISATIONS
+from nidb.engine.treat import LOG_VARIANTS, TreatSpec
+from nidb.engine.weights import SCHEMES, ahp_weights
+from nidb.errors import ConfigError
+
+SCREEN_STAGES = ("before_imputation", "after_imputation")
+TREATMENTS = ("none", "jrc")
+NORMALISE_PARAMS = {
+    "minmax": ("low", "high"),
+    "zscore": ("mean", "sd"),
+    "goalposts": ("goalposts", "truncate", "scale"),
+    "distance_to_target": ("targets", "cap", "scale"),
+    "percentile_rank": (),
+    "rank": (),
+    "efficacy": ("base", "span", "bounds"),
+}
+
+
+@dataclass(frozen=True)
+class ImputeSpec:
+    method: str = "none"
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class ScreenSpec:
+    min_availability: float | None = None
+    stage: str = "before_imputation"
+
+
+@dataclass(frozen=True)
+class NormaliseSpec:
+    method: str = "minmax"
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LevelWeights:
+    scheme: str = "framework"
+    values: Mapping[str, float] = field(default_factory=dict)
+    matrices: Mapping[str, Mapping] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WeightsSpec:
+    scheme: str = "framework"
+    levels: Mapping[int, LevelWeights] = field(default_factory=dict)
+
+    def for_level(self, level: int) -> LevelWeights:
+        """Weights rule of the nodes at ``level`` (within their parents)."""
+        return self.levels.get(level, LevelWeights(scheme=self.scheme))
+
+
+@dataclass(frozen=True)
+class LevelAggregation:
+    method: str = "arithmetic"
+    power: float = 1.0
+
+
+@dataclass(frozen=True)
+class AggregateSpec:
+    method: str = "arithmetic"
+    power: float = 1.0
+    zeros: str = "error"
+    levels: Mapping[int, LevelAggregation] = field(default_factory=dict)
+
+    def for_level(self, level: int) -> LevelAggregation:
+        """Aggregation producing the nodes of ``level`` (≥ 2)."""
+        return self.levels.get(level, LevelAggregation(self.method, self.power))
+
+
+@dataclass(frozen=True)
+class Method:
+    """A complete, validated evaluation method."""
+
+    name: str = "default"
+    description: str = ""
+    denominate: bool = False
+    impute: ImputeSpec = ImputeSpec()
+    screen: ScreenSpec = ScreenSpec()
+    treat: TreatSpec | None = None
+    normalise: NormaliseSpec = NormaliseSpec()
+    weights: WeightsSpec = WeightsSpec()
+    aggregate: AggregateSpec = AggregateSpec()
+    source: str = "<method>"
+
+
+class _Reader:
+    """Key-path aware access to a mapping, raising ConfigError with file and key path."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.source}，键 {path}：{message}")
+
+    def mapping(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict:
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(path, "应为映射（键: 值）")
+        unknown = [str(k) for k in value if k not in allowed]
+        if unknown:
+            raise self.fail(f"{path}.{unknown[0]}" if path else unknown[0], f"未知的键；可用：{', '.join(allowed)}")
+        return dict(value)
+
+    def choice(self, value: Any, path: str, options: tuple[str, ...]) -> str:
+        if value not in options:
+            raise self.fail(path, f"取值「{value}」无效，可选：{', '.join(options)}")
+        return value
+
+    def number(self, value: Any, path: str, *, low: float | None = None, high: float | None = None) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise self.fail(path, f"应为有限数值，实际为「{value}」")
+        if low is not None and value < low or high is not None and value > high:
+            raise self.fail(path, f"取值 {value} 超出范围 [{low}, {high}]")
+        return float(value)
+
+    def flag(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"应为 true 或 false，实际为「{value}」")
+        return value
+
+    def level(self, key: Any, path: str) -> int:
+        if isinstance(key, bool) or not isinstance(key, int) or key < 1:
+            raise self.fail(path, f"层级键应为正整数，实际为「{key}」")
+        return key
+
+
+def _normalise(r: _Reader, raw: Any) -> NormaliseSpec:
+    base = r.mapping(raw, "normalise", ("method", *sorted({p for ps in NORMALISE_PARAMS.values() for p in ps})))
+    method = r.choice(base.pop("method", "minmax"), "normalise.method", NORMALISATIONS)
+    allowed = NORMALISE_PARAMS[method]
+    for key in base:
+        if key not in allowed:
+            raise r.fail(f"normalise.{key}", f"方法 {method} 不使用这个参数；可用：{', '.join(allowed) or '无'}")
+    params: dict[str, Any] = {}
+    for key, value in base.items():
+        path = f"normalise.{key}"
+        if key in ("truncate", "cap"):
+            params[key] = r.flag(value, path)
+        elif key in ("goalposts", "bounds"):
+            pairs = r.mapping(value, path, tuple(str(k) for k in (value or {})))
+            for code, pair in pairs.items():
+                if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                    raise r.fail(f"{path}.{code}", "应为两个数 [下限, 上限]")
+                a, b = (r.number(v, f"{path}.{code}") for v in pair)
+                if a == b:
+                    raise r.fail(f"{path}.{code}", "两个界值不能相等")
+                pairs[code] = (a, b)
+            params[key] = pairs
+        elif key == "targets":
+            targets = r.mapping(value, path, tuple(str(k) for k in (value or {})))
+            params[key] = {c: r.number(v, f"{path}.{c}") for c, v in targets.items()}
+        else:
+            params[key] = r.number(value, path, low=0.0 if key in ("sd", "span", "scale") else None)
+    if method == "minmax" and params.get("low", 0.0) >= params.get("high", 100.0):
+        raise r.fail("normalise.high", "上限必须大于下限")
+    if method in ("zscore",) and params.get("sd", 1.0) <= 0 or method == "efficacy" and params.get("span", 40.0) <= 0:
+        raise r.fail("normalise", "尺度参数（sd / span）必须大于 0")
+    return NormaliseSpec(method=method, params=params)
+
+
+def _weights(r: _Reader, raw: Any) -> WeightsSpec:
+    base = r.mapping(raw, "weights", ("scheme", "levels"))
+    scheme = r.choice(base.get("scheme", "framework"), "weights.scheme", SCHEMES)
+    if scheme in ("manual", "ahp"):
+        raise r.fail("weights.scheme", f"{scheme} 需要按层给出（weights.levels.<层级>.{'values' if scheme == 'manual' else 'matrices'}）")
+    levels: dict[int, LevelWeights] = {}
+    for key, spec in r.mapping(base.get("levels"), "weights.levels", tuple(base.get("levels") or {})).items():
+        path = f"weights.levels.{key}"
+        level = r.level(key, path)
+        entry = r.mapping(spec, path, ("scheme", "values", "matrices"))
+        lscheme = r.choice(entry.get("scheme", "framework"), f"{path}.scheme", SCHEMES)
+        values = {}
+        if lscheme == "manual":
+            given = r.mapping(entry.get("values"), f"{path}.values", tuple(entry.get("values") or {}))
+            values = {str(c): r.number(v, f"{path}.values.{c}", low=0.0) for c, v in given.items()}
+            if not values:
+                raise r.fail(f"{path}.values", "manual 权重需要至少一个节点的权重")
+        matrices = {}
+        if lscheme == "ahp":
+            given = r.mapping(entry.get("matrices"), f"{path}.matrices", tuple(entry.get("matrices") or {}))
+            if not given:
+                raise r.fail(f"{path}.matrices", "ahp 权重需要至少一个判断矩阵")
+            for parent, m in given.items():
+                mp = f"{path}.matrices.{parent}"
+                item = r.mapping(m, mp, ("order", "matrix"))
+                order = item.get("order")
+                if not isinstance(order, list) or not order or not all(isinstance(c, str) for c in order):
+                    raise r.fail(f"{mp}.order", "应为下级节点代码的列表")
+                matrix = item.get("matrix")
+                if not isinstance(matrix, list) or len(matrix) != len(order):
+                    raise r.fail(f"{mp}.matrix", f"应为 {len(order)} 阶方阵（与 order 一致）")
+                try:
+                    ahp_weights(matrix, key=f"{r.source}，键 {mp}.matrix")
+                except (TypeError, ValueError) as exc:
+                    raise r.fail(f"{mp}.matrix", f"判断矩阵无法解析：{exc}") from None
+                matrices[str(parent)] = {"order": order, "matrix": matrix}
+        levels[level] = LevelWeights(scheme=lscheme, values=values, matrices=matrices)
+    return WeightsSpec(scheme=scheme, levels=levels)
+
+
+def _aggregation(r: _Reader, entry: dict, path: str, default: LevelAggregation) -> LevelAggregation:
+    method = r.choice(entry.get("method", default.method), f"{path}.method", AGGREGATIONS)
+    power = r.number(entry.get("power", default.power), f"{path}.power", low=-10.0, high=10.0)
+    if method != "generalised" and "power" in entry:
+        raise r.fail(f"{path}.power", "只有 generalised 汇总使用 power")
+    return LevelAggregation(method=method, power=power)
+
+
+def _aggregate(r: _Reader, raw: Any) -> AggregateSpec:
+    base = r.mapping(raw, "aggregate", ("method", "power", "zeros", "levels"))
+    top = _aggregation(r, base, "aggregate", LevelAggregation())
+    zeros = r.choice(base.get("zeros", "error"), "aggregate.zeros", ZERO_POLICIES)
+    levels = {}
+    for key, spec in r.mapping(base.get("levels"), "aggregate.levels", tuple(base.get("levels") or {})).items():
+        path = f"aggregate.levels.{key}"
+        level = r.level(key, path)
+        if level < 2:
+            raise r.fail(path, "汇总层级从第 2 层开始（键为被汇总得到的层级）")
+        levels[level] = _aggregation(r, r.mapping(spec, path, ("method", "power")), path, LevelAggregation())
+    return AggregateSpec(method=top.method, power=top.power, zeros=zeros, levels=levels)
+
+
+def method_from_mapping(raw: Mapping | None, *, source: str = "<method>") -> Method:
+    """Validate a parsed recipe (a mapping) and return the :class:`Method`."""
+    r = _Reader(source)
+    top = r.mapping(
+        raw, "", ("name", "description", "denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate")
+    )
+    imp = r.mapping(top.get("impute"), "impute", ("method", "group"))
+    impute = ImputeSpec(
+        method=r.choice(imp.get("method", "none"), "impute.method", IMPUTATIONS), group=imp.get("group")
+    )
+    if impute.method.startswith("group_") and not isinstance(impute.group, str):
+        raise r.fail("impute.group", f"方法 {impute.method} 需要分组列名")
+    scr = r.mapping(top.get("screen"), "screen", ("min_availability", "stage"))
+    screen = ScreenSpec(
+        min_availability=None
+        if scr.get("min_availability") is None
+        else r.number(scr["min_availability"], "screen.min_availability", low=0.0, high=1.0),
+        stage=r.choice(scr.get("stage", "before_imputation"), "screen.stage", SCREEN_STAGES),
+    )
+    tr = r.mapping(top.get("treat"), "treat", ("method", "skew_threshold", "kurtosis_threshold", "winsorise_max", "log"))
+    treat = None
+    if r.choice(tr.get("method", "none"), "treat.method", TREATMENTS) == "jrc":
+        winmax = tr.get("winsorise_max", 5)
+        if isinstance(winmax, bool) or not isinstance(winmax, int) or winmax < 0:
+            raise r.fail("treat.winsorise_max", f"应为非负整数，实际为「{winmax}」")
+        treat = TreatSpec(
+            skew_threshold=r.number(tr.get("skew_threshold", 2.0), "treat.skew_threshold", low=0.0),
+            kurtosis_threshold=r.number(tr.get("kurtosis_threshold", 3.5), "treat.kurtosis_threshold"),
+            winsorise_max=winmax,
+            log=r.choice(tr.get("log", "log_ct"), "treat.log", LOG_VARIANTS),
+        )
+    elif len(tr) > 1:
+        raise r.fail("treat", "treat.method 为 none 时不能设置其他参数")
+    name = top.get("name", "default")
+    if not isinstance(name, str):
+        raise r.fail("name", "应为字符串")
+    return Method(
+        name=name,
+        description=str(top.get("description", "")),
+        denominate=r.flag(top.get("denominate", False), "denominate"),
+        impute=impute,
+        screen=screen,
+        treat=treat,
+        normalise=_normalise(r, top.get("normalise")),
+        weights=_weights(r, top.get("weights")),
+        aggregate=_aggregate(r, top.get("aggregate")),
+        source=source,
+    )
+
+
+def load_method(path: str | Path) -> Method:
+    """Read and validate a method recipe YAML file."""
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}：文件不存在") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    return method_from_mapping(raw, source=str(path))
+
+
+def packaged_method(name: str) -> Method:
+    """A method recipe shipped in ``nidb/methods`` (e.g. ``asem-coinr-example``)."""
+    path = Path(__file__).resolve().parent.parent / "methods" / f"{name}.yaml"
+    return load_method(path)

@@ -1,0 +1,196 @@
+"""The engine as a pure function: (data, framework, method) → normalised values, scores, ranks.
+
+Steps, in order: denominate → screen (``before_imputation``) → impute → screen
+(``after_imputation``) → treat → normalise → weights → aggregate level by level →
+rank. The first steps (:func:`prepare_indicators`) work on one data table; the
+later ones (:func:`normalise_indicators`, :func:`score_batch`, :func:`rank_units`)
+accept arrays with leading axes, so a batch of methods that share the prepared data
+— e.g. Monte Carlo replications of weights — is one array computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nidb.engine.aggregate import aggregate_level
+from nidb.engine.denominate import denominate
+from nidb.engine.framework_table import Hierarchy, check_data
+from nidb.engine.impute import impute
+from nidb.engine.method import AggregateSpec, Method, NormaliseSpec, WeightsSpec
+from nidb.engine.normalise import normalise
+from nidb.engine.rank import rank_units
+from nidb.engine.screen import screen_units
+from nidb.engine.treat import treat
+from nidb.engine.weights import DATA_DRIVEN, index_shares, level_weights
+from nidb.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Indicator values ready for normalisation, with what each step did."""
+
+    units: pd.Index
+    values: pd.DataFrame  # units × indicators
+    denomination: pd.DataFrame
+    imputation: pd.DataFrame
+    treatment: pd.DataFrame
+    screened_out: tuple
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Everything one engine run produces; all frames are indexed by unit id.
+
+    ``scores`` and ``ranks`` have one column per framework node (indicators first,
+    then each level up to the index); indicator scores are the normalised values.
+    ``weights`` is each weighted node's weight within its parent as used, and
+    ``shares`` its resulting nominal share of the index.
+    """
+
+    prepared: Prepared
+    normalised: pd.DataFrame
+    scores: pd.DataFrame
+    ranks: pd.DataFrame
+    weights: pd.Series
+    shares: pd.Series
+    method: Method
+
+    @property
+    def treated(self) -> pd.DataFrame:
+        return self.prepared.values
+
+    @property
+    def imputation(self) -> pd.DataFrame:
+        return self.prepared.imputation
+
+    @property
+    def treatment(self) -> pd.DataFrame:
+        return self.prepared.treatment
+
+    def level_scores(self, hierarchy: Hierarchy, level: int) -> pd.DataFrame:
+        """Scores of the nodes at one framework level."""
+        return self.scores[hierarchy.codes_at(level)]
+
+
+def prepare_indicators(data: pd.DataFrame, hierarchy: Hierarchy, method: Method) -> Prepared:
+    """Denominate, screen, impute and treat the indicator columns of ``data`` (one row per unit)."""
+    check_data(data, hierarchy)
+    units = pd.Index(data[hierarchy.unit_id].astype(str), name=hierarchy.unit_id)
+    values = data[hierarchy.indicators].astype(float).set_axis(units, axis=0)
+    frame = data.set_axis(units, axis=0)
+    if method.denominate:
+        values, den_report = denominate(values, frame, hierarchy)
+    else:
+        den_report = pd.DataFrame(columns=["code", "denominator", "missing_denominator", "zero_denominator"])
+    keep = np.ones(len(values), dtype=bool)
+    if method.screen.stage == "before_imputation":
+        keep = screen_units(values, method.screen.min_availability)
+        values, frame = values[keep], frame[keep]
+    groups = None
+    if method.impute.group is not None:
+        if method.impute.group not in frame.columns:
+            raise ConfigError(f"impute.group：数据表中没有分组列「{method.impute.group}」")
+        groups = frame[method.impute.group]
+    values, imp_report = impute(values, method.impute.method, groups)
+    if method.screen.stage == "after_imputation":
+        keep_after = screen_units(values, method.screen.min_availability)
+        keep[np.flatnonzero(keep)[~keep_after]] = False
+        values = values[keep_after]
+    if method.treat is not None:
+        values, treat_report = treat(values, method.treat)
+    else:
+        treat_report = pd.DataFrame({"code": values.columns, "treatment": "none"})
+    return Prepared(
+        units=values.index,
+        values=values,
+        denomination=den_report,
+        imputation=imp_report,
+        treatment=treat_report,
+        screened_out=tuple(units[~keep]),
+    )
+
+
+def normalise_indicators(values: np.ndarray, hierarchy: Hierarchy, spec: NormaliseSpec) -> np.ndarray:
+    """Normalise ``values`` (..., units, indicators) by the method's normalisation."""
+    return normalise(
+        values,
+        hierarchy.directions,
+        spec.method,
+        spec.params,
+        codes=hierarchy.indicators,
+        targets=hierarchy.nodes.loc[hierarchy.indicators, "target"].to_numpy(dtype=float),
+    )
+
+
+def score_batch(
+    normalised: np.ndarray, hierarchy: Hierarchy, weights: np.ndarray, aggregate: AggregateSpec
+) -> np.ndarray:
+    """Scores of every node, shape (..., units, all nodes), from indicator scores and weights.
+
+    ``weights`` is a flat vector over :attr:`Hierarchy.weighted_codes`, optionally with
+    leading axes (e.g. ``(R, n)`` for R replications); ``normalised`` may carry the same
+    leading axes or none. Columns follow ``hierarchy.nodes.index``.
+    """
+    weights = np.asarray(weights, dtype=float)
+    lead = np.broadcast_shapes(np.shape(normalised)[:-2], weights.shape[:-1])
+    current = np.broadcast_to(normalised, lead + np.shape(normalised)[-2:])
+    blocks = [current]
+    for level in hierarchy.levels[:-1]:
+        rule = aggregate.for_level(level + 1)
+        current = aggregate_level(
+            current,
+            weights[..., hierarchy.level_slice(level)],
+            hierarchy.membership(level),
+            rule.method,
+            rule.power,
+            aggregate.zeros,
+        )
+        blocks.append(current)
+    return np.concatenate(blocks, axis=-1)
+
+
+def resolve_weights(normalised: np.ndarray, hierarchy: Hierarchy, spec: WeightsSpec, aggregate: AggregateSpec) -> np.ndarray:
+    """The flat weight vector of a method; data-driven schemes use the scores of their level."""
+    parts = []
+    current = np.asarray(normalised, dtype=float)
+    for level in hierarchy.levels[:-1]:
+        rule = spec.for_level(level)
+        w = level_weights(
+            hierarchy,
+            level,
+            rule.scheme,
+            values=rule.values,
+            matrices=rule.matrices,
+            child_scores=current if rule.scheme in DATA_DRIVEN else None,
+        )
+        parts.append(w)
+        agg = aggregate.for_level(level + 1)
+        current = aggregate_level(current, w, hierarchy.membership(level), agg.method, agg.power, aggregate.zeros)
+    return np.concatenate(parts)
+
+
+def run(data: pd.DataFrame, hierarchy: Hierarchy, method: Method = Method()) -> EngineResult:
+    """Run a method on ``data`` (one row per unit) over ``hierarchy``; pure, no side effects."""
+    try:
+        prepared = prepare_indicators(data, hierarchy, method)
+        normalised = normalise_indicators(prepared.values.to_numpy(dtype=float), hierarchy, method.normalise)
+        weights = resolve_weights(normalised, hierarchy, method.weights, method.aggregate)
+        scores = score_batch(normalised, hierarchy, weights, method.aggregate)
+    except ConfigError as exc:
+        if str(exc).startswith(method.source):
+            raise
+        raise ConfigError(f"{method.source}，{exc}") from None
+    codes = hierarchy.nodes.index
+    units = prepared.units
+    return EngineResult(
+        prepared=prepared,
+        normalised=pd.DataFrame(normalised, index=units, columns=hierarchy.indicators),
+        scores=pd.DataFrame(scores, index=units, columns=codes),
+        ranks=pd.DataFrame(rank_units(scores), index=units, columns=codes),
+        weights=pd.Series(weights, index=hierarchy.weighted_codes, name="weight"),
+        shares=pd.Series(index_shares(hierarchy, weights), index=hierarchy.weighted_codes, name="share"),
+        method=method,
+    )

@@ -65,5 +65,18 @@ def template_command(
     typer.echo(f"已写出数据采集模板：{write_template(out, overwrite=force)}")
 
 
+@app.command("demo")
+@user_errors
+def demo_command(
+    seed: int = typer.Option(20231, "--seed", help="随机种子；同一种子生成逐字节相同的文件"),
+    out: Path | None = typer.Option(None, "--out", help="输出目录（默认：缓存中的默认示例数据目录）"),
+) -> None:
+    """生成示例数据（合成）：示范基地、申报对象、年度报表、专家评分及参考表（CSV）。"""
+    from nidb.demo import demo_dir, write_demo
+
+    path = write_demo(out, seed) if out is not None else demo_dir(seed)
+    typer.echo(f"已生成示例数据（合成），随机种子 {seed}：{path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -1,0 +1,11 @@
+"""Synthetic demo data (示例数据（合成）): deterministic contract tables from a seed.
+
+`write_demo(out_dir, seed)` writes one CSV per contract table plus a README;
+`demo_dir()` returns the cached default demo directory; `demo_tables(seed)` returns
+the frames without writing them.
+"""
+
+from nidb.demo.cache import demo_dir
+from nidb.demo.writer import DEFAULT_SEED, GENERATOR_VERSION, SYNTHETIC_LABEL, demo_tables, write_demo
+
+__all__ = ["DEFAULT_SEED", "GENERATOR_VERSION", "SYNTHETIC_LABEL", "demo_dir", "demo_tables", "write_demo"]

@@ -1,0 +1,50 @@
+"""The cached default demo directory.
+
+The demo lives in the user cache directory (`NIDB_CACHE_DIR` overrides it), in a
+sub-directory named after the generator version, a digest of the generator code,
+contract and catalogue, and the seed: a changed generator gets a fresh directory.
+It is written to a temporary directory first and renamed into place, so parallel
+callers never see a half-written demo.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import platformdirs
+
+from nidb.demo.writer import DEFAULT_SEED, GENERATOR_VERSION, generator_digest, write_demo
+from nidb.errors import NidbError
+
+CACHE_ENV = "NIDB_CACHE_DIR"
+
+
+def cache_root() -> Path:
+    """Root of nidb's cache: $NIDB_CACHE_DIR, else the platform's user cache directory."""
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("nidb"))
+
+
+def demo_dir(seed: int = DEFAULT_SEED) -> Path:
+    """The default demo directory for this generator and seed, generated when missing."""
+    root = cache_root() / "demo"
+    target = root / f"v{GENERATOR_VERSION}-{generator_digest()[:12]}-seed{seed}"
+    if (target / "README.md").is_file():
+        return target
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
+    except OSError as exc:
+        raise NidbError(f"无法写入缓存目录 {root}（{exc.strerror}）；请用环境变量 {CACHE_ENV} 指定可写目录。") from None
+    try:
+        write_demo(staging, seed)
+        os.rename(staging, target)
+    except OSError:
+        if not (target / "README.md").is_file():  # not a lost race: a real failure
+            raise
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return target

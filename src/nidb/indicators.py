@@ -1,0 +1,277 @@
+"""Indicator values per unit-year from the canonical tables, driven by the framework's formulas.
+
+Public API (used by selection and evaluation):
+
+- `unit_registry(data)`: one row per unit (base or applicant) with its registry attributes.
+- `indicator_values(data, framework, year=...)`: wide frame, index ``(unit_id, year)``, one
+  float column per quantitative indicator id (``I01`` … ``I20``, 14 columns) in the spec's
+  units; NaN where an input is missing (never zero).
+- `feature_values(data, framework, year=...)`: the same for the measures of the quantitative
+  feature sub-conditions (``F06a``, ``F07a1`` …, ``F18L``, ``F18S``).
+- `peer_positions(data, framework, year=...)`: the peer-relative standing of #4, #10, #19, #20.
+- `local_gdp_growth(data)`: the reference series of #2 per unit-year.
+- `missing_summary(values)`: missing counts per column.
+
+``data`` is a `nidb.dataset.Dataset` or any mapping / object exposing the contract tables
+(``annual``, ``bases``, ``applicants``, ``gdp_growth``, ``benchmarks``) as frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nidb.framework import (
+    Choose,
+    EachOfLastYears,
+    Field,
+    Framework,
+    Measure,
+    PeerRelative,
+    Ratio,
+    SpecialAreaThreshold,
+    Sum,
+    Threshold,
+    check_parameters,
+    load_framework,
+    walk,
+)
+
+KEY = ["unit_id", "year"]
+REGISTRY_COLUMNS = [
+    "name", "authority", "region", "domain", "industry", "feature_area", "leading_industry", "zone_code",
+    "provincial_recognition", "special_areas", "pilot_tasks", "dc_size_class",
+]
+#: label of the pooled group used when a peer group is too small
+POOLED_GROUP = "全体"
+#: parameter peer_population → registry kind
+POPULATION_KIND = {"bases": "base", "applicants": "applicant"}
+
+
+def table(data: Any, name: str) -> pd.DataFrame | None:
+    """One contract table from a Dataset, a mapping of frames, or an object with attributes."""
+    if isinstance(data, Mapping):
+        return data.get(name)
+    return getattr(data, name, None)
+
+
+def resolved_parameters(framework: Framework, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The framework's parameter defaults updated with validated overrides."""
+    values = framework.parameter_defaults()
+    if params:
+        values.update(check_parameters(framework, dict(params), "参数"))
+    return values
+
+
+def unit_registry(data: Any) -> pd.DataFrame:
+    """Bases and applicants in one frame, index ``unit_id``, with ``kind`` = base | applicant.
+
+    ``special_area`` (boolean) says whether the unit lies in a special-type area (Art. 7).
+    """
+    parts = []
+    for name, id_col, kind in (("bases", "base_id", "base"), ("applicants", "applicant_id", "applicant")):
+        frame = table(data, name)
+        if frame is None or frame.empty:
+            continue
+        part = frame.rename(columns={id_col: "unit_id"}).reindex(columns=["unit_id", *REGISTRY_COLUMNS])
+        part.insert(1, "kind", kind)
+        parts.append(part)
+    if not parts:
+        reg = pd.DataFrame(columns=["unit_id", "kind", *REGISTRY_COLUMNS])
+    else:
+        reg = pd.concat(parts, ignore_index=True)
+    reg = reg.astype({c: "string" for c in reg.columns if c != "provincial_recognition"})
+    reg["special_area"] = reg["special_areas"].fillna("").str.len().gt(0).astype("boolean")
+    return reg.set_index("unit_id")
+
+
+def _annual(data: Any, year: int | Iterable[int] | None) -> pd.DataFrame:
+    annual = table(data, "annual")
+    if annual is None:
+        raise ValueError("数据中没有年度报表（annual）")
+    if year is not None:
+        years = [year] if isinstance(year, (int, np.integer)) else list(year)
+        annual = annual[annual["year"].isin(years)]
+    return annual
+
+
+def _number(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series(np.nan, index=frame.index, dtype="float64")
+    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+
+
+def measure_values(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> pd.Series:
+    """Evaluate one formula row-wise on an annual frame (float64, NaN when an input is missing)."""
+    if isinstance(measure, Field):
+        return _number(frame, measure.name)
+    if isinstance(measure, Ratio):
+        denominator = _number(frame, framework.resolve(measure.denominator, dict(params)))
+        numerator = _number(frame, measure.numerator)
+        return (numerator / denominator.where(denominator != 0)) * measure.scale
+    if isinstance(measure, Sum):
+        return sum((_number(frame, t) for t in measure.terms[1:]), _number(frame, measure.terms[0]))
+    if isinstance(measure, Choose):
+        flag = frame[measure.flag].astype("boolean") if measure.flag in frame else pd.Series(pd.NA, index=frame.index, dtype="boolean")
+        chosen = _number(frame, measure.if_true).where(flag.fillna(False), _number(frame, measure.if_false))
+        return chosen.where(flag.notna())
+    raise TypeError(measure)
+
+
+def indicator_values(
+    data: Any,
+    framework: Framework | None = None,
+    *,
+    year: int | Iterable[int] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Quantitative indicator values, wide: index ``(unit_id, year)``, one column per indicator id.
+
+    Values are in the units of the framework (亿元, %, 万元/人 …). #2 is the value-added growth
+    itself (its condition compares it with `local_gdp_growth`); #9 is national + provincial
+    R&D institutions. A missing input gives NaN, never zero.
+    """
+    fw = framework or load_framework()
+    p = resolved_parameters(fw, params)
+    annual = _annual(data, year)
+    out = pd.DataFrame(
+        {ind.id: measure_values(ind.formula, annual, fw, p).to_numpy() for ind in fw.quantitative},
+        index=pd.MultiIndex.from_frame(annual[KEY]),
+    )
+    out.columns.name = "indicator_id"
+    return out.sort_index()
+
+
+def feature_leaves(framework: Framework) -> dict[str, tuple[Any, Measure]]:
+    """The quantitative feature sub-conditions that have a measure, by id: (condition, measure)."""
+    leaves = {}
+    for feature in framework.features:
+        for node in walk(feature.condition):
+            if isinstance(node, (Threshold, SpecialAreaThreshold, EachOfLastYears)) and node.measure is not None:
+                leaves[node.id] = (node, node.measure)
+    return leaves
+
+
+def feature_values(
+    data: Any,
+    framework: Framework | None = None,
+    *,
+    year: int | Iterable[int] | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Measures of the quantitative feature sub-conditions, wide, index ``(unit_id, year)``.
+
+    One column per sub-condition id (e.g. ``F12a`` external-network coverage %, ``F18L`` the
+    PUE that applies to a large data centre: the design PUE when it has operated < 1 year).
+    Columns apply only to units of the feature's area; other units are simply NaN there.
+    """
+    fw = framework or load_framework()
+    p = resolved_parameters(fw, params)
+    annual = _annual(data, year)
+    out = pd.DataFrame(
+        {cid: measure_values(m, annual, fw, p).to_numpy() for cid, (_, m) in feature_leaves(fw).items()},
+        index=pd.MultiIndex.from_frame(annual[KEY]),
+    )
+    out.columns.name = "condition_id"
+    return out.sort_index()
+
+
+def local_gdp_growth(data: Any) -> pd.Series:
+    """Local GDP growth (%) of each unit's recommending authority, per unit-year of `annual`."""
+    annual = table(data, "annual")[KEY]
+    reg = unit_registry(data)
+    gdp = table(data, "gdp_growth")
+    authority = annual["unit_id"].map(reg["authority"])
+    if gdp is None or gdp.empty:
+        values = np.full(len(annual), np.nan)
+    else:
+        lookup = gdp.set_index(["authority", "year"])["gdp_growth"].astype("float64")
+        keys = pd.MultiIndex.from_arrays([authority.astype("string"), annual["year"].astype("Int64")])
+        values = lookup.reindex(keys).to_numpy()
+    return pd.Series(values, index=pd.MultiIndex.from_frame(annual), name="gdp_growth", dtype="float64").sort_index()
+
+
+def peer_positions(
+    data: Any,
+    framework: Framework | None = None,
+    *,
+    year: int | Iterable[int] | None = None,
+    params: Mapping[str, Any] | None = None,
+    values: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Standing of each unit-year on the peer-relative indicators (#4, #10, #19, #20), long form.
+
+    Columns: ``unit_id, year, indicator_id, value, peer_group, group_size, rank, position,
+    benchmark``. ``rank`` is 1 for the best value in the group (ties share the best rank;
+    lower is better for #19 and #20); ``position = rank / group_size × 100`` — the unit is in
+    the top ``position`` % of its group, so the condition holds when ``position ≤ top_share``.
+    Groups (parameter ``peer_group_by``) with fewer than ``peer_min_group_size`` valued units
+    are compared with all units of the year (``peer_group`` = 全体). Only units of
+    ``peer_population`` are peers; units outside it get NaN positions. ``benchmark`` is the
+    external industry benchmark of that indicator and year when the benchmarks table has one
+    (the condition then compares the value with it instead). Missing values get no position.
+    """
+    fw = framework or load_framework()
+    p = resolved_parameters(fw, params)
+    vals = values if values is not None else indicator_values(data, fw, year=year, params=params)
+    reg = unit_registry(data)
+    units = vals.index.get_level_values("unit_id")
+    frames = []
+    for ind in fw.quantitative:
+        cond = ind.condition
+        if not isinstance(cond, PeerRelative):
+            continue
+        group_by = fw.resolve(cond.group_by, p)
+        min_size = int(fw.resolve(cond.min_group_size, p))
+        population = fw.resolve(cond.population, p)
+        frame = pd.DataFrame({
+            "unit_id": units,
+            "year": vals.index.get_level_values("year"),
+            "indicator_id": ind.id,
+            "value": vals[ind.id].to_numpy(),
+            "industry": units.map(reg["industry"]),
+        })
+        if group_by == "none":
+            group = pd.Series(POOLED_GROUP, index=frame.index, dtype="string")
+        else:
+            group = pd.Series(units.map(reg[group_by]), index=frame.index, dtype="string")
+        kinds = pd.Series(units.map(reg["kind"]), index=frame.index)
+        peer = frame["value"].notna()
+        if population != "all":
+            peer &= kinds.eq(POPULATION_KIND[population]).to_numpy()
+        ranked = frame["value"].where(peer)
+        ascending = ind.direction == "lower"
+        in_group = ranked.groupby([frame["year"], group]).rank(method="min", ascending=ascending)
+        size_group = ranked.groupby([frame["year"], group]).transform("count")
+        in_year = ranked.groupby(frame["year"]).rank(method="min", ascending=ascending)
+        size_year = ranked.groupby(frame["year"]).transform("count")
+        small = size_group < min_size
+        frame["peer_group"] = group.where(~small, POOLED_GROUP).where(peer)
+        frame["group_size"] = size_group.where(~small, size_year).where(peer).astype("Int64")
+        frame["rank"] = in_group.where(~small, in_year).astype("Int64")
+        frame["position"] = (frame["rank"].astype("float64") / frame["group_size"].astype("float64") * 100).astype("float64")
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    bench = table(data, "benchmarks")
+    if bench is not None and not bench.empty:
+        lookup = bench.astype({"industry": "string", "indicator_id": "string"}).set_index(
+            ["industry", "indicator_id", "year"])["benchmark"].astype("float64")
+        keys = pd.MultiIndex.from_arrays([out["industry"].astype("string"), out["indicator_id"], out["year"].astype("Int64")])
+        out["benchmark"] = lookup.reindex(keys).to_numpy()
+    else:
+        out["benchmark"] = np.nan
+    return out.drop(columns="industry")
+
+
+def missing_summary(values: pd.DataFrame) -> pd.DataFrame:
+    """Per column of a wide indicator frame: unit-years, missing count and missing share (%)."""
+    n = len(values)
+    missing = values.isna().sum()
+    return pd.DataFrame({
+        "unit_years": n,
+        "missing": missing.astype("int64"),
+        "missing_pct": (missing / n * 100 if n else missing * np.nan).astype("float64"),
+    }, index=values.columns)

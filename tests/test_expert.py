@@ -95,7 +95,7 @@ def test_icc_matches_shrout_fleiss_published_values() -> None:
     expected = {"icc1": 0.17, "icc2": 0.29, "icc3": 0.71, "icc1k": 0.44, "icc2k": 0.62, "icc3k": 0.91}
     for name, value in expected.items():
         assert rel[name] == pytest.approx(value, abs=0.005), name
-    assert rel["n_units_used"] == 6 and rel["n_experts"] == 4
+    assert rel["n_units_crossed"] == 6 and rel["n_experts"] == 4 and rel["k0"] == pytest.approx(4.0)
 
 
 def test_kendall_w_with_ties_matches_hand_calculation() -> None:
@@ -123,7 +123,7 @@ def test_reliability_is_per_indicator_year_and_drops_incomplete_units() -> None:
     )
     rel = reliability(scores).set_index(["indicator_id", "year"])
     assert rel.loc[("I06", 2021), "n_units"] == 7
-    assert rel.loc[("I06", 2021), "n_units_used"] == 6
+    assert rel.loc[("I06", 2021), "n_units_crossed"] == 6
     # the complete part is Shrout & Fleiss again; reordering experts changes nothing
     for key in [("I06", 2021), ("I07", 2021), ("I06", 2022)]:
         assert rel.loc[key, "icc2"] == pytest.approx(0.29, abs=0.005)
@@ -132,3 +132,22 @@ def test_reliability_is_per_indicator_year_and_drops_incomplete_units() -> None:
 def test_reliability_is_nan_with_a_single_complete_unit() -> None:
     rel = reliability(long_form(SHROUT_FLEISS[:1]))
     assert rel["icc2"].isna().all() and rel["kendall_w"].isna().all()
+
+
+def test_one_way_icc_for_nested_panels_of_unequal_size_matches_hand_calculation() -> None:
+    # three units, each scored by its own panel: A (1, 2, 3), B (4, 6), C (7, 8, 9, 10)
+    panels = {"B0001": [1, 2, 3], "B0002": [4, 6], "B0003": [7, 8, 9, 10]}
+    rows = [
+        {"unit_id": u, "year": 2022, "indicator_id": "I23", "expert_id": f"E{u[-1]}{j}", "score": v}
+        for u, values in panels.items()
+        for j, v in enumerate(values)
+    ]
+    rel = reliability(pd.DataFrame(rows)).iloc[0]
+    # grand mean 50/9; SSB = 5931/81, MSB = 5931/162; SSW = 2 + 2 + 5 = 9, MSW = 9/6
+    # k0 = (9 − 29/9)/2 = 26/9; ICC(1) = (MSB − MSW)/(MSB + (k0 − 1)·MSW) = 5688/6390
+    assert rel["k0"] == pytest.approx(26 / 9)
+    assert rel["icc1"] == pytest.approx(5688 / 6390)
+    assert rel["icc1k"] == pytest.approx(5688 / 5931)
+    # no expert scored two units: no crossed part, so the two-way statistics are missing
+    assert rel["n_units_crossed"] == 0
+    assert np.isnan(rel["icc2"]) and np.isnan(rel["kendall_w"])

@@ -82,7 +82,8 @@ def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     Reliability statistics need a complete units × experts matrix. The policy is
     listwise deletion: an expert belongs to the panel when they scored at least one
     unit of that indicator and year; a unit enters only when all those experts
-    scored it. Returns the complete rows and a count table per panel.
+    scored it. Returns the complete rows and the counts per panel
+    (``n_units_crossed``, ``n_experts``).
     """
     data = scores[CELL + ["expert_id", "score"]]
     n_panel_experts = data.groupby(PANEL, observed=True)["expert_id"].transform("nunique")
@@ -93,7 +94,7 @@ def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         .groupby(PANEL + ["unit_id"], observed=True)["complete"]
         .first()
         .groupby(PANEL, observed=True)
-        .agg(n_units="size", n_units_used="sum")
+        .agg(n_units_crossed="sum")
     )
     counts["n_experts"] = data.groupby(PANEL, observed=True)["expert_id"].nunique()
     return data[complete.to_numpy()], counts
@@ -102,21 +103,25 @@ def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 def reliability(scores: pd.DataFrame) -> pd.DataFrame:
     """Inter-rater reliability of the expert scores, per indicator and year.
 
-    For each indicator-year the complete units × experts matrix (see the listwise
-    policy in ``_complete_panels``) gives, from the two-way ANOVA mean squares
-    (Shrout & Fleiss 1979; McGraw & Wong 1996):
+    Two designs occur: a *nested* one, where each unit is scored by its own panel
+    drawn from an expert pool (the usual case), and a *crossed* one, where the same
+    experts score every unit. Per indicator-year this returns:
 
-    - ``icc1``, ``icc1k``: one-way random, single rater / mean of k raters;
-    - ``icc2``, ``icc2k``: two-way random, absolute agreement, single / mean of k;
-    - ``icc3``, ``icc3k``: two-way mixed, consistency, single / mean of k;
-    - ``kendall_w``: Kendall's coefficient of concordance with the tie correction
-      W = 12 S / (m² (n³ − n) − m Σ(t³ − t)).
+    - ``icc1``, ``icc1k`` for any design: one-way random effects, single rater and
+      mean of the raters, from the one-way ANOVA with unequal panel sizes
+      (k₀ = (N − Σkᵢ²/N)/(n − 1), ``k0``); in a balanced design these are Shrout &
+      Fleiss's ICC(1,1) and ICC(1,k);
+    - on the crossed part only (units scored by every expert of the indicator-year,
+      listwise; ``n_units_crossed``, ``n_experts``): ``icc2``/``icc2k`` (two-way
+      random, absolute agreement), ``icc3``/``icc3k`` (two-way mixed, consistency),
+      ``kendall_w`` (Kendall's W with the tie correction
+      W = 12 S / (m² (n³ − n) − m Σ(t³ − t))), and the mean squares ``ms_rows``,
+      ``ms_cols``, ``ms_error``, ``ms_within``.
 
-    Also returned: ``n_units`` (units scored), ``n_units_used`` (complete units),
-    ``n_experts`` (k) and the mean squares ``ms_rows``, ``ms_cols``, ``ms_error``,
-    ``ms_within``. Statistics are NaN when fewer than two complete units or two
-    experts remain.
+    A statistic is NaN when its design part has fewer than two units or raters; in
+    a nested design the crossed statistics are therefore NaN.
     """
+    oneway = _oneway(scores)
     data, counts = _complete_panels(scores)
     g = [data[c] for c in PANEL]
     x = data["score"].astype("float64")
@@ -143,13 +148,11 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
         msc = ss["ss_cols"] / (k_ - 1)
         mse = ss_error / ((n_ - 1) * (k_ - 1))
         msw = (ss["ss_cols"] + ss_error) / (n_ * (k_ - 1))
-        stats = pd.DataFrame(
+        crossed = pd.DataFrame(
             {
-                "icc1": (msr - msw) / (msr + (k_ - 1) * msw),
                 "icc2": (msr - mse) / (msr + (k_ - 1) * mse + k_ * (msc - mse) / n_),
-                "icc3": (msr - mse) / (msr + (k_ - 1) * mse),
-                "icc1k": (msr - msw) / msr,
                 "icc2k": (msr - mse) / (msr + (msc - mse) / n_),
+                "icc3": (msr - mse) / (msr + (k_ - 1) * mse),
                 "icc3k": (msr - mse) / msr,
                 "kendall_w": _kendall_w(data, n_, k_),
                 "ms_rows": msr,
@@ -158,12 +161,45 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
                 "ms_within": msw,
             }
         )
-    out = counts.join(stats, how="left")
-    too_small = (out["n_units_used"] < 2) | (out["n_experts"] < 2)
-    stat_cols = list(stats.columns)
-    out[stat_cols] = out[stat_cols].astype("float64").mask(too_small, axis=0)
-    out["n_units_used"] = out["n_units_used"].astype("int64")
-    return out.reset_index()[PANEL + ["n_units", "n_units_used", "n_experts"] + stat_cols]
+    crossed_cols = list(crossed.columns)
+    out = oneway.join(counts, how="left").join(crossed, how="left")
+    too_small = (out["n_units_crossed"].fillna(0) < 2) | (out["n_experts"].fillna(0) < 2)
+    out[crossed_cols] = out[crossed_cols].astype("float64").mask(too_small, axis=0)
+    out["n_units_crossed"] = out["n_units_crossed"].fillna(0).astype("int64")
+    columns = ["n_units", "n_ratings", "k0", "icc1", "icc1k", "n_units_crossed", "n_experts", *crossed_cols]
+    return out.reset_index()[PANEL + columns]
+
+
+def _oneway(scores: pd.DataFrame) -> pd.DataFrame:
+    """One-way random-effects ICC per panel, valid for nested panels of unequal size."""
+    g = [scores[c] for c in PANEL]
+    x = scores["score"].astype("float64")
+    unit_mean = x.groupby([*g, scores["unit_id"]], observed=True).transform("mean")
+    grand = x.groupby(g, observed=True).transform("mean")
+    per_unit = scores.groupby(CELL, observed=True)["score"].size().astype("float64")
+    panel = pd.DataFrame(
+        {
+            "ss_between": ((unit_mean - grand) ** 2).groupby(g, observed=True).sum(),
+            "ss_within": ((x - unit_mean) ** 2).groupby(g, observed=True).sum(),
+            "n_ratings": x.groupby(g, observed=True).size().astype("float64"),
+        }
+    )
+    by_panel = per_unit.groupby(level=PANEL, observed=True)
+    panel["n_units"] = by_panel.size()
+    panel["sum_k2"] = (per_unit**2).groupby(level=PANEL, observed=True).sum()
+    n, total = panel["n_units"].astype("float64"), panel["n_ratings"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msb = panel["ss_between"] / (n - 1)
+        msw = panel["ss_within"] / (total - n)
+        k0 = (total - panel["sum_k2"] / total) / (n - 1)
+        panel["k0"] = k0
+        panel["icc1"] = (msb - msw) / (msb + (k0 - 1) * msw)
+        panel["icc1k"] = (msb - msw) / msb
+    small = (n < 2) | (total - n < 1)
+    panel[["k0", "icc1", "icc1k"]] = panel[["k0", "icc1", "icc1k"]].mask(small, axis=0)
+    panel["n_units"] = panel["n_units"].astype("int64")
+    panel["n_ratings"] = panel["n_ratings"].astype("int64")
+    return panel[["n_units", "n_ratings", "k0", "icc1", "icc1k"]]
 
 
 def _kendall_w(data: pd.DataFrame, n: pd.Series, m: pd.Series) -> pd.Series:

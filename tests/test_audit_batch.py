@@ -1,62 +1,95 @@
-"""The batch kernel of the audit: hierarchy arrays, aggregation over replications, ranks."""
+"""The batch kernel of the audit: many methods as one array computation."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from nidb.audit.batch import Hierarchy, aggregate_batch, aggregate_level, rank_desc
+from nidb.audit.batch import StarBands, nominal_shares, rank_desc, root_of, score_levels, stars_batch
+from nidb.engine.method import AggregateSpec
+from nidb.engine.framework_table import hierarchy_from_records
 from nidb.errors import ConfigError
 
-PARENTS = pd.Series({"a": "D1", "b": "D1", "c": "D2", "D1": "I", "D2": "I"})
+
+def tree(parents: dict, weights: dict | None = None, top: str = "I"):
+    """A three-level framework from child -> parent pairs."""
+    weights = weights or {}
+    records = [
+        {"code": c, "level": 2 if p == top else 1, "parent": p, "weight": weights.get(c, 1.0)} for c, p in parents.items()
+    ]
+    return hierarchy_from_records(records + [{"code": top, "level": 3, "parent": ""}])
 
 
-def test_hierarchy_levels_and_path_weights():
-    h = Hierarchy.from_parents(PARENTS, weights=pd.Series({"a": 1, "b": 3, "c": 1, "D1": 1, "D2": 1}))
-    assert h.levels == (("a", "b", "c"), ("D1", "D2"), ("I",))
-    path = h.path_weights()
+SIMPLE = {"a": "D1", "b": "D1", "c": "D2", "D1": "I", "D2": "I"}
+
+
+def test_nominal_shares_multiply_normalised_weights():
+    h = tree(SIMPLE, {"b": 3})
     # a: 1/4 of D1, D1 half of the index -> 1/8; b: 3/8; c: alone in D2 -> 1/2
-    assert path[0].to_dict() == pytest.approx({"a": 0.125, "b": 0.375, "c": 0.5})
-    assert path[1].to_dict() == pytest.approx({"D1": 0.5, "D2": 0.5})
+    assert nominal_shares(h).to_dict() == pytest.approx({"a": 0.125, "b": 0.375, "c": 0.5, "D1": 0.5, "D2": 0.5})
 
 
-def test_unbalanced_tree_is_a_config_error():
+def test_several_roots_is_a_config_error():
+    h = hierarchy_from_records(
+        [
+            {"code": "a", "level": 1, "parent": "X"},
+            {"code": "b", "level": 1, "parent": "Y"},
+            {"code": "X", "level": 2, "parent": ""},
+            {"code": "Y", "level": 2, "parent": ""},
+        ]
+    )
     with pytest.raises(ConfigError):
-        Hierarchy.from_parents(pd.Series({"a": "D1", "b": "D1", "c": "I", "D1": "I"}))
+        root_of(h)
 
 
-def test_arithmetic_renormalises_over_available_values():
-    values = np.array([[[10.0, np.nan, 40.0], [10.0, 20.0, 40.0]]])  # (R=1, 2 units, 3 children)
-    m = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
-    w = np.array([[1.0, 3.0, 1.0]])
-    out = aggregate_level(values, w, m, "arithmetic")
-    # unit 1: b missing -> D1 = a = 10; unit 2: (10 + 3*20) / 4 = 17.5
-    assert out[0, :, 0] == pytest.approx([10.0, 17.5])
-    assert out[0, :, 1] == pytest.approx([40.0, 40.0])
+def test_batch_weights_and_methods_differ_per_replication():
+    h = tree(SIMPLE)
+    x = np.array([[4.0, 9.0, 6.0]])  # one unit: a, b, c
+    batch = np.broadcast_to(x, (3, 1, 3))
+    weights = np.array([[1.0] * 5, [3.0, 1.0, 1.0, 1.0, 3.0], [1.0] * 5])  # a, b, c, D1, D2
+    aggs = (AggregateSpec(), AggregateSpec(method="geometric"))
+    scores = score_levels(batch, h, weights, aggs, which=np.array([0, 0, 1]))
+    dims, index = scores[..., 3:5], scores[..., 5:]
+    # rep 0: D1 = 6.5, D2 = 6 -> 6.25; rep 1: D1 = (12 + 9)/4 = 5.25 -> (5.25 + 18)/4 = 5.8125
+    # rep 2: D1 = sqrt(36) = 6, D2 = 6 -> 6
+    assert dims[:, 0, 0] == pytest.approx([6.5, 5.25, 6.0])
+    assert index[:, 0, 0] == pytest.approx([6.25, 5.8125, 6.0])
 
 
-def test_geometric_and_generalised_means_by_hand():
-    values = np.array([[[4.0, 9.0]], [[4.0, 9.0]], [[4.0, 9.0]]])
-    m = np.ones((2, 1))
-    w = np.ones((3, 2))
-    out = aggregate_level(values, w, m, np.array(["arithmetic", "geometric", "generalised"]), np.array([1.0, 1.0, 2.0]))
-    assert out[:, 0, 0] == pytest.approx([6.5, 6.0, np.sqrt((16 + 81) / 2)])
-
-
-def test_geometric_with_a_zero_is_missing_not_clipped():
-    out = aggregate_level(np.array([[[0.0, 9.0]]]), np.ones((1, 2)), np.ones((2, 1)), "geometric")
-    assert np.isnan(out[0, 0, 0])
-
-
-def test_batch_weights_differ_per_replication():
-    h = Hierarchy.from_parents(PARENTS)
-    x = np.array([[0.0, 100.0, 50.0]])
-    batch = np.broadcast_to(x, (2, 1, 3))
-    weights = [np.array([[1.0, 1.0, 1.0], [3.0, 1.0, 1.0]]), np.array([[1.0, 1.0], [1.0, 3.0]])]
-    index = aggregate_batch(batch, h, weights)[-1][:, 0, 0]
-    # rep 0: D1 = 50, D2 = 50 -> 50; rep 1: D1 = 25, D2 = 50 -> (25 + 150) / 4 = 43.75
-    assert index == pytest.approx([50.0, 43.75])
+def test_missing_value_renormalises_and_zero_weight_drops():
+    h = tree(SIMPLE)
+    x = np.array([[[10.0, np.nan, 40.0]], [[10.0, 20.0, 40.0]]])
+    weights = np.array([[1.0] * 5, [1.0, 0.0, 1.0, 1.0, 1.0]])
+    scores = score_levels(x, h, weights)
+    dims, index = scores[..., 3:5], scores[..., 5:]
+    # b missing (rep 0) or weight 0 (rep 1): D1 = a = 10, index = 25
+    assert dims[:, 0, 0] == pytest.approx([10.0, 10.0])
+    assert index[:, 0, 0] == pytest.approx([25.0, 25.0])
 
 
 def test_rank_desc_ties_take_minimum_and_nan_stays_nan():
-    ranks = rank_desc(np.array([[3.0, 5.0, 3.0, np.nan, 1.0]]))
-    np.testing.assert_array_equal(ranks, [[2.0, 1.0, 2.0, np.nan, 4.0]])
+    ranks = rank_desc(np.array([[3.0, 5.0, 3.0, np.nan, 1.0], [1.0, 2.0, 3.0, 4.0, 5.0]]))
+    np.testing.assert_array_equal(ranks, [[2.0, 1.0, 2.0, np.nan, 4.0], [5.0, 4.0, 3.0, 2.0, 1.0]])
+
+
+def test_star_bands_by_hand():
+    index = np.array([[59.9, 60.0, 75.0, 95.0, np.nan]])
+    rule = StarBands("bands", (60.0, 70.0, 80.0, 90.0))
+    np.testing.assert_array_equal(stars_batch(index, rule), [[1, 2, 3, 5, 0]])
+    # per-replication cut-offs override the rule's
+    two = np.vstack([index, index])
+    t = np.array([[60.0, 70.0, 80.0, 90.0], [50.0, 55.0, 60.0, 96.0]])
+    np.testing.assert_array_equal(stars_batch(two, rule, t)[1], [3, 4, 4, 4, 0])
+
+
+def test_star_quotas_by_rank_with_ties():
+    # 10 units; 10 % five-star (1 unit), 30 % >= 4 (3), 60 % >= 3 (6), 90 % >= 2 (9)
+    index = np.array([[100.0, 90, 90, 80, 70, 60, 50, 40, 30, 20]])
+    rule = StarBands("quotas", (10.0, 30.0, 60.0, 90.0))
+    # ranks 1, 2, 2, 4, ...: the tie at rank 2 shares four stars
+    np.testing.assert_array_equal(stars_batch(index, rule), [[5, 4, 4, 3, 3, 3, 2, 2, 2, 1]])
+
+
+def test_star_gate_caps_five_stars():
+    index = np.array([[95.0, 95.0]])
+    dims = np.array([[[80.0, 70.0], [80.0, 40.0]]])
+    rule = StarBands("bands", (60.0, 70.0, 80.0, 90.0), gate=50.0)
+    np.testing.assert_array_equal(stars_batch(index, rule, gate_scores=dims), [[5, 4]])

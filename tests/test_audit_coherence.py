@@ -4,7 +4,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nidb.audit.batch import Hierarchy
 from nidb.audit.coherence import (
     CoherenceThresholds,
     correlation_ratio,
@@ -16,6 +15,13 @@ from nidb.audit.coherence import (
     level_scores,
     pca,
 )
+from nidb.engine.framework_table import hierarchy_from_records
+
+
+def tree(parents: dict, top: str = "I"):
+    """A three-level framework with equal weights from child -> parent pairs."""
+    records = [{"code": c, "level": 2 if p == top else 1, "parent": p} for c, p in parents.items()]
+    return hierarchy_from_records(records + [{"code": top, "level": 3, "parent": ""}])
 
 
 def test_cronbach_alpha_by_hand():
@@ -65,8 +71,7 @@ def test_eta2_sees_a_nonlinear_relation_that_pearson_misses():
 
 @pytest.fixture
 def small():
-    parents = pd.Series({"a": "D1", "b": "D1", "c": "D2", "d": "D2", "D1": "I", "D2": "I"})
-    h = Hierarchy.from_parents(parents)
+    h = tree({"a": "D1", "b": "D1", "c": "D2", "d": "D2", "D1": "I", "D2": "I"})
     x = pd.DataFrame(
         {"a": [0, 50, 100, 20], "b": [10, 40, 90, 30], "c": [100, 0, 20, 60], "d": [80, 10, 0, 90]},
         index=["u1", "u2", "u3", "u4"],
@@ -93,7 +98,7 @@ def test_level_scores_and_correlation_flags(small):
 
 
 def test_negative_within_group_is_flagged():
-    h = Hierarchy.from_parents(pd.Series({"a": "D1", "b": "D1", "c": "D2", "D1": "I", "D2": "I"}))
+    h = tree({"a": "D1", "b": "D1", "c": "D2", "D1": "I", "D2": "I"})
     x = pd.DataFrame({"a": [0.0, 1, 2, 3], "b": [3.0, 2, 1, 0], "c": [1.0, 2, 3, 5]})
     corr = correlations(level_scores(x, h), h)
     ab = corr[(corr.code_a == "a") & (corr.code_b == "b")].iloc[0]
@@ -116,6 +121,7 @@ def test_effective_weights_shares_sum_to_one_per_level(small):
     big = pd.DataFrame(rng.uniform(0, 100, (60, 4)), columns=list("abcd"))
     ew = effective_weights(level_scores(big, h), h)
     assert ew.groupby("level").eta2_share.sum().to_numpy() == pytest.approx([1.0, 1.0])
+    assert ew.eta2.between(0, 1).all()
     assert ew.groupby("level").nominal_share.sum().to_numpy() == pytest.approx([1.0, 1.0])
     assert ew.set_index("code").nominal_share["a"] == pytest.approx(0.25)
 

@@ -1,205 +1,118 @@
-"""A batch of methods as one array computation: hierarchy arrays, aggregation, ranks, stars.
+"""A batch of methods as one array computation: scores, ranks and stars over replications.
 
 The audit evaluates many variants of one method at once: ``R`` replications share the
-framework tree and differ in their normalised matrix, their weights, their aggregation
-and their star rule. Everything here works on arrays with a leading replication axis
-``R`` so that a Monte Carlo chunk, a leave-one-out set or a Sobol design is one call.
+framework tree (the engine's :class:`~nidb.engine.framework_table.Hierarchy`) and
+differ in their normalised matrix, weights, aggregation and star cut-offs. Everything
+here works on arrays with a leading replication axis ``R``, so that a Monte Carlo
+chunk, a leave-one-out set or a Sobol design is one call to the engine's vectorised
+:func:`~nidb.engine.run.score_batch` per distinct aggregation rule.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from nidb.engine.framework_table import Hierarchy
+from nidb.engine.method import AggregateSpec
+from nidb.engine.rank import rank_units
+from nidb.engine.run import score_batch
+from nidb.engine.weights import index_shares
 from nidb.errors import ConfigError
 
-AGGREGATIONS = ("arithmetic", "geometric", "generalised")
+
+def root_of(hierarchy: Hierarchy) -> str:
+    """The single top-level node (the index); ConfigError when the framework has several."""
+    roots = hierarchy.codes_at(hierarchy.top_level)
+    if len(roots) != 1:
+        raise ConfigError(f"{hierarchy.source}：审计需要唯一的总指数（最高层只有一个节点），实际为：{', '.join(roots)}")
+    return roots[0]
 
 
-@dataclass(frozen=True)
-class Hierarchy:
-    """A balanced framework tree as arrays.
-
-    ``levels[0]`` holds the indicator codes, ``levels[-1]`` the single root (the index).
-    ``membership[k]`` is the 0/1 matrix (len(levels[k]), len(levels[k+1])) mapping each
-    node of level ``k`` to its parent; ``weights[k]`` the nominal weight of each node of
-    level ``k`` within its parent.
-    """
-
-    levels: tuple[tuple[str, ...], ...]
-    membership: tuple[np.ndarray, ...]
-    weights: tuple[np.ndarray, ...]
-
-    @property
-    def indicators(self) -> tuple[str, ...]:
-        return self.levels[0]
-
-    @property
-    def root(self) -> str:
-        return self.levels[-1][0]
-
-    def parent_of(self, level: int) -> pd.Series:
-        """Parent code of every node at ``level`` (0 = indicators)."""
-        parents = np.asarray(self.levels[level + 1])[self.membership[level].argmax(axis=1)]
-        return pd.Series(parents, index=pd.Index(self.levels[level], name="code"), name="parent")
-
-    def children(self, level: int, code: str) -> list[str]:
-        """Codes at ``level`` whose parent (at ``level + 1``) is ``code``."""
-        column = self.levels[level + 1].index(code)
-        return [c for c, m in zip(self.levels[level], self.membership[level][:, column]) if m]
-
-    def level_of(self, code: str) -> int:
-        for k, codes in enumerate(self.levels):
-            if code in codes:
-                return k
-        raise KeyError(code)
-
-    def path_weights(self) -> list[pd.Series]:
-        """Nominal weight of every node in the index: product of normalised weights on its path."""
-        out: list[pd.Series] = [pd.Series([1.0], index=list(self.levels[-1]))]
-        for k in range(len(self.levels) - 2, -1, -1):
-            m = self.membership[k]
-            w = self.weights[k]
-            share = w / (m @ (m.T @ w))
-            out.insert(0, pd.Series(share * (m @ out[0].to_numpy()), index=list(self.levels[k])))
-        return out
-
-    @classmethod
-    def from_parents(
-        cls, parents: pd.Series, weights: pd.Series | None = None, indicators: list[str] | None = None
-    ) -> "Hierarchy":
-        """Build from ``parents`` (child code -> parent code, every node but the root).
-
-        ``indicators`` fixes the order of the leaves (default: the order in ``parents``);
-        ``weights`` (code -> nominal weight within its parent) defaults to equal weights.
-        """
-        parents = pd.Series(parents).astype(object)
-        children = set(parents.index)
-        roots = sorted(set(parents.to_numpy()) - children)
-        if len(roots) != 1:
-            raise ConfigError(f"指标体系必须只有一个根节点（总指数），实际为：{roots}")
-        leaves = [c for c in parents.index if c not in set(parents.to_numpy())]
-        if indicators is not None:
-            if set(indicators) != set(leaves):
-                raise ConfigError("指标列表与指标体系的末级指标不一致")
-            leaves = list(indicators)
-        levels: list[list[str]] = [leaves]
-        while levels[-1] != roots:
-            if any(c not in children for c in levels[-1]):
-                raise ConfigError("指标体系各层级不平衡：每个末级指标到总指数的层数必须相同")
-            levels.append(list(dict.fromkeys(parents[c] for c in levels[-1])))
-            if len(levels) > 20:
-                raise ConfigError("指标体系层级过多或存在循环")
-        seen = [c for level in levels for c in level]
-        if len(seen) != len(set(seen)) or set(seen) != children | set(roots):
-            raise ConfigError("指标体系各层级不平衡：每个末级指标到总指数的层数必须相同")
-        if weights is None:
-            weights = pd.Series(1.0, index=parents.index)
-        membership = []
-        level_weights = []
-        for k in range(len(levels) - 1):
-            col = {c: j for j, c in enumerate(levels[k + 1])}
-            m = np.zeros((len(levels[k]), len(levels[k + 1])))
-            m[np.arange(len(levels[k])), [col[parents[c]] for c in levels[k]]] = 1.0
-            membership.append(m)
-            w = pd.Series(weights).reindex(levels[k]).to_numpy(dtype=float)
-            if np.isnan(w).any() or (w < 0).any():
-                raise ConfigError("每个节点都需要非负权重")
-            level_weights.append(w)
-        return cls(
-            levels=tuple(tuple(level) for level in levels),
-            membership=tuple(membership),
-            weights=tuple(level_weights),
-        )
+def parents_at(hierarchy: Hierarchy, level: int) -> pd.Series:
+    """Parent code of every node at ``level`` (1 = indicators), in framework order."""
+    return hierarchy.nodes.loc[hierarchy.codes_at(level), "parent"].astype(object)
 
 
-def aggregate_level(
-    values: np.ndarray, weights: np.ndarray, membership: np.ndarray, method: str | np.ndarray, power: float | np.ndarray = 1.0
-) -> np.ndarray:
-    """Aggregate one level for a batch: ``values`` (R, n_units, n_children) -> (R, n_units, n_parents).
-
-    ``weights`` (R, n_children); ``method`` one aggregation name or an array (R,) of names;
-    ``power`` the generalised-mean exponent (scalar or (R,)). Missing children (NaN) and
-    children with zero weight are left out and the weights renormalised over the rest; a
-    parent with no available child is NaN. The geometric mean needs positive values: a
-    non-positive value makes its parent NaN (it is never silently clipped).
-    """
-    r = values.shape[0]
-    methods = np.broadcast_to(np.asarray(method, dtype=object), (r,))
-    powers = np.broadcast_to(np.asarray(power, dtype=float), (r,))
-    w = weights[:, None, :]
-    avail = ~np.isnan(values) & (w > 0)
-    wa = np.where(avail, w, 0.0)
-    denom = wa @ membership
-    out = np.full(values.shape[:2] + (membership.shape[1],), np.nan)
-    for name in np.unique(methods):
-        sel = methods == name
-        v, a, ww, d = values[sel], avail[sel], wa[sel], denom[sel]
-        if name == "arithmetic":
-            num = np.where(a, v, 0.0) * ww @ membership
-            res = num / d
-        elif name == "geometric":
-            bad = (np.where(a, v, 1.0) <= 0) @ membership > 0
-            logs = np.log(np.where(a & (v > 0), v, 1.0))
-            res = np.exp(logs * ww @ membership / d)
-            res[bad] = np.nan
-        elif name == "generalised":
-            p = powers[sel][:, None, None]
-            if np.any(p == 0):
-                raise ConfigError("广义均值的幂次不能为 0（幂次为 0 即几何平均，请选择 geometric）")
-            bad = (np.where(a, v, 1.0) <= 0) @ membership > 0
-            num = np.where(a & (v > 0), v, 1.0) ** p * ww @ membership
-            res = (num / d) ** (1.0 / p)
-            res[bad] = np.nan
-        else:
-            raise ConfigError(f"未知的加总方法：{name}（可选：{', '.join(AGGREGATIONS)}）")
-        with np.errstate(invalid="ignore"):
-            res = np.where(d > 0, res, np.nan)
-        out[sel] = res
-    return out
+def nominal_shares(hierarchy: Hierarchy, weights: np.ndarray | None = None) -> pd.Series:
+    """Each weighted node's nominal share of the index (the engine's :func:`index_shares`)."""
+    w = hierarchy.nominal_weights if weights is None else np.asarray(weights, dtype=float)
+    return pd.Series(index_shares(hierarchy, w), index=hierarchy.weighted_codes)
 
 
-def aggregate_batch(
+def score_levels(
     normalised: np.ndarray,
     hierarchy: Hierarchy,
-    weights: list[np.ndarray] | None = None,
-    method: str | np.ndarray = "arithmetic",
-    power: float | np.ndarray = 1.0,
-) -> list[np.ndarray]:
-    """Scores at every level for a batch of methods.
+    weights: np.ndarray | None = None,
+    aggregations: Sequence[AggregateSpec] = (AggregateSpec(),),
+    which: np.ndarray | None = None,
+) -> np.ndarray:
+    """Scores of every node for a batch: (R, n_units, n_nodes), columns as ``hierarchy.nodes``.
 
-    ``normalised`` (R, n_units, n_indicators); ``weights[k]`` (R, n_nodes_k) for each level
-    below the root (default: the nominal weights). Returns one array (R, n_units, n_nodes)
-    per level above the indicators, the last one being the index (R, n_units, 1).
+    ``normalised`` (R, n_units, n_indicators); ``weights`` (R, n_weighted) over
+    ``hierarchy.weighted_codes`` (default nominal); replication ``r`` is aggregated by
+    ``aggregations[which[r]]`` (default: all by the first).
     """
     r = normalised.shape[0]
     if weights is None:
-        weights = [np.broadcast_to(w, (r, w.size)) for w in hierarchy.weights]
-    scores = []
-    current = normalised
-    for k, m in enumerate(hierarchy.membership):
-        current = aggregate_level(current, weights[k], m, method, power)
-        scores.append(current)
-    return scores
+        weights = np.broadcast_to(hierarchy.nominal_weights, (r, len(hierarchy.weighted_codes)))
+    which = np.zeros(r, dtype=int) if which is None else np.asarray(which)
+    out = np.empty(normalised.shape[:2] + (len(hierarchy.nodes),))
+    for j in np.unique(which):
+        sel = np.flatnonzero(which == j)
+        out[sel] = score_batch(normalised[sel], hierarchy, weights[sel], aggregations[j])
+    return out
 
 
 def rank_desc(scores: np.ndarray) -> np.ndarray:
-    """Ranks along the last axis, higher is better, ties take the minimum rank; NaN ranks last.
+    """Ranks along the last axis (units): 1 = highest score, ties take the minimum rank,
+    a missing score has a missing rank (the engine's rule)."""
+    return rank_units(scores, axis=-1)
 
-    Returns float ranks (NaN where the score is NaN).
+
+@dataclass(frozen=True)
+class StarBands:
+    """A star rule as a batch needs it.
+
+    ``kind`` ``bands``: ``thresholds`` are index cut-offs, ascending, for 2, 3, 4, 5 stars
+    (a unit gets 1 + the number of cut-offs its score reaches). ``quotas``: thresholds
+    are cumulative shares in percent, ascending, of units with 5, ≥ 4, ≥ 3, ≥ 2 stars
+    (a unit gets 1 + the number of shares whose count ``round(share·n/100)`` its rank
+    is within; ties share the minimum rank and therefore the star). ``gate``: five stars
+    only when every node of ``gate_level`` scores at least ``gate`` (else four).
     """
-    filled = np.where(np.isnan(scores), -np.inf, scores)
-    order = np.argsort(-filled, axis=-1, kind="stable")
-    sorted_vals = np.take_along_axis(filled, order, axis=-1)
-    n = scores.shape[-1]
-    pos = np.broadcast_to(np.arange(1, n + 1, dtype=float), sorted_vals.shape).copy()
-    # ties take the minimum rank: carry forward the position of the first of each run of equals
-    new_run = np.ones(sorted_vals.shape, dtype=bool)
-    new_run[..., 1:] = sorted_vals[..., 1:] != sorted_vals[..., :-1]
-    pos = np.where(new_run, pos, 0.0)
-    pos = np.maximum.accumulate(pos, axis=-1)
-    ranks = np.empty_like(pos)
-    np.put_along_axis(ranks, order, pos, axis=-1)
-    return np.where(np.isnan(scores), np.nan, ranks)
+
+    kind: str
+    thresholds: tuple[float, ...]
+    gate: float | None = None
+    gate_level: int = 2
+
+
+def stars_batch(
+    index: np.ndarray, rule: StarBands, thresholds: np.ndarray | None = None, gate_scores: np.ndarray | None = None
+) -> np.ndarray:
+    """Stars 1–5 (int8, 0 where the index is missing) for index scores (R, n_units).
+
+    ``thresholds`` (R, k) overrides the rule's thresholds per replication (ascending);
+    ``gate_scores`` (R, n_units, n_gate_nodes) are needed when the rule has a gate.
+    """
+    r = index.shape[0]
+    t = np.broadcast_to(np.asarray(rule.thresholds, dtype=float), (r, len(rule.thresholds))) if thresholds is None else thresholds
+    if rule.kind == "bands":
+        stars = 1 + (index[:, :, None] >= t[:, None, :]).sum(axis=2)
+    elif rule.kind == "quotas":
+        ranks = rank_desc(index)
+        n = np.sum(~np.isnan(index), axis=1, keepdims=True)
+        counts = np.floor(t * n / 100.0 + 0.5)
+        stars = 1 + (ranks[:, :, None] <= counts[:, None, :]).sum(axis=2)
+    else:
+        raise ConfigError(f"星级规则类型「{rule.kind}」无效，可选：bands、quotas")
+    if rule.gate is not None:
+        if gate_scores is None:
+            raise ConfigError("星级规则含门槛（gate），需要对应层级的得分")
+        fails = np.nanmin(gate_scores, axis=2) < rule.gate
+        stars = np.where((stars == 5) & fails, 4, stars)
+    return np.where(np.isnan(index), 0, stars).astype(np.int8)

@@ -3,8 +3,9 @@
 Correlations within and across levels (with flags), Cronbach's alpha and a principal
 component analysis per group, effective weights as correlation ratios η² with the index
 (Paruolo, Saisana & Saltelli 2013), and leave-one-out re-aggregation. Inputs are the
-normalised indicator table (units × indicators) and the framework as a
-:class:`~nidb.audit.batch.Hierarchy`; scores are re-aggregated with the batch kernel.
+normalised indicator table (units × indicators) and the framework tree (the engine's
+:class:`~nidb.engine.framework_table.Hierarchy`); scores are re-aggregated with the batch
+kernel of :mod:`nidb.audit.batch`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from nidb.audit.batch import Hierarchy, aggregate_batch, rank_desc
+from nidb.audit.batch import nominal_shares, parents_at, rank_desc, root_of, score_levels
+from nidb.engine.framework_table import Hierarchy
+from nidb.engine.method import AggregateSpec
 
 
 @dataclass(frozen=True)
@@ -36,14 +39,11 @@ class CoherenceThresholds:
     method: str = "pearson"
 
 
-def level_scores(normalised: pd.DataFrame, hierarchy: Hierarchy, method: str = "arithmetic", power: float = 1.0) -> pd.DataFrame:
+def level_scores(normalised: pd.DataFrame, hierarchy: Hierarchy, aggregate: AggregateSpec = AggregateSpec()) -> pd.DataFrame:
     """Normalised indicators and scores of every aggregate, one column per node (units × nodes)."""
-    x = normalised[list(hierarchy.indicators)].to_numpy(dtype=float)[None]
-    scores = aggregate_batch(x, hierarchy, method=method, power=power)
-    frames = [normalised[list(hierarchy.indicators)].astype(float)]
-    for k, s in enumerate(scores, start=1):
-        frames.append(pd.DataFrame(s[0], index=normalised.index, columns=list(hierarchy.levels[k])))
-    return pd.concat(frames, axis=1)
+    x = normalised[hierarchy.indicators].to_numpy(dtype=float)[None]
+    scores = score_levels(x, hierarchy, aggregations=(aggregate,))
+    return pd.DataFrame(scores[0], index=normalised.index, columns=hierarchy.nodes.index)
 
 
 def correlations(
@@ -63,22 +63,21 @@ def correlations(
     present = table.notna().astype(float)
     counts = present.T @ present
     rows = []
-    root = hierarchy.root
-    n_levels = len(hierarchy.levels)
-    for k in range(n_levels - 1):
-        parents = hierarchy.parent_of(k)
-        codes = list(hierarchy.levels[k])
+    root = root_of(hierarchy)
+    top = hierarchy.top_level
+    for level in range(1, top):
+        parents = parents_at(hierarchy, level)
+        codes = list(parents.index)
         for i, a in enumerate(codes):
             for b in codes[i + 1 :]:
                 if parents[a] == parents[b]:
-                    rows.append((a, b, k, k, "within"))
-            rows.append((a, parents[a], k, k + 1, "parent"))
-            if k + 1 < n_levels - 1:
-                for other in hierarchy.levels[k + 1]:
+                    rows.append((a, b, level, level, "within"))
+            rows.append((a, parents[a], level, level + 1, "parent"))
+            if level + 1 < top:
+                for other in hierarchy.codes_at(level + 1):
                     if other != parents[a]:
-                        rows.append((a, other, k, k + 1, "across"))
-                if k + 2 < n_levels:
-                    rows.append((a, root, k, n_levels - 1, "index"))
+                        rows.append((a, other, level, level + 1, "across"))
+                rows.append((a, root, level, top, "index"))
     out = pd.DataFrame(rows, columns=["code_a", "code_b", "level_a", "level_b", "relation"])
     out["pearson"] = [pearson.at[a, b] for a, b in zip(out.code_a, out.code_b)]
     out["spearman"] = [spearman.at[a, b] for a, b in zip(out.code_a, out.code_b)]
@@ -149,11 +148,11 @@ def group_statistics(table: pd.DataFrame, hierarchy: Hierarchy) -> tuple[pd.Data
     """
     summary = []
     loadings = []
-    for k in range(len(hierarchy.levels) - 1):
-        for group in hierarchy.levels[k + 1]:
-            kids = hierarchy.children(k, group)
+    for level in range(2, hierarchy.top_level + 1):
+        for group in hierarchy.codes_at(level):
+            kids = hierarchy.children(group)
             items = table[kids]
-            row = {"group": group, "level": k + 1, "n_children": len(kids), "n_complete": int(items.notna().all(axis=1).sum())}
+            row = {"group": group, "level": level, "n_children": len(kids), "n_complete": int(items.notna().all(axis=1).sum())}
             row["cronbach_alpha"] = cronbach_alpha(items)
             if len(kids) >= 2 and row["n_complete"] >= 3:
                 res = pca(items)
@@ -199,19 +198,18 @@ def effective_weights(table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2
     product of normalised weights along its path, which sums to 1 over the level), and
     ``ratio = eta2_share / nominal_share``.
     """
-    y = table[hierarchy.root].to_numpy(dtype=float)
-    nominal = hierarchy.path_weights()
+    y = table[root_of(hierarchy)].to_numpy(dtype=float)
+    nominal = nominal_shares(hierarchy)
     rows = []
-    for k in range(len(hierarchy.levels) - 1):
-        parents = hierarchy.parent_of(k)
-        for code in hierarchy.levels[k]:
+    for level in range(1, hierarchy.top_level):
+        for code, parent in parents_at(hierarchy, level).items():
             rows.append(
                 {
                     "code": code,
-                    "level": k,
-                    "parent": parents[code],
+                    "level": level,
+                    "parent": parent,
                     "eta2": correlation_ratio(table[code].to_numpy(dtype=float), y, frac),
-                    "nominal_share": float(nominal[k][code]),
+                    "nominal_share": float(nominal[code]),
                 }
             )
     out = pd.DataFrame(rows)
@@ -221,38 +219,38 @@ def effective_weights(table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2
 
 
 StarRule = Callable[[np.ndarray, list[np.ndarray]], np.ndarray]
-"""Maps index scores (R, n_units) and the scores of every level to stars (R, n_units)."""
+"""Maps index scores (R, n_units) and the scores of every node (R, n_units, n_nodes) to stars."""
 
 
 def leave_one_out(
     normalised: pd.DataFrame,
     hierarchy: Hierarchy,
-    method: str = "arithmetic",
-    power: float = 1.0,
+    aggregate: AggregateSpec = AggregateSpec(),
     stars: StarRule | None = None,
+    weights: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Drop each indicator and each aggregate below the index in turn, re-aggregate, compare ranks.
 
     A dropped node gets weight zero and its siblings' weights are renormalised (the
-    engine's rule for missing values). One row per dropped node: ``code, level,
-    mean_abs_rank_change, max_abs_rank_change``, and with a star rule
-    ``n_star_changes, share_star_changes``. All drops are one batch computation.
+    engine's rule for missing values); ``weights`` is the method's flat weight vector
+    (default: the framework's). One row per dropped node: ``code, level,
+    mean_abs_rank_change, max_abs_rank_change``, and with a star rule ``n_star_changes,
+    share_star_changes``. All drops are one batch computation.
     """
-    x = normalised[list(hierarchy.indicators)].to_numpy(dtype=float)
-    dropped = [(k, code) for k in range(len(hierarchy.levels) - 1) for code in hierarchy.levels[k]]
+    x = normalised[hierarchy.indicators].to_numpy(dtype=float)
+    dropped = list(hierarchy.weighted_codes)
     r = len(dropped) + 1  # replication 0 is the nominal method
-    weights = [np.tile(w, (r, 1)) for w in hierarchy.weights]
-    for i, (k, code) in enumerate(dropped, start=1):
-        weights[k][i, hierarchy.levels[k].index(code)] = 0.0
-    batch = np.broadcast_to(x, (r,) + x.shape)
-    scores = aggregate_batch(batch, hierarchy, weights, method, power)
-    index = scores[-1][..., 0]
+    nominal = hierarchy.nominal_weights if weights is None else np.asarray(weights, dtype=float)
+    w = np.tile(nominal, (r, 1))
+    w[np.arange(1, r), np.arange(r - 1)] = 0.0
+    scores = score_levels(np.broadcast_to(x, (r,) + x.shape), hierarchy, w, (aggregate,))
+    index = scores[..., -1]
     ranks = rank_desc(index)
     change = np.abs(ranks[1:] - ranks[0])
     out = pd.DataFrame(
         {
-            "code": [c for _, c in dropped],
-            "level": [k for k, _ in dropped],
+            "code": dropped,
+            "level": hierarchy.nodes.loc[dropped, "level"].to_numpy(),
             "mean_abs_rank_change": np.nanmean(change, axis=1),
             "max_abs_rank_change": np.nanmax(change, axis=1),
         }

@@ -1,0 +1,261 @@
+"""The uncertain choices of a method, declared in YAML, and their mapping from [0, 1).
+
+An audit file (e.g. ``src/nidb/methods/audit-default.yaml``) lists the choices to vary,
+each with its distribution. Every choice consumes a block of columns of a design
+matrix ``U`` with values in [0, 1): a Monte Carlo design draws ``U`` from a seeded
+generator, a Sobol design takes it from SALib's Saltelli/Sobol sequence, and one
+decoder maps both to method parameters, so the two analyses vary exactly the same
+things. The mapping (documented in docs/audit.md):
+
+* ``weights`` — one column per weighted node; weight × (1 + a·(2u − 1)), i.e. a factor
+  uniform on [1 − a, 1 + a] with ``a`` the relative noise of the node's level.
+* ``discrete`` — one column; level ``j`` when u falls in the j-th interval of the
+  cumulative probabilities (equal by default: ``j = floor(u·k)``).
+* ``uniform`` — one column per range; ``low + u·(high − low)``; with ``grid: g`` the
+  value is snapped to the g equally spaced points from low to high (``floor(u·g)``),
+  needed when the choice changes the normalised data and each value is precomputed.
+  A choice with several ranges (e.g. star cut-offs) is sorted ascending after mapping.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from nidb.errors import ConfigError
+
+KINDS = ("weights", "discrete", "uniform")
+METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One uncertain choice.
+
+    ``target`` says where the value goes: ``weights`` (the weight vector), ``pipeline``
+    (a method parameter that changes the normalised data, precomputed per value),
+    ``aggregation`` or ``stars`` (applied in the batch kernel).
+    """
+
+    name: str
+    kind: str
+    target: str
+    parameter: str | None = None  # dotted path in the method for pipeline choices
+    levels: tuple = ()  # discrete levels (values as in the method file)
+    probabilities: tuple[float, ...] = ()
+    ranges: tuple[tuple[float, float], ...] = ()  # uniform: one (low, high) per component
+    grid: int | None = None
+    relative: tuple[float, ...] = ()  # weights: noise per framework level (1 = indicators)
+    zh: str = ""
+
+    @property
+    def width(self) -> int:
+        """Columns of the design this choice consumes (weights: set by the framework)."""
+        if self.kind == "uniform":
+            return len(self.ranges)
+        return 1
+
+    def labels(self) -> list[str]:
+        """Short text label of each discrete level."""
+        return [level_label(v) for v in self.levels]
+
+
+def level_label(value: object) -> str:
+    """Text label of a level: its ``label`` or ``method`` key for a mapping, else the value."""
+    if isinstance(value, Mapping):
+        if "label" in value:
+            return str(value["label"])
+        return json.dumps(dict(value), ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def level_value(value: object) -> object:
+    """A level as applied to the method: a mapping without its display ``label``."""
+    if isinstance(value, Mapping):
+        return {k: v for k, v in value.items() if k != "label"}
+    return value
+
+
+@dataclass(frozen=True)
+class AuditSpec:
+    """A validated audit file."""
+
+    source: str
+    base_method: str | None
+    seed: int
+    runs: int
+    chunk_size: int
+    sobol_base_samples: int
+    sobol_resamples: int
+    sobol_confidence: float
+    choices: tuple[Choice, ...]
+
+    def choice(self, name: str) -> Choice:
+        for c in self.choices:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+TARGETS = ("weights", "pipeline", "aggregation", "stars")
+
+
+def _err(source: str, key: str, message: str) -> ConfigError:
+    return ConfigError(f"{source}，{key}：{message}")
+
+
+def _number(source: str, key: str, value: object, *, positive: bool = False, integer: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+        raise _err(source, key, f"应为数值，实际为「{value}」")
+    if integer and int(value) != value:
+        raise _err(source, key, f"应为整数，实际为「{value}」")
+    if positive and value <= 0:
+        raise _err(source, key, f"应大于 0，实际为「{value}」")
+    return int(value) if integer else float(value)
+
+
+def _parse_choice(source: str, name: str, raw: object) -> Choice:
+    key = f"choices.{name}"
+    if not isinstance(raw, Mapping):
+        raise _err(source, key, "应为映射（kind、target 等键）")
+    allowed = {"kind", "target", "parameter", "levels", "probabilities", "ranges", "low", "high", "grid", "relative", "zh", "doc"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise _err(source, key, f"未知的键：{', '.join(unknown)}")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise _err(source, f"{key}.kind", f"取值「{kind}」无效，可选：{', '.join(KINDS)}")
+    zh = str(raw.get("zh", name))
+    if kind == "weights":
+        rel = raw.get("relative", 0.25)
+        rel = rel if isinstance(rel, list) else [rel]
+        values = tuple(_number(source, f"{key}.relative", v) for v in rel)
+        if any(not 0 <= v < 1 for v in values):
+            raise _err(source, f"{key}.relative", "相对扰动幅度应在 [0, 1) 之间（权重须保持为正）")
+        return Choice(name=name, kind=kind, target="weights", relative=values, zh=zh)
+    target = raw.get("target", "pipeline")
+    if target not in TARGETS[1:]:
+        raise _err(source, f"{key}.target", f"取值「{target}」无效，可选：{', '.join(TARGETS[1:])}")
+    parameter = raw.get("parameter")
+    if target == "pipeline" and not (isinstance(parameter, str) and parameter):
+        raise _err(source, f"{key}.parameter", "数据处理类选择必须给出方法文件中的参数路径（如 impute.method）")
+    if kind == "discrete":
+        levels = raw.get("levels")
+        if not isinstance(levels, list) or len(levels) < 2:
+            raise _err(source, f"{key}.levels", "离散选择至少需要两个取值")
+        probs = raw.get("probabilities")
+        if probs is None:
+            probs = [1.0 / len(levels)] * len(levels)
+        if not isinstance(probs, list) or len(probs) != len(levels):
+            raise _err(source, f"{key}.probabilities", "概率个数应与取值个数相同")
+        probs = [_number(source, f"{key}.probabilities", p) for p in probs]
+        if any(p < 0 for p in probs) or abs(sum(probs) - 1.0) > 1e-9:
+            raise _err(source, f"{key}.probabilities", f"概率应非负且总和为 1，实际总和为 {sum(probs):g}")
+        return Choice(name, kind, target, parameter, tuple(levels), tuple(probs), zh=zh)
+    if "ranges" in raw:
+        ranges_raw = raw["ranges"]
+        if not isinstance(ranges_raw, list) or not ranges_raw:
+            raise _err(source, f"{key}.ranges", "应为 [下限, 上限] 的列表")
+    else:
+        ranges_raw = [[raw.get("low"), raw.get("high")]]
+    ranges = []
+    for i, pair in enumerate(ranges_raw):
+        if not isinstance(pair, list) or len(pair) != 2:
+            raise _err(source, f"{key}.ranges[{i}]", "应为 [下限, 上限]")
+        low = _number(source, f"{key}.ranges[{i}]", pair[0])
+        high = _number(source, f"{key}.ranges[{i}]", pair[1])
+        if not low < high:
+            raise _err(source, f"{key}.ranges[{i}]", f"下限 {low:g} 应小于上限 {high:g}")
+        ranges.append((low, high))
+    grid = raw.get("grid")
+    if grid is not None:
+        grid = _number(source, f"{key}.grid", grid, integer=True)
+        if grid < 2:
+            raise _err(source, f"{key}.grid", "网格点数至少为 2")
+    if target == "pipeline" and (grid is None or len(ranges) != 1):
+        raise _err(source, f"{key}.grid", "改变数据处理的连续选择须为单个区间并给出网格点数 grid（每个取值预先计算一次）")
+    return Choice(name, kind, target, parameter, ranges=tuple(ranges), grid=grid, zh=zh)
+
+
+def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
+    """Read and validate an audit file (default: the package's ``audit-default.yaml``)."""
+    path = Path(path) if path is not None else METHODS_DIR / "audit-default.yaml"
+    source = str(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{source}：文件不存在") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}：YAML 格式错误：{exc}") from None
+    if not isinstance(raw, Mapping):
+        raise _err(source, "<根>", "应为映射")
+    allowed = {"version", "base_method", "seed", "runs", "chunk_size", "sobol", "choices", "doc"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise _err(source, "<根>", f"未知的键：{', '.join(unknown)}")
+    seed = _number(source, "seed", raw.get("seed", 20231), integer=True)
+    runs = _number(source, "runs", raw.get("runs", 1000), integer=True, positive=True)
+    chunk = _number(source, "chunk_size", raw.get("chunk_size", 500), integer=True, positive=True)
+    sobol = raw.get("sobol", {}) or {}
+    if not isinstance(sobol, Mapping):
+        raise _err(source, "sobol", "应为映射")
+    n_base = _number(source, "sobol.base_samples", sobol.get("base_samples", 256), integer=True, positive=True)
+    if n_base & (n_base - 1):
+        raise _err(source, "sobol.base_samples", f"应为 2 的幂（Sobol 序列的平衡性要求），实际为 {n_base}")
+    resamples = _number(source, "sobol.bootstrap", sobol.get("bootstrap", 1000), integer=True, positive=True)
+    conf = _number(source, "sobol.confidence", sobol.get("confidence", 0.95))
+    if not 0 < conf < 1:
+        raise _err(source, "sobol.confidence", "置信水平应在 (0, 1) 之间")
+    choices_raw = raw.get("choices")
+    if not isinstance(choices_raw, Mapping) or not choices_raw:
+        raise _err(source, "choices", "至少需要声明一个不确定选择")
+    choices = tuple(_parse_choice(source, str(name), spec) for name, spec in choices_raw.items())
+    if sum(c.kind == "weights" for c in choices) > 1:
+        raise _err(source, "choices", "权重扰动只能声明一次")
+    if sum(c.target == "aggregation" for c in choices) > 1:
+        raise _err(source, "choices", "加总方法只能声明一次")
+    base = raw.get("base_method")
+    return AuditSpec(
+        source=source,
+        base_method=None if base is None else str(base),
+        seed=seed,
+        runs=runs,
+        chunk_size=chunk,
+        sobol_base_samples=n_base,
+        sobol_resamples=resamples,
+        sobol_confidence=conf,
+        choices=choices,
+    )
+
+
+def design_width(choices: tuple[Choice, ...], n_weighted: int) -> list[int]:
+    """Columns of the design consumed by each choice, in order."""
+    return [n_weighted if c.kind == "weights" else c.width for c in choices]
+
+
+def decode(u: np.ndarray, choice: Choice, weight_levels: np.ndarray | None = None) -> np.ndarray:
+    """Map a block of the design (R, width) in [0, 1) to the choice's values.
+
+    weights: multiplicative factors (R, n_weighted), ``weight_levels`` giving the framework
+    level of each weighted node; discrete: level indices (R,); uniform: values (R,) or
+    (R, n_ranges) sorted ascending across ranges.
+    """
+    u = np.clip(np.asarray(u, dtype=float), 0.0, np.nextafter(1.0, 0.0))
+    if choice.kind == "weights":
+        rel = np.asarray(choice.relative)
+        amplitude = rel[np.minimum(weight_levels - 1, len(rel) - 1)]
+        return 1.0 + amplitude * (2.0 * u - 1.0)
+    if choice.kind == "discrete":
+        edges = np.cumsum(choice.probabilities)[:-1]
+        return np.searchsorted(edges, u[:, 0], side="right")
+    lows = np.array([r[0] for r in choice.ranges])
+    highs = np.array([r[1] for r in choice.ranges])
+    if choice.grid is not None:
+        u = np.floor(u * choice.grid) / (choice.grid - 1)
+    values = np.sort(lows + u * (highs - lows), axis=1)
+    return values[:, 0] if values.shape[1] == 1 else values

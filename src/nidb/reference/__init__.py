@@ -1,0 +1,1 @@
+"""Reference data shipped with the package (real, public data; see the `.md` beside each file)."""

@@ -1,12 +1,14 @@
 """The batch kernel of the audit: many methods as one array computation."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from nidb.audit.batch import StarBands, nominal_shares, rank_desc, root_of, score_levels, stars_batch
+from nidb.audit.batch import nominal_shares, rank_desc, root_of, score_levels, stars_batch
 from nidb.engine.method import AggregateSpec
 from nidb.engine.framework_table import hierarchy_from_records
 from nidb.errors import ConfigError
+from nidb.stars import StarRule, assign_stars
 
 
 def tree(parents: dict, weights: dict | None = None, top: str = "I"):
@@ -70,26 +72,47 @@ def test_rank_desc_ties_take_minimum_and_nan_stays_nan():
     np.testing.assert_array_equal(ranks, [[2.0, 1.0, 2.0, np.nan, 4.0], [5.0, 4.0, 3.0, 2.0, 1.0]])
 
 
+def _rule(levels: dict, **kw) -> StarRule:
+    return StarRule.from_mapping({"levels": levels, **kw})
+
+
 def test_star_bands_by_hand():
     index = np.array([[59.9, 60.0, 75.0, 95.0, np.nan]])
-    rule = StarBands("bands", (60.0, 70.0, 80.0, 90.0))
+    rule = _rule({5: {"min_score": 90}, 4: {"min_score": 80}, 3: {"min_score": 70}, 2: {"min_score": 60}})
     np.testing.assert_array_equal(stars_batch(index, rule), [[1, 2, 3, 5, 0]])
-    # per-replication cut-offs override the rule's
+    # per-replication cut-offs override the rule's: rep 1 has the four-star band at 72
     two = np.vstack([index, index])
-    t = np.array([[60.0, 70.0, 80.0, 90.0], [50.0, 55.0, 60.0, 96.0]])
-    np.testing.assert_array_equal(stars_batch(two, rule, t)[1], [3, 4, 4, 4, 0])
+    got = stars_batch(two, rule, overrides={(4, "min_score"): np.array([80.0, 72.0])})
+    np.testing.assert_array_equal(got, [[1, 2, 3, 5, 0], [1, 2, 4, 5, 0]])
 
 
 def test_star_quotas_by_rank_with_ties():
-    # 10 units; 10 % five-star (1 unit), 30 % >= 4 (3), 60 % >= 3 (6), 90 % >= 2 (9)
+    # 10 units; 10 % five-star (1 slot), 30 % >= 4 (3), 60 % >= 3 (6), 90 % >= 2 (9)
     index = np.array([[100.0, 90, 90, 80, 70, 60, 50, 40, 30, 20]])
-    rule = StarBands("quotas", (10.0, 30.0, 60.0, 90.0))
+    rule = _rule({5: {"top_share": 0.1}, 4: {"top_share": 0.3}, 3: {"top_share": 0.6}, 2: {"top_share": 0.9}})
     # ranks 1, 2, 2, 4, ...: the tie at rank 2 shares four stars
     np.testing.assert_array_equal(stars_batch(index, rule), [[5, 4, 4, 3, 3, 3, 2, 2, 2, 1]])
 
 
 def test_star_gate_caps_five_stars():
-    index = np.array([[95.0, 95.0]])
-    dims = np.array([[[80.0, 70.0], [80.0, 40.0]]])
-    rule = StarBands("bands", (60.0, 70.0, 80.0, 90.0), gate=50.0)
-    np.testing.assert_array_equal(stars_batch(index, rule, gate_scores=dims), [[5, 4]])
+    rule = _rule({5: {"min_score": 90, "min_dimension": 50}, 4: {"min_score": 80}, 3: {"min_score": 70}, 2: {"min_score": 60}})
+    got = stars_batch(np.array([[95.0, 95.0]]), rule, dimension_min=np.array([[70.0, 40.0]]))
+    np.testing.assert_array_equal(got, [[5, 4]])
+
+
+@pytest.mark.parametrize("ties", ["include", "exclude"])
+@pytest.mark.parametrize("rounding", ["floor", "round", "ceil"])
+def test_stars_batch_agrees_with_assign_stars(ties, rounding):
+    rng = np.random.default_rng(7)
+    index = np.round(rng.uniform(30, 100, (4, 57)), 0)  # rounded: many ties
+    index[1, :5] = np.nan
+    dims = rng.uniform(20, 100, (4, 57, 3))
+    rule = _rule(
+        {5: {"top_share": 0.07, "min_dimension": 45}, 4: {"top_share": 0.4}, 3: {"min_score": 60}, 2: {"min_score": 45}},
+        ties=ties,
+        rounding=rounding,
+    )
+    got = stars_batch(index, rule, dimension_min=dims.min(axis=2))
+    for r in range(4):
+        expected = assign_stars(pd.Series(index[r]), pd.DataFrame(dims[r]), rule)
+        np.testing.assert_array_equal(got[r], expected.fillna(0).to_numpy(dtype=int))

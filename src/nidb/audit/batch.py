@@ -10,11 +10,11 @@ chunk, a leave-one-out set or a Sobol design is one call to the engine's vectori
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec
@@ -22,6 +22,7 @@ from nidb.engine.rank import rank_units
 from nidb.engine.run import score_batch
 from nidb.engine.weights import index_shares
 from nidb.errors import ConfigError
+from nidb.stars import CRITERIA, STAR_LEVELS, StarRule
 
 
 def root_of(hierarchy: Hierarchy) -> str:
@@ -73,46 +74,42 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     return rank_units(scores, axis=-1)
 
 
-@dataclass(frozen=True)
-class StarBands:
-    """A star rule as a batch needs it.
-
-    ``kind`` ``bands``: ``thresholds`` are index cut-offs, ascending, for 2, 3, 4, 5 stars
-    (a unit gets 1 + the number of cut-offs its score reaches). ``quotas``: thresholds
-    are cumulative shares in percent, ascending, of units with 5, ≥ 4, ≥ 3, ≥ 2 stars
-    (a unit gets 1 + the number of shares whose count ``round(share·n/100)`` its rank
-    is within; ties share the minimum rank and therefore the star). ``gate``: five stars
-    only when every node of ``gate_level`` scores at least ``gate`` (else four).
-    """
-
-    kind: str
-    thresholds: tuple[float, ...]
-    gate: float | None = None
-    gate_level: int = 2
-
-
 def stars_batch(
-    index: np.ndarray, rule: StarBands, thresholds: np.ndarray | None = None, gate_scores: np.ndarray | None = None
+    index: np.ndarray,
+    rule: StarRule,
+    dimension_min: np.ndarray | None = None,
+    overrides: Mapping[tuple[int, str], np.ndarray] | None = None,
 ) -> np.ndarray:
-    """Stars 1–5 (int8, 0 where the index is missing) for index scores (R, n_units).
+    """Stars 1–5 (int8; 0 where the index is missing) for index scores (R, n_units).
 
-    ``thresholds`` (R, k) overrides the rule's thresholds per replication (ascending);
-    ``gate_scores`` (R, n_units, n_gate_nodes) are needed when the rule has a gate.
+    The batch form of :func:`nidb.stars.assign_stars` (same criteria, ties and rounding):
+    ``dimension_min`` (R, n_units) is each unit's lowest dimension score (−inf when one
+    is missing), needed for ``min_dimension`` gates; ``overrides`` maps (star,
+    criterion) to one value per replication (R,), replacing the rule's value.
     """
+    overrides = overrides or {}
     r = index.shape[0]
-    t = np.broadcast_to(np.asarray(rule.thresholds, dtype=float), (r, len(rule.thresholds))) if thresholds is None else thresholds
-    if rule.kind == "bands":
-        stars = 1 + (index[:, :, None] >= t[:, None, :]).sum(axis=2)
-    elif rule.kind == "quotas":
-        ranks = rank_desc(index)
-        n = np.sum(~np.isnan(index), axis=1, keepdims=True)
-        counts = np.floor(t * n / 100.0 + 0.5)
-        stars = 1 + (ranks[:, :, None] <= counts[:, None, :]).sum(axis=2)
-    else:
-        raise ConfigError(f"星级规则类型「{rule.kind}」无效，可选：bands、quotas")
-    if rule.gate is not None:
-        if gate_scores is None:
-            raise ConfigError("星级规则含门槛（gate），需要对应层级的得分")
-        fails = np.nanmin(gate_scores, axis=2) < rule.gate
-        stars = np.where((stars == 5) & fails, 4, stars)
-    return np.where(np.isnan(index), 0, stars).astype(np.int8)
+    rated = ~np.isnan(index)
+    n_rated = rated.sum(axis=1, keepdims=True)
+    ranks = rankdata(-index, method="min" if rule.ties == "include" else "max", axis=-1, nan_policy="omit")
+    stars = np.ones(index.shape, dtype=np.int8)
+    for star in sorted(STAR_LEVELS):
+        level = rule.levels[star]
+        ok = rated.copy()
+        for criterion in CRITERIA:
+            value = overrides.get((star, criterion), getattr(level, criterion))
+            if value is None:
+                continue
+            v = np.broadcast_to(np.asarray(value, dtype=float), (r,))[:, None]
+            if criterion == "top_share":
+                slots = np.round(v * n_rated, 9)
+                slots = {"floor": np.floor, "round": lambda a: np.floor(a + 0.5), "ceil": np.ceil}[rule.rounding](slots)
+                ok &= ranks <= slots
+            elif criterion == "min_score":
+                ok &= index >= v
+            else:
+                if dimension_min is None:
+                    raise ConfigError(f"{star} 星条件 min_dimension 需要维度得分，但未提供")
+                ok &= dimension_min >= v
+        stars = np.where(ok, np.int8(star), stars)
+    return np.where(rated, stars, 0).astype(np.int8)

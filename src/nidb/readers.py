@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def read_xlsx(path: Path) -> list[RawSheet]:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise _file_problem(path, f"无法作为 xlsx 工作簿打开（{type(exc).__name__}）") from None
     try:
         sheets = []
@@ -184,9 +185,14 @@ def match_headers(raw: RawSheet, table: TableSpec) -> tuple[dict[int, str], list
     return positions, problems
 
 
+def _shown(value: object) -> object:
+    """A cell value as a spreadsheet shows it: whole floats without the trailing ".0"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as stripped strings, NA when empty."""
-    s = cells.astype("string").str.strip()
+    s = cells.map(_shown).astype("string").str.strip()
     return s.mask(s == "")
 
 

@@ -231,18 +231,21 @@ def _problem(tf: TableFrame, col: str, row: object, rule: Rule, message: str, va
 
 def _key_problems(tf: TableFrame, rows: list[int]) -> list[Problem]:
     key = list(tf.table.key)
-    dupes = tf.frame.loc[sorted(set(rows)), key]
-    groups = dupes.groupby(key, dropna=False, sort=False).groups
+    # a row with an empty key cell is reported as a missing required value, not as a duplicate
+    dupes = tf.frame.loc[sorted(set(rows)), key].dropna()
+    if dupes.empty:
+        return []
+    shown = dupes.astype("string").agg(" / ".join, axis=1)
     labels = "、".join(tf.headers.get(k, k) for k in key)
     problems = []
-    for values, index in groups.items():
-        values = values if isinstance(values, tuple) else (values,)
-        shown = " / ".join(_fmt(v) for v in values)
+    for value, index in shown.groupby(shown, sort=False).groups.items():
+        if len(index) < 2:
+            continue
         where = "、".join(str(r) for r in index)
-        for r in index:
-            problems.append(_problem(
-                tf, key[0], r, Rule.DUPLICATE, f"（{labels}）重复出现于第 {where} 行", value=shown,
-            ))
+        problems += [
+            _problem(tf, key[0], r, Rule.DUPLICATE, f"（{labels}）重复出现于第 {where} 行", value=value)
+            for r in index
+        ]
     return problems
 
 

@@ -178,6 +178,8 @@ def normalise(
     if method == "rank":
         return rank_scores(x, directions)
     if method == "efficacy":
-        worst, satisfactory = _per_indicator(p.get("bounds"), codes, "bounds")
+        worst = satisfactory = None
+        if p.get("bounds"):
+            worst, satisfactory = _per_indicator(p["bounds"], codes, "bounds")
         return efficacy(x, directions, p.get("base", 60.0), p.get("span", 40.0), worst, satisfactory)
     raise ConfigError(f"normalise.method：取值「{method}」无效，可选：{', '.join(NORMALISATIONS)}")

@@ -1,0 +1,135 @@
+"""The collection workbook: layout, rules, drop-downs, instructions, lossless round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from io_inputs import VALID, YEAR, write_inputs
+from nidb.contract import load_contract
+from nidb.dataset import TABLE_NAMES, load_dataset
+from nidb.errors import NidbError
+from nidb.template import write_template
+from nidb.validation import validate_paths
+
+RICH = {
+    **VALID,
+    "bases.csv": (
+        "base_id,name,authority,region,domain,industry,feature_area,leading_industry,zone_code,"
+        "provincial_recognition,special_areas,pilot_tasks,batch,year_announced,dc_size_class\n"
+        "B0001,示例基地-001,江苏省,东部,装备工业,装备制造,,工程机械,G320001,是,,绿色园区,1,2010,\n"
+        "B0002,示例基地-002,新疆生产建设兵团,西部,信息产业,数据中心,数据中心,数据中心,,否,"
+        "革命老区、民族地区、边疆地区,,2,2011,大型以上\n"
+    ),
+    "annual.csv": (
+        "unit_id,year,sales_revenue,leading_industry_revenue,value_added_growth,employees,dc_pue,"
+        "dc_operation,env_incident_level,safety_accident_level,dc_national_green_list,fraud_found,qms_certification_rate\n"
+        "B0001,2023,1234.5678,0.001,-3.25,12000,,,无,无,,否,99.9\n"
+        "B0002,2024,80.1,80.1,0.1,,1.25,部分投产,Ⅳ级,较大,是,否,0\n"
+        "A0001,2024,,,,,,,,,,,\n"
+    ),
+    "renames.csv": "base_id,year,old_name,new_name,reason\nB0002,2022,示例旧名,示例基地-002,\n",
+    "benchmarks.csv": "industry,indicator_id,year,benchmark\n数据中心,I19,2024,0.35\n",
+}
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return write_template(tmp_path_factory.mktemp("tpl") / "模板.xlsx")
+
+
+def test_sheets_in_order_with_hidden_lists_last(template: Path):
+    wb = openpyxl.load_workbook(template)
+    contract = load_contract()
+    assert wb.sheetnames == ["说明", *(t.zh for t in contract.tables), "选项"]
+    assert wb["选项"].sheet_state == "hidden"
+    assert all(wb[t.zh].sheet_state == "visible" for t in contract.tables)
+
+
+def test_two_header_rows_and_rule_comments(template: Path):
+    wb = openpyxl.load_workbook(template)
+    ws = wb["年度报表"]
+    annual = load_contract().table("annual")
+    assert [c.value for c in ws[1]] == [c.header for c in annual.columns]
+    assert [c.value for c in ws[2]] == list(annual.column_names)
+    assert ws["C1"].value == "产业集聚区销售收入（亿元）"
+    leading = ws["D1"].comment.text
+    assert leading.startswith("leading_industry_revenue\n")
+    assert "不大于「产业集聚区销售收入（亿元）」" in leading and "0–100000亿元" in leading
+    qms = next(c for c in ws[1] if c.value == "规上企业质量管理体系贯标率（%）").comment.text
+    assert "65% 填 65" in qms
+    assert ws.freeze_panes == "A3"
+    # required headers are shaded differently from optional ones
+    assert ws["A1"].fill.fgColor.rgb != ws["C1"].fill.fgColor.rgb
+
+
+def _validations(ws) -> dict[str, object]:
+    """First column letter of each validated range -> its DataValidation."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        for rng in str(dv.sqref).split():
+            out[rng.split(":")[0].rstrip("0123456789")] = dv
+    return out
+
+
+def _list_values(wb, formula: str) -> list[str]:
+    sheet, cells = formula.split("!")
+    start, end = cells.replace("$", "").split(":")
+    return [c.value for (c,) in wb[sheet.strip("'")][f"{start}:{end}"]]
+
+
+def test_drop_downs_for_categories_from_the_hidden_sheet(template: Path):
+    wb = openpyxl.load_workbook(template)
+    bases = _validations(wb["示范基地名录"])
+    authority = bases["C"]  # authority is the third column of bases
+    assert authority.type == "list" and str(authority.sqref) == "C3:C5002"
+    values = _list_values(wb, authority.formula1)
+    assert len(values) == 37 and values[0] == "北京市" and values[-1] == "新疆生产建设兵团"
+    assert _list_values(wb, bases["D"].formula1) == ["东部", "中部", "西部", "东北"]
+    assert bases["J"].formula1 == '"是,否"'  # provincial_recognition
+    assert bases["M"].type == "whole" and (bases["M"].formula1, bases["M"].formula2) == ("1", "30")  # batch
+    annual = wb["年度报表"]
+    cols = {c.value: c.column_letter for c in annual[2]}
+    av = _validations(annual)
+    assert _list_values(wb, av[cols["env_incident_level"]].formula1) == ["无", "Ⅳ级", "Ⅲ级", "Ⅱ级", "Ⅰ级"]
+    assert _list_values(wb, _validations(wb["行业基准值"])["B"].formula1) == ["I04", "I10", "I19", "I20"]
+    # free text and list columns have no drop-down
+    assert "B" not in bases and "K" not in bases
+
+
+def test_instructions_sheet_in_chinese(template: Path):
+    ws = openpyxl.load_workbook(template)["说明"]
+    text = "\n".join(str(c.value) for (c,) in ws.iter_rows(min_col=1, max_col=1) if c.value)
+    assert "数据从第 3 行开始填写" in text and "nidb validate" in text
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=1)]
+    assert ["年度报表", "产业集聚区销售收入（亿元）", "sales_revenue", "数值", "亿元"] in [r[:5] for r in rows]
+    n_columns = sum(len(t.columns) for t in load_contract().tables)
+    assert sum(1 for r in rows if r[2] in {c.name for t in load_contract().tables for c in t.columns}) == n_columns
+
+
+def test_empty_template_validates(template: Path):
+    report = validate_paths([template], year=YEAR)
+    assert report.ok, report.render()
+    assert set(report.tables) == set(TABLE_NAMES)
+
+
+def test_filled_template_reads_back_losslessly(tmp_path: Path):
+    original = load_dataset(write_inputs(tmp_path / "data", RICH), year=YEAR)
+    assert original.annual["dc_pue"].notna().sum() == 1 and original.renames.shape == (1, 5)
+    out = write_template(tmp_path / "filled.xlsx", original)
+    back = load_dataset(out, year=YEAR)
+    for name in TABLE_NAMES:
+        pd.testing.assert_frame_equal(back.table(name), original.table(name), check_exact=True)
+
+
+def test_refuses_to_overwrite(tmp_path: Path):
+    out = tmp_path / "existing.xlsx"
+    out.write_bytes(b"user data")
+    with pytest.raises(NidbError, match="已存在"):
+        write_template(out)
+    assert out.read_bytes() == b"user data"
+    with pytest.raises(NidbError, match=".xlsx"):
+        write_template(tmp_path / "t.csv")

@@ -30,7 +30,9 @@ def _masked_sums(values: np.ndarray, weights: np.ndarray, membership: np.ndarray
     avail = ~np.isnan(values)
     w = np.asarray(weights, dtype=float)[..., None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
-        term = np.where(avail, transform(np.where(avail, values, 1.0)), 0.0)
+        term = transform(np.where(avail, values, 1.0))
+    # log 0 = −inf and 0^p = inf (p < 0) are settled by the zero rule; keep them out of the sums
+    term = np.where(avail & np.isfinite(term), term, 0.0)
     with np.errstate(invalid="ignore"):
         num = np.where(w > 0, term * w, 0.0) @ membership
     den = (avail * w) @ membership

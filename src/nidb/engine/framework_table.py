@@ -85,16 +85,17 @@ class Hierarchy:
 
     def level_slice(self, level: int) -> slice:
         """Positions of the nodes of ``level`` inside :attr:`weighted_codes`."""
-        codes = self.weighted_codes
-        start = sum(1 for c in codes if self.nodes.at[c, "level"] < level)
-        return slice(start, start + len(self.codes_at(level)))
+        levels = self.nodes["level"].to_numpy()
+        start = int(np.sum(levels < level))
+        return slice(start, start + int(np.sum(levels == level)))
 
     def membership(self, level: int) -> np.ndarray:
         """0/1 matrix (nodes at ``level``) × (nodes at ``level + 1``): child → parent."""
-        children = self.codes_at(level)
-        parents = pd.Index(self.codes_at(level + 1))
-        m = np.zeros((len(children), len(parents)))
-        m[np.arange(len(children)), parents.get_indexer(self.nodes.loc[children, "parent"])] = 1.0
+        levels = self.nodes["level"].to_numpy()
+        parents = self.nodes.index[levels == level + 1]
+        child_parent = self.nodes["parent"].to_numpy()[levels == level]
+        m = np.zeros((len(child_parent), len(parents)))
+        m[np.arange(len(child_parent)), parents.get_indexer(child_parent)] = 1.0
         return m
 
     def children(self, code: str) -> list[str]:

@@ -1,0 +1,78 @@
+"""Method recipes: defaults, packaged recipes, and clear errors naming file and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from nidb.engine import load_method, method_from_mapping, packaged_method
+from nidb.errors import ConfigError
+
+
+def test_defaults():
+    m = method_from_mapping({})
+    assert m.denominate is False and m.impute.method == "none" and m.treat is None
+    assert m.screen.min_availability is None
+    assert m.normalise.method == "minmax" and m.normalise.params == {}
+    assert m.weights.for_level(1).scheme == "framework"
+    assert m.aggregate.for_level(2).method == "arithmetic" and m.aggregate.zeros == "error"
+
+
+def test_packaged_recipes_load():
+    example = packaged_method("asem-coinr-example")
+    assert example.denominate and example.impute.group == "EurAsia_group"
+    assert example.treat.winsorise_max == 5 and example.treat.log == "log_ct"
+    assert example.screen.min_availability == 0.9 and example.screen.stage == "after_imputation"
+    assert packaged_method("asem-minmax-mean").treat is None
+
+
+def test_unknown_key_names_the_file_and_path(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text("normalise:\n  method: minmax\n  hihg: 100\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"m\.yaml.*normalise\.hihg"):
+        load_method(path)
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ({"normalise": {"method": "softmax"}}, "normalise.method"),
+        ({"normalise": {"method": "minmax", "low": 100, "high": 0}}, "normalise.high"),
+        ({"normalise": {"method": "rank", "low": 1}}, "normalise.low"),
+        ({"impute": {"method": "group_mean"}}, "impute.group"),
+        ({"treat": {"method": "jrc", "winsorise_max": -1}}, "treat.winsorise_max"),
+        ({"treat": {"method": "jrc", "log": "ln"}}, "treat.log"),
+        ({"screen": {"min_availability": 1.5}}, "screen.min_availability"),
+        ({"aggregate": {"method": "median"}}, "aggregate.method"),
+        ({"aggregate": {"levels": {1: {"method": "geometric"}}}}, "aggregate.levels.1"),
+        ({"weights": {"scheme": "ahp"}}, "weights.scheme"),
+        ({"weights": {"levels": {1: {"scheme": "manual"}}}}, "weights.levels.1.values"),
+        ({"denominate": "yes"}, "denominate"),
+    ],
+)
+def test_invalid_values_name_their_key(raw, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        method_from_mapping(raw, source="x.yaml")
+
+
+def test_inconsistent_ahp_matrix_is_rejected_on_load():
+    raw = {
+        "weights": {
+            "levels": {
+                2: {
+                    "scheme": "ahp",
+                    "matrices": {"I": {"order": ["A", "B", "C"], "matrix": [[1, 9, 1 / 9], [1 / 9, 1, 9], [9, 1 / 9, 1]]}},
+                }
+            }
+        }
+    }
+    with pytest.raises(ConfigError, match=r"x\.yaml.*weights\.levels\.2\.matrices\.I\.matrix.*CR"):
+        method_from_mapping(raw, source="x.yaml")
+
+
+def test_yaml_syntax_error_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("normalise: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="YAML"):
+        load_method(bad)
+    with pytest.raises(ConfigError, match="不存在"):
+        load_method(tmp_path / "none.yaml")

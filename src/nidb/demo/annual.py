@@ -15,9 +15,14 @@ from nidb.demo.profile import DATA_YEARS, DEFLATOR, SECTOR_PROFILE
 GRID_YEARS = np.arange(DATA_YEARS[0] - 1, DATA_YEARS[-1] + 1)  # 2019 is the unreported baseline
 
 # Chosen log-normal scale of 2019 sales revenue (亿元): median and log-sd by unit kind.
-SALES_MEDIAN = {"base": 430.0, "applicant": 190.0}
+SALES_MEDIAN = {"base": 470.0, "applicant": 190.0}
 SALES_LOG_SD = {"base": 0.95, "applicant": 0.85}
+SALES_TAIL_KNEE = (6000.0, 0.6)  # above the knee the log-normal tail is compressed (largest ≈ 1-2 万亿)
+SALES_Q_EFFECT = 0.1
+GIANTS = (9900.0, 10500.0, 12000.0)  # minimum 2019 sales of the three largest bases (亿元)  # extra pull of quality on the size of bases (large five-star bases)
 SPECIAL_AREA_SALES_FACTOR = 0.8  # special-area applicants sit lower, many near 150 亿元
+# Idiosyncratic noise of applicants relative to bases (their fields track quality more closely).
+NOISE_SCALE = {"base": 1.0, "applicant": 0.6}
 
 # Missing-value rates per field (share of unit-years); feature fields are missing more often.
 MISSING_RATE_CORE = {
@@ -29,6 +34,10 @@ MISSING_RATE_CORE = {
     "industrial_value_added": 0.03, "energy_consumption": 0.05, "water_use": 0.06,
 }
 MISSING_RATE_FEATURE = 0.08
+# Declarations are checked for completeness before they are submitted, so applicants leave
+# fewer fields empty than bases do in their annual forms; weak units leave more empty.
+MISSING_FACTOR_APPLICANT = 0.35
+MISSING_FACTOR_WEAK = 1.6
 
 FEATURE_FIELDS = {
     "产业转移合作": ("cobuilding_parties", "industrial_va_growth", "industrial_investment_growth",
@@ -48,13 +57,14 @@ def _expit(x: np.ndarray) -> np.ndarray:
 class _Grid:
     """Draws on the units x years grid: a persistent unit effect plus yearly noise."""
 
-    def __init__(self, n: int, rng: np.random.Generator):
-        self.n, self.t, self.rng = n, len(GRID_YEARS), rng
+    def __init__(self, scale: np.ndarray, rng: np.random.Generator):
+        self.n, self.t, self.rng = len(scale), len(GRID_YEARS), rng
+        self.scale = scale[:, None]
         self.trend = (GRID_YEARS - 2022)[None, :].astype(float)
 
     def noise(self, sd_unit: float, sd_year: float) -> np.ndarray:
-        return (self.rng.normal(0.0, sd_unit, (self.n, 1))
-                + self.rng.normal(0.0, sd_year, (self.n, self.t)))
+        return self.scale * (self.rng.normal(0.0, sd_unit, (self.n, 1))
+                             + self.rng.normal(0.0, sd_year, (self.n, self.t)))
 
     def counts(self, lam: np.ndarray, growth: float) -> np.ndarray:
         """A stock that starts Poisson(lam) and grows by Poisson(growth * lam) each year."""
@@ -77,10 +87,16 @@ def _core(units: pd.DataFrame, gdp: np.ndarray, g: _Grid) -> dict[str, np.ndarra
     median = np.where(is_base, SALES_MEDIAN["base"], SALES_MEDIAN["applicant"])
     log_sd = np.where(is_base, SALES_LOG_SD["base"], SALES_LOG_SD["applicant"])
     special_factor = np.where(~is_base & special, SPECIAL_AREA_SALES_FACTOR, 1.0)
-    sales0 = median * special_factor * np.exp(log_sd * scale + sales_offset + g.noise(0.25, 0.0)[:, :1])
+    sales0 = median * special_factor * np.exp(log_sd * scale + np.where(is_base, SALES_Q_EFFECT, 0.0) * q
+                                              + sales_offset + g.noise(0.25, 0.0)[:, :1])
+    knee, power = SALES_TAIL_KNEE
+    sales0 = np.where(sales0 > knee, knee * (sales0 / knee) ** power, sales0)
+    # published: three bases above 1 万亿元 in 2020; lift the largest bases there if the draw fell short
+    largest = np.argsort(np.where(is_base[:, 0], sales0[:, 0], -1.0))[-len(GIANTS):]
+    sales0[largest, 0] = np.maximum(sales0[largest, 0], np.array(GIANTS))
 
     # real value-added growth follows local GDP plus a unit premium; levels follow nominal growth
-    premium = np.where(is_base, 1.6, 0.9) + 1.8 * growth + 0.6 * q
+    premium = np.where(is_base, 1.6 + 1.8 * growth + 0.6 * q, 2.0 + 2.0 * growth + 1.0 * q)
     real_growth = gdp + premium + g.noise(0.0, 2.6)
     deflator = np.array([0.0] + [DEFLATOR[y] for y in GRID_YEARS[1:]])[None, :]
     nominal = np.where(np.arange(g.t)[None, :] == 0, 0.0, real_growth + deflator)
@@ -245,7 +261,7 @@ def _long(wide: dict[str, np.ndarray], keep: np.ndarray) -> dict[str, np.ndarray
 def annual_table(units: pd.DataFrame, gdp: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """The annual form for all units (bases and applicants), without missing values applied yet."""
     n = len(units)
-    g = _Grid(n, rng)
+    g = _Grid(units["_kind"].map(NOISE_SCALE).to_numpy(dtype=float), rng)
     gdp_wide = gdp.pivot(index="authority", columns="year", values="gdp_growth")
     gdp_grid = gdp_wide.loc[units["authority"], GRID_YEARS].to_numpy(dtype=float)
     wide = _core(units, gdp_grid, g)
@@ -275,8 +291,8 @@ def annual_table(units: pd.DataFrame, gdp: pd.DataFrame, rng: np.random.Generato
 def apply_missing(annual: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Blank fields at realistic rates; weak units leave fields empty a little more often."""
     annual = annual.copy()
-    weak = annual["_weak"].to_numpy()
-    factor = np.where(weak, 1.6, 1.0)
+    factor = (np.where(annual["_weak"].to_numpy(), MISSING_FACTOR_WEAK, 1.0)
+              * np.where(annual["unit_id"].str.startswith("A").to_numpy(), MISSING_FACTOR_APPLICANT, 1.0))
     for name, rate in MISSING_RATE_CORE.items():
         hit = rng.random(len(annual)) < rate * factor
         annual.loc[hit, name] = np.nan

@@ -17,9 +17,9 @@ EXPERT_POOL = 60
 PANEL_SIZES = (5, 6, 7)
 SCORE_CENTRE = 72.0  # score of an average unit from an average expert
 SCORE_PER_SD = 9.0  # score points per standard deviation of the latent dimension
-EXPERT_SEVERITY_SD = 4.0
+EXPERT_SEVERITY_SD = 5.0
 UNIT_INDICATOR_SD = 3.0  # indicator-specific merit of a unit beyond its dimension
-RATING_NOISE_SD = 6.0
+RATING_NOISE_SD = 7.5
 
 # latent dimension behind each qualitative indicator (feature indicators load on q)
 INDICATOR_DIMENSION: dict[str, str] = {

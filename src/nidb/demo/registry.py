@@ -27,12 +27,15 @@ PILOT_TASKS = ("中国软件名园", "国家安全应急产业示范基地", "�
 
 # Latent dimensions and their loading on the overall quality factor q.
 LATENT_LOADINGS: dict[str, float] = {
-    "scale": 0.75, "innovation": 0.75, "digital": 0.70, "green": 0.55,
+    "scale": 0.85, "innovation": 0.75, "digital": 0.70, "green": 0.55,
     "ecosystem": 0.75, "openness": 0.60, "growth": 0.45,
 }
 TOP_SHARE = 0.08  # share of bases in the standing-out top group (five-star-like)
 TOP_BOOST = 1.6  # shift of the top group on the quality factor
-APPLICANT_QUALITY_MEAN = -0.45  # applicants are a weaker pool than announced bases
+APPLICANT_QUALITY_MEAN = -0.2  # applicants are a weaker pool than announced bases
+# An applicant's dimensions follow its overall quality more closely than a base's do, so
+# that the declaration conditions are passed jointly by a sizeable minority.
+APPLICANT_MIN_LOADING = 0.9
 ZONE_CODE_SHARE = {"base": 0.90, "applicant": 0.72}
 APPLICANTS_WITHOUT_STANDING = 6  # applicants neither in the catalogue nor recognised
 RENAMES = 6
@@ -67,10 +70,11 @@ def _special_areas(authorities: np.ndarray, rng: np.random.Generator) -> np.ndar
     return np.array([j or None for j in joined], dtype=object)
 
 
-def _latents(q: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+def _latents(q: np.ndarray, min_loading: float, rng: np.random.Generator) -> pd.DataFrame:
     """Latent dimensions correlated through the quality factor q."""
     out = {"_q": q}
     for name, lam in LATENT_LOADINGS.items():
+        lam = max(lam, min_loading)
         out[f"_{name}"] = lam * q + np.sqrt(1.0 - lam**2) * rng.standard_normal(len(q))
     return pd.DataFrame(out)
 
@@ -130,7 +134,7 @@ def _units(kind: str, authorities: np.ndarray, industries: np.ndarray, q: np.nda
         "special_areas": _special_areas(authorities, rng),
         "dc_size_class": np.where(industries == "数据中心", np.where(dc_large, "大型以上", "中小型"), None),
     })
-    latents = _latents(q, rng)
+    latents = _latents(q, 0.0 if kind == "base" else APPLICANT_MIN_LOADING, rng)
     frame = pd.concat([frame, latents], axis=1)
     frame["pilot_tasks"] = _pilot_tasks(industries, q, 1.0 if kind == "base" else 0.45, rng)
     frame["_kind"] = kind

@@ -57,9 +57,9 @@ def format_value(value: object, digits: int = 1) -> str:
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, Integral):
-        return f"{int(value):,}"
+        return str(int(value))
     if isinstance(value, Real):
-        return f"{float(value):,.{digits}f}"
+        return f"{float(value):.{digits}f}"
     return markdown_text(value)
 
 
@@ -75,7 +75,7 @@ def say(template: str, digits: int = 1, **values: object) -> None:
     display(Markdown(prose(template, digits, **values)))
 
 
-def table_html(frame: pd.DataFrame, float_format: str = "{:,.2f}") -> str:
+def table_html(frame: pd.DataFrame, float_format: str = "{:.2f}") -> str:
     """HTML for a result table with every cell and header escaped."""
     return frame.to_html(
         escape=True,

@@ -1,0 +1,344 @@
+"""`nidb report`: execute the chapter notebooks, write manifest and data appendix, render the site.
+
+Everything for a year is built in a staging directory beside ``<out>/<year>``. Only when
+all notebooks ran does the staging directory replace the year directory, and only when
+the site rendered does the new site replace ``<out>/_site``; if rendering fails, the
+previous year directory is put back. A failed run therefore leaves the previous report
+and site as they were.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shlex
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import nbformat
+import pandas as pd
+
+from nidb.errors import InputError, Problem
+from nidb.report.chapters import Chapter, available_chapters, notebooks_dir, repo_root
+from nidb.report.escape import markdown_text, yaml_string
+from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
+from nidb.report.manifest import build_manifest, write_manifest
+from nidb.report.page import DEMO_NOTICE_TEXT, is_demo_data
+from nidb.report.render import RenderResult, quarto_available, render_preview, render_quarto
+from nidb.report.templating import render_template
+
+Progress = Callable[[str], None]
+APPENDIX_DIR = "appendix"
+APPENDIX_XLSX = "appendix.xlsx"
+APPENDIX_INDEX = "index.csv"
+SITE_DIR = "_site"
+SEEDS = {"PYTHONHASHSEED": 0, "SOURCE_DATE_EPOCH": int(SOURCE_DATE_EPOCH)}
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What one report run produced."""
+
+    year: int
+    year_dir: Path
+    chapters: list[str]
+    skipped: list[str]
+    manifest: Path
+    appendix: Path
+    render: RenderResult | None
+    cases: int = 0
+    tables: list[str] = field(default_factory=list)
+
+
+def _silent(_: str) -> None:
+    return None
+
+
+def default_out_dir() -> Path:
+    """The repo's reports/ directory (where the Quarto project expects the pages)."""
+    return repo_root() / "reports"
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The input directory: `data_dir`, or the cached demo data when not given."""
+    if data_dir is None:
+        from nidb.demo import demo_dir
+
+        return Path(demo_dir()).resolve()
+    path = Path(data_dir).resolve()
+    if not path.exists():
+        raise InputError([Problem(file=str(path), rule="exists", message="数据目录不存在")])
+    return path
+
+
+def latest_year(annual: pd.DataFrame) -> int:
+    """The latest year with annual data (the default report year)."""
+    years = annual["year"].dropna()
+    if years.empty:
+        raise InputError([Problem(file="annual", rule="non_empty", message="年度报表没有任何数据，无法确定报告年度")])
+    return int(years.max())
+
+
+def front_matter(title: str, extra: str = "") -> nbformat.NotebookNode:
+    """A raw cell with Quarto front matter (title escaped for Markdown and YAML)."""
+    return nbformat.v4.new_raw_cell(f"---\ntitle: {yaml_string(markdown_text(title))}\n{extra}---")
+
+
+def add_front_matter(path: Path, title: str) -> None:
+    """Insert Quarto front matter at the top of an executed notebook."""
+    nb = nbformat.read(str(path), as_version=4)
+    cell = front_matter(title)
+    cell["id"] = "front-matter"
+    nb.cells.insert(0, cell)
+    nbformat.write(nb, str(path))
+
+
+def combined_notebook(chapters: list[tuple[Chapter, Path]], title: str) -> nbformat.NotebookNode:
+    """One notebook holding every chapter (for the DOCX of the whole report).
+
+    Parameters cells are dropped and the demo notice is kept once, at the top.
+    """
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(front_matter(
+        title,
+        "format:\n  html: default\n  docx:\n    toc: true\n    number-sections: false\n",
+    ))
+    notice_seen = False
+    for chapter, path in chapters:
+        source = nbformat.read(str(path), as_version=4)
+        nb.metadata = source.metadata
+        nb.cells.append(nbformat.v4.new_markdown_cell(f"# {markdown_text(chapter.title)}"))
+        for cell in source.cells:
+            tags = cell.metadata.get("tags", [])
+            if cell.cell_type == "raw" or "parameters" in tags:
+                continue
+            if "notice" in tags:
+                if notice_seen:
+                    continue
+                notice_seen = True
+            nb.cells.append(cell)
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i:04d}"  # deterministic ids: same inputs, same file
+    return nb
+
+
+def write_appendix(folder: Path) -> tuple[Path, list[str]]:
+    """Collect the appendix CSVs into one workbook (a 目录 sheet, then one sheet per table).
+
+    The per-table title files the notebooks left are folded into ``index.csv`` (表名, 标题,
+    行数) and removed.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    csvs = sorted(p for p in folder.glob("*.csv") if p.name != APPENDIX_INDEX)
+    frames = {p.stem: pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False) for p in csvs}
+    titles = {}
+    for path in csvs:
+        title_file = path.with_suffix(".title")
+        titles[path.stem] = title_file.read_text(encoding="utf-8") if title_file.exists() else ""
+        title_file.unlink(missing_ok=True)
+    index = pd.DataFrame({
+        "表名": list(frames),
+        "标题": [titles[name] for name in frames],
+        "行数": [len(frame) for frame in frames.values()],
+    })
+    index.to_csv(folder / APPENDIX_INDEX, index=False, encoding="utf-8-sig")
+    target = folder / APPENDIX_XLSX
+    with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        index.to_excel(writer, sheet_name="目录", index=False)
+        for name, frame in frames.items():
+            frame.to_excel(writer, sheet_name=name[:31], index=False)
+    return target, list(frames)
+
+
+def _swap(staging: Path, target: Path) -> Path | None:
+    """Move `staging` to `target`; return where the previous `target` was kept (or None)."""
+    backup = None
+    if target.exists():
+        backup = target.with_name(f".{target.name}.previous-{os.getpid()}")
+        if backup.exists():
+            shutil.rmtree(backup)
+        target.rename(backup)
+    staging.rename(target)
+    return backup
+
+
+def _restore(backup: Path | None, target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+    if backup is not None:
+        backup.rename(target)
+
+
+def reproduce_command(year: int, data_dir: Path | None, method: Path | None, out_dir: Path) -> str:
+    """The shell command that rebuilds this report."""
+    parts = ["nidb", "report", "--year", str(year)]
+    if data_dir is not None:
+        parts += ["--data", str(data_dir)]
+    if method is not None:
+        parts += ["--method", str(method)]
+    parts += ["--out", str(out_dir)]
+    return shlex.join(parts)
+
+
+def build_report(
+    year: int | None = None,
+    data_dir: str | Path | None = None,
+    method: str | Path | None = None,
+    out_dir: str | Path | None = None,
+    progress: Progress | None = None,
+    *,
+    workers: int | None = None,
+    render: bool = True,
+) -> ReportResult:
+    """Build the annual report for `year` into ``<out_dir>/<year>`` and render the site.
+
+    `data_dir` defaults to the demo data, `method` to each engine's default method,
+    `out_dir` to the repo's reports/ directory, `year` to the latest year with data.
+    """
+    from nidb.dataset import load_dataset
+
+    say = progress or _silent
+    out = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
+    explicit_data = data_dir is not None
+    data = resolve_data_dir(data_dir)
+    method_file = Path(method).resolve() if method else None
+    if method_file is not None and not method_file.is_file():
+        raise InputError([Problem(file=str(method_file), rule="exists", message="方法文件不存在")])
+
+    say(f"读取并校验输入数据：{data}")
+    dataset = load_dataset(data)
+    year = year or latest_year(dataset.annual)
+    demo = is_demo_data(data)
+    ready, skipped = available_chapters()
+    for chapter in skipped:
+        say(f"跳过「{chapter.title}」：所需模块或笔记本尚未提供（{', '.join(chapter.requires)}）")
+
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
+    try:
+        appendix = staging / APPENDIX_DIR
+        parameters = {"year": year, "data_dir": str(data), "method": str(method_file or "")}
+        jobs = [
+            NotebookJob(
+                template=notebooks_dir() / chapter.notebook,
+                output=staging / chapter.notebook,
+                parameters={**parameters, "appendix_dir": str(appendix)},
+                label=chapter.title,
+            )
+            for chapter in ready
+        ]
+        say(f"执行 {len(jobs)} 个章节笔记本（并行）……")
+        execute_all(jobs, workers=workers, progress=say)
+        for chapter in ready:
+            add_front_matter(staging / chapter.notebook, chapter.title)
+        report_title = f"{year} 年度国家新型工业化产业示范基地发展报告"
+        nbformat.write(
+            combined_notebook([(c, staging / c.notebook) for c in ready], f"{report_title}（全文）"),
+            str(staging / "annual-report.ipynb"),
+        )
+
+        cases = _write_cases(dataset, year, method_file, staging, demo, say)
+
+        say("汇总数据附录（CSV 与 Excel）……")
+        xlsx, tables = write_appendix(appendix)
+        manifest = build_manifest(
+            data_dir=data,
+            method_file=method_file,
+            parameters={**parameters, "out_dir": str(out)},
+            chapters=[c.key for c in ready],
+            seeds=SEEDS,
+            repo=repo_root(),
+            demo=demo,
+        )
+        manifest_path = write_manifest(manifest, staging / "manifest.json")
+        context: dict[str, Any] = {
+            "demo": demo, "notice_text": DEMO_NOTICE_TEXT, "year": str(year),
+            "chapters": ready, "skipped": skipped, "cases": cases,
+        }
+        (staging / "index.qmd").write_text(render_template(
+            "year-index.qmd.j2", title=report_title,
+            data_label="示例数据（合成）" if demo else f"数据目录 {data.name}",
+            method_label=method_file.name if method_file else "各模块默认方法",
+            **context,
+        ), encoding="utf-8")
+        (staging / "methodology.qmd").write_text(render_template(
+            "methodology.qmd.j2", title=f"{year} 年度报告：方法与可复现性说明",
+            command=reproduce_command(year, data if explicit_data else None, method_file, out),
+            **{**manifest, **context},
+        ), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+    year_dir = out / str(year)
+    backup = _swap(staging, year_dir)
+    (out / "_notice.md").write_text(
+        render_template("notice.md.j2", demo=demo, notice_text=DEMO_NOTICE_TEXT), encoding="utf-8"
+    )
+    rendered = None
+    try:
+        if render:
+            rendered = _render_site(out, demo, say)
+    except BaseException:
+        _restore(backup, year_dir)
+        raise
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+    return ReportResult(
+        year=year, year_dir=year_dir, chapters=[c.key for c in ready],
+        skipped=[c.key for c in skipped], manifest=year_dir / "manifest.json",
+        appendix=year_dir / APPENDIX_DIR / APPENDIX_XLSX, render=rendered, cases=cases,
+        tables=tables,
+    )
+
+
+def _write_cases(dataset: Any, year: int, method_file: Path | None, staging: Path, demo: bool,
+                 say: Progress) -> int:
+    """Write the typical-case catalogue when the evaluation engine is available."""
+    if importlib.util.find_spec("nidb.evaluation") is None:
+        say("跳过典型案例集：星级评价模块（nidb.evaluation）尚未提供")
+        return 0
+    from nidb.report import cases
+
+    say("生成五星级示范基地典型案例页……")
+    return cases.write_catalogue(dataset, year, method_file, staging / "cases", demo=demo)
+
+
+def _render_site(out: Path, demo: bool, say: Progress) -> RenderResult:
+    """Render the site beside ``<out>/_site`` and swap it in."""
+    site = out / SITE_DIR
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out))
+    try:
+        project = repo_root()
+        if quarto_available() and out == (project / "reports").resolve():
+            say("使用 Quarto 渲染网站……")
+            result = render_quarto(project, staging)
+        else:
+            if quarto_available():
+                say("输出目录不在 Quarto 项目的 reports/ 下，改为生成 HTML 预览")
+            say("生成 HTML 预览……")
+            result = render_preview(out, staging, demo)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    backup = _swap(staging, site)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+    return RenderResult(site, result.renderer, result.message.replace(str(staging), str(site)))
+
+
+def terminal_progress() -> Progress:
+    """A progress callback that prints each step with the elapsed time to stderr."""
+    import sys
+    import time
+
+    start = time.perf_counter()
+
+    def report(message: str) -> None:
+        elapsed = time.perf_counter() - start
+        print(f"[{int(elapsed // 60):02d}:{elapsed % 60:04.1f}] {message}", file=sys.stderr, flush=True)
+
+    return report

@@ -1,0 +1,194 @@
+"""Turn the report sources under reports/ into a site.
+
+With Quarto ≥ 1.7 on PATH, the repo's Quarto project (`_quarto.yml`) is rendered into a
+directory beside the live site. Without it, an HTML preview of the same executed notebooks
+and Markdown pages is rendered with nbconvert and mistune, with an index page; the preview
+is complete but has no search, no listing widgets and no DOCX.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from nidb.errors import NidbError
+from nidb.report.escape import html_text
+from nidb.report.page import DEMO_NOTICE, notice_html
+
+MIN_QUARTO = (1, 7)
+QUARTO_HINT = (
+    "未检测到 Quarto ≥ 1.7，已生成 HTML 预览（{site}）。"
+    "安装 Quarto（https://quarto.org/docs/get-started/，或使用 environment.yml 的 conda 环境）"
+    "后重新运行 `nidb report`，即可得到带全文搜索、典型案例列表和 DOCX 全文的完整网站。"
+)
+
+
+class RenderError(NidbError):
+    """Quarto failed to render the site."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Where the site went and which renderer made it."""
+
+    site: Path
+    renderer: str  # "quarto" or "preview"
+    message: str
+
+
+def quarto_version(executable: str | None = None) -> tuple[int, ...] | None:
+    """Version of the Quarto on PATH (or `executable`), None when absent or unreadable."""
+    exe = executable or shutil.which("quarto")
+    if exe is None:
+        return None
+    try:
+        done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", done.stdout.strip())
+    if done.returncode != 0 or match is None:
+        return None
+    return tuple(int(part) for part in match.groups() if part is not None)
+
+
+def quarto_available() -> bool:
+    """True when a Quarto new enough for the project (≥ 1.7) is on PATH."""
+    version = quarto_version()
+    return version is not None and version[:2] >= MIN_QUARTO
+
+
+def render_quarto(project: Path, site: Path) -> RenderResult:
+    """Render the whole Quarto project at `project` into `site`."""
+    done = subprocess.run(
+        ["quarto", "render", str(project), "--output-dir", str(site), "--quiet"],
+        capture_output=True,
+        text=True,
+        cwd=project,
+    )
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-20:])
+        raise RenderError(f"Quarto 渲染失败（退出码 {done.returncode}）：\n{tail}")
+    return RenderResult(site, "quarto", f"已用 Quarto 生成网站：{site}")
+
+
+# ---------------------------------------------------------------- fallback preview
+_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
+max-width:60em;margin:2em auto;padding:0 1em;line-height:1.7;color:#222}}
+table{{border-collapse:collapse;font-size:0.9em}} td,th{{border-bottom:1px solid #ddd;padding:0.2em 0.6em}}
+nav{{font-size:0.9em;margin-bottom:1em}} img{{max-width:100%}}
+</style></head>
+<body><nav><a href="{home}">首页</a> · HTML 预览（未使用 Quarto）</nav>
+{notice}
+{body}
+</body></html>
+"""
+
+
+_SOURCE_LINK = re.compile(r'href="(?![a-z]+:)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"')
+
+
+def _page(title: str, body: str, home: str, demo: bool) -> str:
+    """A whole preview page; links to .qmd/.ipynb sources point at their .html pages."""
+    body = _SOURCE_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
+    show_notice = demo and DEMO_NOTICE not in body
+    return _PAGE.format(
+        title=html_text(title), body=body, home=home, notice=notice_html() if show_notice else ""
+    )
+
+
+def _notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
+    """The front-matter title of a notebook (Markdown escapes removed), else `fallback`."""
+    for cell in nb.cells:
+        match = _FRONT_MATTER.match(cell.source + "\n") if cell.cell_type == "raw" else None
+        if match:
+            return _unescape_markdown(str(yaml.safe_load(match.group(1)).get("title", fallback)))
+    return fallback
+
+
+def _notebook_html(path: Path) -> tuple[str, str]:
+    """(title, body HTML) of an executed notebook, inputs hidden, front matter dropped."""
+    from nbconvert import HTMLExporter
+
+    nb = nbformat.read(str(path), as_version=4)
+    title = _notebook_title(nb, path.stem)
+    nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
+    exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nb)
+    return title, f"<h1>{html_text(title)}</h1>\n{body}"
+
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
+_SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
+_DIV_FENCE = re.compile(r"^:::+.*$", re.MULTILINE)
+
+
+def _markdown_html(path: Path) -> tuple[str, str]:
+    """(title, body HTML) of a .qmd/.md page rendered with mistune (Quarto syntax dropped)."""
+    import mistune
+
+    text = path.read_text(encoding="utf-8")
+    title_md = path.stem
+    match = _FRONT_MATTER.match(text)
+    if match:
+        title_md = str(yaml.safe_load(match.group(1)).get("title", title_md))
+        text = text[match.end():]
+    text = _DIV_FENCE.sub("", _SHORTCODE.sub("", text))
+    markdown = mistune.create_markdown(escape=False, plugins=["table"])
+    title_html = re.sub(r"^<p>(.*)</p>\s*$", r"\1", markdown(title_md), flags=re.DOTALL)
+    return _unescape_markdown(title_md), f"<h1>{title_html}</h1>\n{markdown(text)}"
+
+
+def _unescape_markdown(text: str) -> str:
+    """Backslash-escaped Markdown back to plain text (for the HTML <title> element)."""
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def _listed(rel: Path) -> bool:
+    """Pages linked from the preview's index: a year's top-level pages and the case catalogue."""
+    return len(rel.parts) == 1 or rel.as_posix() == "cases/index.qmd"
+
+
+def _order(rel: Path) -> tuple:
+    """Index first, then chapters and the full text, then the catalogue and methodology."""
+    return (rel.stem != "index" or len(rel.parts) > 1, rel.parts[0] in ("cases", "methodology.qmd"), rel.as_posix())
+
+
+def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
+    """Render every year under `reports` as plain HTML pages into `site`, plus an index page."""
+    site.mkdir(parents=True, exist_ok=True)
+    years = sorted((p for p in reports.iterdir() if p.is_dir() and p.name.isdigit()), reverse=True)
+    sections = []
+    for year_dir in years:
+        links = []
+        sources = [p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file()]
+        for rel in sorted(sources, key=_order):
+            source, target = year_dir / rel, site / year_dir.name / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            home = "../" * len(rel.parts) + "index.html"
+            if source.suffix == ".ipynb":
+                title, body = _notebook_html(source)
+            elif source.suffix in {".qmd", ".md"}:
+                title, body = _markdown_html(source)
+            else:
+                shutil.copy2(source, target)
+                continue
+            target.with_suffix(".html").write_text(_page(title, body, home, demo), encoding="utf-8")
+            if _listed(rel):
+                links.append((f"{year_dir.name}/{rel.with_suffix('.html').as_posix()}", title))
+        items = "\n".join(f'<li><a href="{html_text(href)}">{html_text(title)}</a></li>' for href, title in links)
+        sections.append(f"<h2>{year_dir.name} 年度报告</h2>\n<ul>\n{items}\n</ul>")
+    body = "<h1>国家新型工业化产业示范基地发展报告</h1>\n" + "\n".join(sections)
+    (site / "index.html").write_text(_page("nidb 报告预览", body, "index.html", demo), encoding="utf-8")
+    return RenderResult(site, "preview", QUARTO_HINT.format(site=site))

@@ -78,5 +78,22 @@ def demo_command(
     typer.echo(f"已生成示例数据（合成），随机种子 {seed}：{path}")
 
 
+@app.command("report")
+@user_errors
+def report_command(
+    year: int | None = typer.Option(None, "--year", help="报告年度（默认：数据中最新的年份）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认：各模块默认方法）"),
+    out: Path | None = typer.Option(None, "--out", help="报告目录（默认：仓库的 reports/）"),
+) -> None:
+    """生成年度发展报告：执行各章笔记本，写出清单与数据附录，并渲染网站（无 Quarto 时生成 HTML 预览）。"""
+    from nidb.report.pipeline import build_report, terminal_progress
+
+    result = build_report(year, data, method, out, terminal_progress())
+    typer.echo(f"报告已写入：{result.year_dir}")
+    if result.render is not None:
+        typer.echo(result.render.message)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

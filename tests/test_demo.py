@@ -44,9 +44,7 @@ def _hashes(folder: Path) -> dict[str, str]:
 
 
 def _catalogue() -> pd.DataFrame:
-    packaged = resources.files("nidb") / "reference" / "dev_zone_catalogue_2018.csv"
-    path = packaged if packaged.is_file() else Path("/work/shared/data/dev-zone-catalogue-2018.csv")
-    return pd.read_csv(path, dtype=str)
+    return pd.read_csv(resources.files("nidb") / "reference" / "dev_zone_catalogue_2018.csv", dtype=str)
 
 
 @pytest.fixture(scope="module")

@@ -33,12 +33,12 @@ INDICATOR_DIMENSION: dict[str, str] = {
 def expert_scores_table(unit_years: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Scores for the given unit-years (columns unit_id, year, feature_area and the latents)."""
     n = len(unit_years)
-    area = unit_years["feature_area"].astype(object).to_numpy()
-    indicator_lists = [QUALITATIVE_INDICATORS + FEATURE_QUALITATIVE.get(a, ()) if isinstance(a, str)
-                       else QUALITATIVE_INDICATORS for a in area]
-    per_uy = np.array([len(x) for x in indicator_lists])
+    lists = pd.Series({area: QUALITATIVE_INDICATORS + ids for area, ids in FEATURE_QUALITATIVE.items()})
+    indicator_lists = unit_years["feature_area"].map(lists)
+    indicator_lists = indicator_lists.where(indicator_lists.notna(), pd.Series([QUALITATIVE_INDICATORS] * n, index=unit_years.index))
+    per_uy = indicator_lists.str.len().to_numpy()
     uy_of_item = np.repeat(np.arange(n), per_uy)
-    indicator = np.concatenate([np.array(x, dtype=object) for x in indicator_lists])
+    indicator = indicator_lists.explode().to_numpy(dtype=object)
 
     # latent merit per (unit-year, indicator)
     dims = np.array([INDICATOR_DIMENSION[i] for i in indicator], dtype=object)

@@ -46,8 +46,8 @@ def _match_authorities(authorities: np.ndarray, industries: np.ndarray, rng: np.
 
     Both inputs are multisets of the same size; the margins are kept exactly.
     """
-    inland = np.array([REGION_INLAND[AUTHORITY_REGION[a]] for a in authorities])
-    tilt = np.array([INDUSTRIES[i][3] for i in industries])
+    inland = pd.Series(authorities).map(AUTHORITY_REGION).map(REGION_INLAND).to_numpy()
+    tilt = pd.Series(industries).map({i: spec[3] for i, spec in INDUSTRIES.items()}).to_numpy()
     slot_order = np.argsort(inland + rng.normal(0.0, 0.9, len(authorities)), kind="stable")
     unit_order = np.argsort(tilt + rng.normal(0.0, 1.3, len(industries)), kind="stable")
     out = np.empty(len(industries), dtype=object)
@@ -55,19 +55,25 @@ def _match_authorities(authorities: np.ndarray, industries: np.ndarray, rng: np.
     return out
 
 
-def _leading_industry(industries: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _leading_industry(industries: pd.Series, rng: np.random.Generator) -> np.ndarray:
     """A leading-industry label drawn from the labels of each unit's industry."""
-    labels = [INDUSTRIES[i][4] for i in industries]
-    pick = (rng.random(len(labels)) * np.array([len(x) for x in labels])).astype(int)
-    return np.array([lab[k] for lab, k in zip(labels, pick)], dtype=object)
+    labels = pd.Series({i: spec[4] for i, spec in INDUSTRIES.items()})
+    options = labels.loc[industries.to_numpy()].reset_index(drop=True)
+    pick = (rng.random(len(options)) * options.str.len().to_numpy()).astype(int)
+    return options.explode().to_numpy()[np.cumsum(np.r_[0, options.str.len().to_numpy()[:-1]]) + pick]
 
 
-def _special_areas(authorities: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _joined(hit: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
+    """`;`-joined labels of the True columns of each row (None when none)."""
+    text = pd.DataFrame(hit, columns=labels).dot(pd.Series([f"{x};" for x in labels], index=labels))
+    return text.str.rstrip(";").replace("", None).to_numpy(dtype=object)
+
+
+def _special_areas(authorities: pd.Series, rng: np.random.Generator) -> np.ndarray:
     """`;`-joined special-area types per unit (None when none)."""
-    prob = np.array([SPECIAL_AREA_PROB.get(a, (0.0, 0.0, 0.0)) for a in authorities])
-    hit = rng.random(prob.shape) < prob
-    joined = [";".join(np.array(SPECIAL_AREAS)[row]) for row in hit]
-    return np.array([j or None for j in joined], dtype=object)
+    prob = pd.DataFrame(SPECIAL_AREA_PROB, index=list(SPECIAL_AREAS)).T
+    prob = prob.reindex(authorities.to_numpy(), fill_value=0.0).to_numpy()
+    return _joined(rng.random(prob.shape) < prob, SPECIAL_AREAS)
 
 
 def _latents(q: np.ndarray, min_loading: float, rng: np.random.Generator) -> pd.DataFrame:
@@ -92,9 +98,7 @@ def _pilot_tasks(industries: np.ndarray, q: np.ndarray, scale: float, rng: np.ra
         0.22 * lift,
         np.full(n, 0.04),
     ]) * scale
-    hit = rng.random(prob.shape) < np.minimum(prob, 1.0)
-    joined = [";".join(np.array(PILOT_TASKS)[row]) for row in hit]
-    return np.array([j or None for j in joined], dtype=object)
+    return _joined(rng.random(prob.shape) < np.minimum(prob, 1.0), PILOT_TASKS)
 
 
 def _zone_codes(units: pd.DataFrame, catalogue: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
@@ -122,16 +126,17 @@ def _units(kind: str, authorities: np.ndarray, industries: np.ndarray, q: np.nda
            rng: np.random.Generator) -> pd.DataFrame:
     """Registry columns shared by bases and applicants (ids and names are set by the caller)."""
     n = len(industries)
-    feature = np.array([INDUSTRIES[i][1] for i in industries], dtype=object)
+    authority = pd.Series(authorities, dtype=object)
+    industry = pd.Series(industries, dtype=object)
     dc_large = rng.random(n) < 0.7
     frame = pd.DataFrame({
         "authority": authorities,
-        "region": [AUTHORITY_REGION[a] for a in authorities],
-        "domain": [INDUSTRIES[i][0] for i in industries],
+        "region": authority.map(AUTHORITY_REGION).to_numpy(),
+        "domain": industry.map({i: spec[0] for i, spec in INDUSTRIES.items()}).to_numpy(),
         "industry": industries,
-        "feature_area": feature,
-        "leading_industry": _leading_industry(industries, rng),
-        "special_areas": _special_areas(authorities, rng),
+        "feature_area": industry.map({i: spec[1] for i, spec in INDUSTRIES.items()}).to_numpy(dtype=object),
+        "leading_industry": _leading_industry(industry, rng),
+        "special_areas": _special_areas(authority, rng),
         "dc_size_class": np.where(industries == "数据中心", np.where(dc_large, "大型以上", "中小型"), None),
     })
     latents = _latents(q, 0.0 if kind == "base" else APPLICANT_MIN_LOADING, rng)
@@ -154,12 +159,10 @@ def _standing(units: pd.DataFrame, catalogue: pd.DataFrame, rng: np.random.Gener
     return units
 
 
-def _names(prefix: str, ids_width: int, units: pd.DataFrame) -> list[str]:
+def _names(prefix: str, width: int, units: pd.DataFrame) -> pd.Series:
     """Synthetic names: `示例基地-001（主导产业·推荐单位）`."""
-    return [
-        f"{prefix}-{k:0{ids_width}d}（{lead}·{auth}）"
-        for k, lead, auth in zip(range(1, len(units) + 1), units["leading_industry"], units["authority"])
-    ]
+    number = pd.Series(np.arange(1, len(units) + 1), index=units.index).astype(str).str.zfill(width)
+    return prefix + "-" + number + "（" + units["leading_industry"] + "·" + units["authority"] + "）"
 
 
 def registries(catalogue: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -199,17 +202,16 @@ def registries(catalogue: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
     bases = units.iloc[:n_bases].reset_index(drop=True)
     applicants = units.iloc[n_bases:].reset_index(drop=True)
     bases.insert(0, "base_id", [f"B{k:04d}" for k in range(1, n_bases + 1)])
-    bases.insert(1, "name", _names("示例基地", 3, bases))
+    bases.insert(1, "name", _names("示例基地", 3, bases).to_numpy())
     applicants.insert(0, "applicant_id", [f"A{k:04d}" for k in range(1, n_app + 1)])
-    applicants.insert(1, "name", _names("示例申报对象", 4, applicants))
+    applicants.insert(1, "name", _names("示例申报对象", 4, applicants).to_numpy())
 
     renamed = np.sort(rng.choice(n_bases, size=RENAMES, replace=False))
     low = np.maximum(bases["year_announced"].to_numpy()[renamed] + 1, DATA_YEARS[1])
     renames = pd.DataFrame({
         "base_id": bases["base_id"].to_numpy()[renamed],
         "year": low + (rng.random(RENAMES) * (DATA_YEARS[-1] + 1 - low)).astype(int),
-        "old_name": [f"示例基地-{k + 1:03d}旧称（{lead}·{auth}）" for k, lead, auth in zip(
-            renamed, bases["leading_industry"].to_numpy()[renamed], bases["authority"].to_numpy()[renamed])],
+        "old_name": _names("示例基地", 3, bases).str.replace("（", "旧称（", n=1).to_numpy()[renamed],
         "new_name": bases["name"].to_numpy()[renamed],
         "reason": rng.choice(np.array(["所在行政区划调整", "所在开发区更名"], dtype=object), size=RENAMES),
     })

@@ -15,7 +15,7 @@ from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
 from nidb.demo.registry import registries
-from nidb.errors import NidbError
+from nidb.reference.catalogue import CATALOGUE_PATH, load_catalogue
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 20231
@@ -23,18 +23,6 @@ SYNTHETIC_LABEL = "示例数据（合成）"
 TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
 
 _PACKAGE = resources.files("nidb")
-_CATALOGUE_CANDIDATES = (
-    _PACKAGE / "reference" / "dev_zone_catalogue_2018.csv",
-    Path("/work/shared/data/dev-zone-catalogue-2018.csv"),
-)
-
-
-def _catalogue_path():
-    """The packaged 2018 development-zone catalogue (the shared copy while it is not packaged yet)."""
-    for candidate in _CATALOGUE_CANDIDATES:
-        if candidate.is_file():
-            return candidate
-    raise NidbError("找不到《中国开发区审核公告目录》（2018 年版）数据文件，无法生成示例数据。")
 
 
 @lru_cache(maxsize=1)
@@ -50,15 +38,14 @@ def generator_digest() -> str:
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + source.read_bytes())
     digest.update((_PACKAGE / "contract" / "tables.yaml").read_bytes())
-    digest.update(_catalogue_path().read_bytes())
+    digest.update(CATALOGUE_PATH.read_bytes())
     return digest.hexdigest()
 
 
 def demo_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """All contract tables of the synthetic demo, as canonical frames in contract column order."""
     rng_registry, rng_reference, rng_annual, rng_missing, rng_experts = np.random.default_rng(seed).spawn(5)
-    catalogue = pd.read_csv(_catalogue_path(), dtype=str)
-    bases, applicants, renames = registries(catalogue, rng_registry)
+    bases, applicants, renames = registries(load_catalogue(), rng_registry)
     gdp = gdp_growth_table(rng_reference)
 
     units = pd.concat([bases.rename(columns={"base_id": "unit_id"}),

@@ -10,6 +10,7 @@ reporting every header or cell it cannot accept. Input files are only read.
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 import zipfile
@@ -55,40 +56,41 @@ def _file_problem(path: Path, message: str, sheet: str | None = None) -> ReadErr
     return ReadError(Problem(file=str(path), sheet=sheet, rule=str(Rule.FILE), message=message))
 
 
-def _sheet(file: Path, name: str | None, rows: list[list[object]]) -> RawSheet:
-    """Build a RawSheet from rows of cell values, the first row being the header."""
-    width = max((len(r) for r in rows), default=0)
-    rows = [list(r) + [None] * (width - len(r)) for r in rows]
-    header = tuple("" if _blank(v) else str(v).strip() for v in (rows[0] if rows else []))
-    cells = pd.DataFrame(rows[1:], columns=range(width), index=range(2, len(rows) + 1), dtype=object)
-    cells = cells.where(~cells.map(_blank), None)
+def _sheet(file: Path, name: str | None, table: pd.DataFrame) -> RawSheet:
+    """Build a RawSheet from a grid of cell values whose first row is the header."""
+    table = table.astype(object)
+    table.columns = range(table.shape[1])
+    table.index = range(1, len(table) + 1)
+    blank = table.isna() | table.apply(lambda c: c.astype("string").str.strip().eq("").fillna(False).astype(bool))
+    table = table.where(~blank, None)
+    header = tuple("" if v is None else str(v).strip() for v in table.iloc[0]) if len(table) else ()
+    cells = table.iloc[1:]
     # columns with neither header nor data are layout, not content
-    keep = [i for i in range(width) if header[i] or cells[i].notna().any()]
+    keep = [i for i in cells.columns if header[i] or cells[i].notna().any()]
     cells = cells[keep]
     cells = cells[cells.notna().any(axis=1)]
     return RawSheet(file=str(file), sheet=name, header=tuple(header[i] for i in keep), cells=cells)
 
 
-def _blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def read_csv(path: Path) -> list[RawSheet]:
-    """Read a UTF-8 csv file (with or without BOM)."""
+    """Read a UTF-8 csv file (with or without BOM); blank lines keep their row numbers."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise _file_problem(path, "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”") from None
     except OSError as exc:
         raise _file_problem(path, f"无法读取文件：{exc.strerror}") from None
-    rows = list(csv.reader(text.splitlines(keepends=True)))
-    if not rows:
+    if not text.strip():
         raise _file_problem(path, "文件为空，缺少表头行")
-    return [_sheet(path, None, rows)]
+    try:
+        table = pd.read_csv(
+            io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,
+        )
+    except pd.errors.ParserError:  # rows longer than the header: the csv module takes ragged rows
+        rows = list(csv.reader(io.StringIO(text)))
+        width = max(len(r) for r in rows)
+        table = pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    return [_sheet(path, None, table)]
 
 
 def read_xlsx(path: Path) -> list[RawSheet]:
@@ -105,7 +107,7 @@ def read_xlsx(path: Path) -> list[RawSheet]:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible" or ws.title == INSTRUCTIONS_SHEET:
                 continue
-            sheets.append(_sheet(path, ws.title, [list(r) for r in ws.iter_rows(values_only=True)]))
+            sheets.append(_sheet(path, ws.title, pd.DataFrame(list(ws.iter_rows(values_only=True)), dtype=object)))
         return sheets
     finally:
         wb.close()
@@ -117,8 +119,10 @@ def read_parquet(path: Path) -> list[RawSheet]:
         df = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise _file_problem(path, f"无法作为 parquet 文件读取（{type(exc).__name__}）") from None
-    rows = [list(df.columns)] + df.astype(object).where(df.notna(), None).values.tolist()
-    return [_sheet(path, None, rows)]
+    header = pd.DataFrame([list(df.columns)], dtype=object)
+    body = df.astype(object).where(df.notna(), None)
+    body.columns = header.columns
+    return [_sheet(path, None, pd.concat([header, body], ignore_index=True))]
 
 
 def read_sheets(path: Path) -> list[RawSheet]:
@@ -192,7 +196,9 @@ def _shown(value: object) -> object:
 
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as stripped strings, NA when empty."""
-    s = cells.map(_shown).astype("string").str.strip()
+    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+        cells = cells.map(_shown)
+    s = cells.astype("string").str.strip()
     return s.mask(s == "")
 
 

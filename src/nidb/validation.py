@@ -156,11 +156,12 @@ def _duplicate_sources(found: list[tuple[TableSpec, RawSheet]]) -> list[Problem]
 
 def _references(tables: dict[str, TableFrame]) -> dict[str, frozenset[str]]:
     """Known values of every foreign-key target column among the tables read."""
+    targets = {t for tf in tables.values() for c in tf.table.columns for t in c.foreign_key}
     refs = {}
-    for tf in tables.values():
-        for col in tf.table.columns:
-            if col.name in tf.headers:
-                refs[f"{tf.table.name}.{col.name}"] = frozenset(tf.frame[col.name].dropna())
+    for target in sorted(targets):
+        table, _, column = target.partition(".")
+        if table in tables and column in tables[table].headers:
+            refs[target] = frozenset(tables[table].frame[column].dropna().unique())
     return refs
 
 

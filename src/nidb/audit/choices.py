@@ -14,7 +14,8 @@ things. The mapping (documented in docs/audit.md):
 * ``uniform`` — one column per range; ``low + u·(high − low)``; with ``grid: g`` the
   value is snapped to the g equally spaced points from low to high (``floor(u·g)``),
   needed when the choice changes the normalised data and each value is precomputed.
-  A choice with several ranges (e.g. star cut-offs) is sorted ascending after mapping.
+  Star criteria ranges may not overlap across star levels, so every draw keeps the
+  rule monotone.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import numpy as np
 import yaml
 
 from nidb.errors import ConfigError
+from nidb.stars import CRITERIA as STAR_CRITERIA
+from nidb.stars import StarRule
 
 KINDS = ("weights", "discrete", "uniform")
 METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
@@ -37,18 +40,20 @@ METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
 class Choice:
     """One uncertain choice.
 
-    ``target`` says where the value goes: ``weights`` (the weight vector), ``pipeline``
-    (a method parameter that changes the normalised data, precomputed per value),
-    ``aggregation`` or ``stars`` (applied in the batch kernel).
+    ``target`` says where the value goes, derived from the parameter path: ``weights``
+    (the weight vector), ``aggregation`` (path ``aggregate``), ``stars`` (paths
+    ``stars.levels.<star>.<criterion>``, applied in the batch kernel) or ``pipeline``
+    (any other method parameter: it changes the normalised data and each of its values
+    is precomputed once).
     """
 
     name: str
     kind: str
     target: str
-    parameter: str | None = None  # dotted path in the method for pipeline choices
+    parameters: tuple[str, ...] = ()  # dotted paths in the method (one per range for uniform)
     levels: tuple = ()  # discrete levels (values as in the method file)
     probabilities: tuple[float, ...] = ()
-    ranges: tuple[tuple[float, float], ...] = ()  # uniform: one (low, high) per component
+    ranges: tuple[tuple[float, float], ...] = ()  # uniform: one (low, high) per parameter
     grid: int | None = None
     relative: tuple[float, ...] = ()  # weights: noise per framework level (1 = indicators)
     zh: str = ""
@@ -63,6 +68,12 @@ class Choice:
     def labels(self) -> list[str]:
         """Short text label of each discrete level."""
         return [level_label(v) for v in self.levels]
+
+
+def target_of(path: str) -> str:
+    """Where a method parameter is applied: aggregation, stars or the data pipeline."""
+    head = path.split(".")[0]
+    return {"aggregate": "aggregation", "stars": "stars"}.get(head, "pipeline")
 
 
 def level_label(value: object) -> str:
@@ -87,6 +98,7 @@ class AuditSpec:
 
     source: str
     base_method: str | None
+    stars: StarRule | None  # used when the base method has no star rule (e.g. ASEM)
     seed: int
     runs: int
     chunk_size: int
@@ -100,9 +112,6 @@ class AuditSpec:
             if c.name == name:
                 return c
         raise KeyError(name)
-
-
-TARGETS = ("weights", "pipeline", "aggregation", "stars")
 
 
 def _err(source: str, key: str, message: str) -> ConfigError:
@@ -123,7 +132,7 @@ def _parse_choice(source: str, name: str, raw: object) -> Choice:
     key = f"choices.{name}"
     if not isinstance(raw, Mapping):
         raise _err(source, key, "应为映射（kind、target 等键）")
-    allowed = {"kind", "target", "parameter", "levels", "probabilities", "ranges", "low", "high", "grid", "relative", "zh", "doc"}
+    allowed = {"kind", "parameter", "levels", "probabilities", "ranges", "low", "high", "grid", "relative", "zh", "doc"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise _err(source, key, f"未知的键：{', '.join(unknown)}")
@@ -138,13 +147,22 @@ def _parse_choice(source: str, name: str, raw: object) -> Choice:
         if any(not 0 <= v < 1 for v in values):
             raise _err(source, f"{key}.relative", "相对扰动幅度应在 [0, 1) 之间（权重须保持为正）")
         return Choice(name=name, kind=kind, target="weights", relative=values, zh=zh)
-    target = raw.get("target", "pipeline")
-    if target not in TARGETS[1:]:
-        raise _err(source, f"{key}.target", f"取值「{target}」无效，可选：{', '.join(TARGETS[1:])}")
-    parameter = raw.get("parameter")
-    if target == "pipeline" and not (isinstance(parameter, str) and parameter):
-        raise _err(source, f"{key}.parameter", "数据处理类选择必须给出方法文件中的参数路径（如 impute.method）")
+    paths = raw.get("parameter")
+    paths = paths if isinstance(paths, list) else [paths]
+    if not paths or not all(isinstance(p, str) and p for p in paths):
+        raise _err(source, f"{key}.parameter", "应给出方法文件中的参数路径（如 impute、normalise、aggregate、stars.levels.5.top_share）")
+    targets = {target_of(p) for p in paths}
+    if len(targets) > 1:
+        raise _err(source, f"{key}.parameter", "一个选择的各参数须属于同一类（数据处理、加总或星级）")
+    target = targets.pop()
+    if target == "stars":
+        for p in paths:
+            parts = p.split(".")
+            if len(parts) != 4 or parts[1] != "levels" or parts[2] not in {"2", "3", "4", "5"} or parts[3] not in STAR_CRITERIA:
+                raise _err(source, f"{key}.parameter", f"星级参数路径应为 stars.levels.<2–5>.<{'|'.join(STAR_CRITERIA)}>，实际为「{p}」")
     if kind == "discrete":
+        if len(paths) != 1 or target == "stars":
+            raise _err(source, f"{key}.parameter", "离散选择只能设置一个数据处理或加总参数")
         levels = raw.get("levels")
         if not isinstance(levels, list) or len(levels) < 2:
             raise _err(source, f"{key}.levels", "离散选择至少需要两个取值")
@@ -156,13 +174,17 @@ def _parse_choice(source: str, name: str, raw: object) -> Choice:
         probs = [_number(source, f"{key}.probabilities", p) for p in probs]
         if any(p < 0 for p in probs) or abs(sum(probs) - 1.0) > 1e-9:
             raise _err(source, f"{key}.probabilities", f"概率应非负且总和为 1，实际总和为 {sum(probs):g}")
-        return Choice(name, kind, target, parameter, tuple(levels), tuple(probs), zh=zh)
+        return Choice(name, kind, target, tuple(paths), tuple(levels), tuple(probs), zh=zh)
+    if target == "aggregation":
+        raise _err(source, f"{key}.kind", "加总方法只能是离散选择")
     if "ranges" in raw:
         ranges_raw = raw["ranges"]
         if not isinstance(ranges_raw, list) or not ranges_raw:
             raise _err(source, f"{key}.ranges", "应为 [下限, 上限] 的列表")
     else:
         ranges_raw = [[raw.get("low"), raw.get("high")]]
+    if len(ranges_raw) != len(paths):
+        raise _err(source, f"{key}.ranges", f"区间个数（{len(ranges_raw)}）应与参数个数（{len(paths)}）相同")
     ranges = []
     for i, pair in enumerate(ranges_raw):
         if not isinstance(pair, list) or len(pair) != 2:
@@ -179,7 +201,22 @@ def _parse_choice(source: str, name: str, raw: object) -> Choice:
             raise _err(source, f"{key}.grid", "网格点数至少为 2")
     if target == "pipeline" and (grid is None or len(ranges) != 1):
         raise _err(source, f"{key}.grid", "改变数据处理的连续选择须为单个区间并给出网格点数 grid（每个取值预先计算一次）")
-    return Choice(name, kind, target, parameter, ranges=tuple(ranges), grid=grid, zh=zh)
+    return Choice(name, kind, target, tuple(paths), ranges=tuple(ranges), grid=grid, zh=zh)
+
+
+def _check_monotone(source: str, key: str, paths: list[str], ranges: list[tuple[float, float]]) -> None:
+    """Ranges of one star criterion must not overlap across star levels (over all choices),
+    so that every draw keeps the rule monotone (a higher star never easier to reach)."""
+    by_criterion: dict[str, list[tuple[int, tuple[float, float]]]] = {}
+    for p, rng in zip(paths, ranges):
+        _, _, star, criterion = p.split(".")
+        by_criterion.setdefault(criterion, []).append((int(star), rng))
+    for criterion, items in by_criterion.items():
+        items.sort(reverse=True)  # 5 stars first
+        for (hi, r_hi), (lo, r_lo) in zip(items, items[1:]):
+            ok = r_hi[1] <= r_lo[0] if criterion == "top_share" else r_lo[1] <= r_hi[0]
+            if not ok:
+                raise _err(source, f"{key}.ranges", f"{criterion} 在 {hi} 星与 {lo} 星的区间重叠，抽样可能使星级规则不单调")
 
 
 def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
@@ -194,7 +231,7 @@ def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
         raise ConfigError(f"{source}：YAML 格式错误：{exc}") from None
     if not isinstance(raw, Mapping):
         raise _err(source, "<根>", "应为映射")
-    allowed = {"version", "base_method", "seed", "runs", "chunk_size", "sobol", "choices", "doc"}
+    allowed = {"version", "base_method", "stars", "seed", "runs", "chunk_size", "sobol", "choices", "doc"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise _err(source, "<根>", f"未知的键：{', '.join(unknown)}")
@@ -218,11 +255,20 @@ def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
     if sum(c.kind == "weights" for c in choices) > 1:
         raise _err(source, "choices", "权重扰动只能声明一次")
     if sum(c.target == "aggregation" for c in choices) > 1:
-        raise _err(source, "choices", "加总方法只能声明一次")
+        raise _err(source, "choices", "加总方法只能由一个选择声明")
+    paths = [p for c in choices for p in c.parameters]
+    repeated = sorted({p for p in paths if paths.count(p) > 1})
+    if repeated:
+        raise _err(source, "choices", f"同一参数被多个选择声明：{', '.join(repeated)}")
+    star_paths = [(p, r) for c in choices if c.target == "stars" for p, r in zip(c.parameters, c.ranges)]
+    _check_monotone(source, "choices", [p for p, _ in star_paths], [r for _, r in star_paths])
+    stars_raw = raw.get("stars")
+    stars = None if stars_raw is None else StarRule.from_mapping(stars_raw, source=source, path="stars")
     base = raw.get("base_method")
     return AuditSpec(
         source=source,
         base_method=None if base is None else str(base),
+        stars=stars,
         seed=seed,
         runs=runs,
         chunk_size=chunk,
@@ -242,8 +288,8 @@ def decode(u: np.ndarray, choice: Choice, weight_levels: np.ndarray | None = Non
     """Map a block of the design (R, width) in [0, 1) to the choice's values.
 
     weights: multiplicative factors (R, n_weighted), ``weight_levels`` giving the framework
-    level of each weighted node; discrete: level indices (R,); uniform: values (R,) or
-    (R, n_ranges) sorted ascending across ranges.
+    level of each weighted node; discrete: level indices (R,); uniform: values
+    (R, n_ranges).
     """
     u = np.clip(np.asarray(u, dtype=float), 0.0, np.nextafter(1.0, 0.0))
     if choice.kind == "weights":
@@ -257,5 +303,4 @@ def decode(u: np.ndarray, choice: Choice, weight_levels: np.ndarray | None = Non
     highs = np.array([r[1] for r in choice.ranges])
     if choice.grid is not None:
         u = np.floor(u * choice.grid) / (choice.grid - 1)
-    values = np.sort(lows + u * (highs - lows), axis=1)
-    return values[:, 0] if values.shape[1] == 1 else values
+    return lows + u * (highs - lows)

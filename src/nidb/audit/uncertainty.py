@@ -1,0 +1,369 @@
+"""Monte Carlo uncertainty analysis of ranks and stars over a method's uncertain choices.
+
+A :class:`Problem` is prepared once: the nominal engine run (scores, ranks, stars), the
+normalised matrix of every combination of data-pipeline choices that the design uses
+(imputation, outlier treatment, normalisation, …; each computed once by the engine and
+reused), and the nominal weights. Replications are then evaluated in chunks as one
+array computation each (:func:`evaluate`): weights as an (R, n_weighted) array,
+normalised matrices gathered from the precomputed stack, aggregation by the engine's
+vectorised :func:`~nidb.engine.run.score_batch`, ranks and stars for all replications
+at once. The design is drawn from one seeded generator before chunking, so results do
+not depend on the chunk size or on where chunks run (locally or on a Dask cluster).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from nidb.audit.batch import rank_desc, root_of, score_levels, stars_batch
+from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_label, level_value
+from nidb.audit.subject import Subject
+from nidb.engine.framework_table import Hierarchy
+from nidb.engine.method import AggregateSpec, Method, method_from_mapping
+from nidb.engine.run import normalise_indicators, prepare_indicators, run
+from nidb.errors import ConfigError
+from nidb.stars import StarRule, assign_stars
+
+STAR_VALUES = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Everything a chunk of replications needs; small enough to ship to Dask workers."""
+
+    hierarchy: Hierarchy
+    units: pd.Index
+    choices: tuple[Choice, ...]
+    offsets: tuple[int, ...]  # first design column of each choice
+    widths: tuple[int, ...]
+    weights: np.ndarray  # nominal flat weights over hierarchy.weighted_codes
+    weight_levels: np.ndarray  # framework level of each weighted node
+    variants: np.ndarray  # (n_variants, n_units, n_indicators)
+    variant_of: Mapping[tuple[int, ...], int]  # pipeline level indices -> row of ``variants``
+    aggregations: tuple[AggregateSpec, ...]  # nominal first, then the aggregation choice's levels
+    stars: StarRule | None
+    gate_nodes: tuple[int, ...]  # node columns whose minimum the star gate checks (dimensions)
+    nominal_scores: pd.DataFrame  # units × nodes
+    nominal_ranks: np.ndarray  # (n_units,)
+    nominal_stars: np.ndarray | None  # (n_units,) int8, 0 = not rated
+    source: str = "<audit>"
+    base_method: Method = field(default_factory=Method)
+
+    @property
+    def n_columns(self) -> int:
+        return int(sum(self.widths))
+
+    @property
+    def root_column(self) -> int:
+        return len(self.hierarchy.nodes) - 1
+
+
+def _set_path(raw: dict, path: str, value: object) -> None:
+    keys = path.split(".")
+    node = raw
+    for key in keys[:-1]:
+        if not isinstance(node.get(key), dict):
+            node[key] = {}
+        node = node[key]
+    node[keys[-1]] = copy.deepcopy(value)
+
+
+def _pipeline_value(choice: Choice, index: int) -> object:
+    if choice.kind == "discrete":
+        return level_value(choice.levels[index])
+    low, high = choice.ranges[0]
+    return float(low + index * (high - low) / (choice.grid - 1))
+
+
+def _radix(choice: Choice) -> int:
+    return len(choice.levels) if choice.kind == "discrete" else int(choice.grid)
+
+
+def pipeline_codes(u: np.ndarray, spec_choices: tuple[Choice, ...], offsets: tuple[int, ...]) -> np.ndarray:
+    """Level index of every pipeline choice per design row: (R, n_pipeline_choices)."""
+    cols = []
+    for c, o in zip(spec_choices, offsets):
+        if c.target != "pipeline":
+            continue
+        block = u[:, o : o + c.width]
+        if c.kind == "discrete":
+            cols.append(decode(block, c))
+        else:
+            cols.append(np.floor(np.clip(block[:, 0], 0.0, np.nextafter(1.0, 0.0)) * c.grid).astype(int))
+    return np.column_stack(cols) if cols else np.zeros((len(u), 0), dtype=int)
+
+
+def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = None, gate_level: int = 2) -> Problem:
+    """Nominal run and precomputed normalised matrices for the design's pipeline combinations.
+
+    Each pipeline choice replaces the value at its parameter path of the subject's base
+    method mapping; the subject turns the mapping into engine input (its data step may
+    depend on the method, e.g. the expert-score rule) and the engine validates and runs
+    it. ``codes`` are the pipeline level combinations to precompute (default: all).
+    ``gate_level`` is the framework level whose minimum score a star gate
+    (``min_dimension``) checks.
+    """
+    hierarchy = subject.hierarchy
+    root_of(hierarchy)
+    source = spec.source
+    base = method_from_mapping(subject.engine_part(subject.method_raw), source=f"{source}（基准方法）")
+    nominal = run(subject.data_for(subject.method_raw), hierarchy, base)
+    units = nominal.scores.index
+    stars = subject.stars if subject.stars is not None else spec.stars
+    widths = design_width(spec.choices, len(hierarchy.weighted_codes))
+    offsets = tuple(int(x) for x in np.concatenate([[0], np.cumsum(widths)[:-1]]))
+    pipeline = [c for c in spec.choices if c.target == "pipeline"]
+    if codes is None:
+        combos = list(itertools.product(*[range(_radix(c)) for c in pipeline]))
+        codes = np.array(combos, dtype=int).reshape(len(combos), len(pipeline))
+    unique = sorted({tuple(int(v) for v in row) for row in codes})
+    matrices = []
+    prepared_cache: dict[str, pd.DataFrame] = {}
+    for combo in unique:
+        raw = copy.deepcopy(dict(subject.method_raw))
+        for c, j in zip(pipeline, combo):
+            _set_path(raw, c.parameters[0], _pipeline_value(c, j))
+        label = "、".join(f"{c.name}={level_label(_pipeline_value(c, j))}" for c, j in zip(pipeline, combo))
+        m = method_from_mapping(subject.engine_part(raw), source=f"{source}（{label}）")
+        data_key = subject.data_key(raw)
+        key = repr((data_key, m.denominate, m.impute, m.screen, m.treat))
+        if key not in prepared_cache:
+            prepared_cache[key] = prepare_indicators(subject.data_for(raw), hierarchy, m).values
+        values = prepared_cache[key]
+        x = normalise_indicators(values.to_numpy(dtype=float), hierarchy, m.normalise)
+        x = pd.DataFrame(x, index=values.index, columns=hierarchy.indicators).reindex(units).to_numpy()
+        matrices.append(x)
+    variants = np.stack(matrices) if matrices else nominal.normalised.to_numpy()[None]
+    aggregations = [base.aggregate]
+    agg_choice = next((c for c in spec.choices if c.target == "aggregation"), None)
+    if agg_choice is not None:
+        for level in agg_choice.levels:
+            raw = copy.deepcopy(dict(subject.method_raw))
+            _set_path(raw, agg_choice.parameters[0], level_value(level))
+            label = f"{source}（{agg_choice.name}={level_label(level)}）"
+            aggregations.append(method_from_mapping(subject.engine_part(raw), source=label).aggregate)
+    _check_positive(variants, unique, pipeline, aggregations, source)
+    weighted = hierarchy.weighted_codes
+    gate_nodes = tuple(int(hierarchy.nodes.index.get_loc(c)) for c in hierarchy.codes_at(gate_level)) if hierarchy.top_level > gate_level else ()
+    nominal_index = nominal.scores[root_of(hierarchy)]
+    nominal_stars = None
+    if stars is not None:
+        dims = nominal.scores[hierarchy.codes_at(gate_level)] if gate_nodes else None
+        nominal_stars = assign_stars(nominal_index, dims, stars).fillna(0).to_numpy(dtype=np.int8)
+    return Problem(
+        hierarchy=hierarchy,
+        units=units,
+        choices=spec.choices,
+        offsets=offsets,
+        widths=tuple(widths),
+        weights=nominal.weights.to_numpy(dtype=float),
+        weight_levels=hierarchy.nodes.loc[weighted, "level"].to_numpy(dtype=int),
+        variants=variants,
+        variant_of={combo: i for i, combo in enumerate(unique)},
+        aggregations=tuple(aggregations),
+        stars=stars,
+        gate_nodes=gate_nodes,
+        nominal_scores=nominal.scores,
+        nominal_ranks=nominal.ranks[root_of(hierarchy)].to_numpy(dtype=float),
+        nominal_stars=nominal_stars,
+        source=source,
+        base_method=base,
+    )
+
+
+def _check_positive(variants, combos, pipeline, aggregations, source) -> None:
+    """Geometric-type aggregation needs positive values: fail before any replication runs."""
+    needs = [a for a in aggregations if (a.method == "geometric" or (a.method == "generalised" and a.power <= 0)) and a.zeros == "error"]
+    if not needs:
+        return
+    bad = np.nanmin(np.where(np.isnan(variants), np.inf, variants), axis=(1, 2)) <= 0
+    if bad.any():
+        combo = combos[int(np.flatnonzero(bad)[0])]
+        label = "、".join(f"{c.name}={level_label(_pipeline_value(c, j))}" for c, j in zip(pipeline, combo))
+        raise ConfigError(
+            f"{source}：加总选择含几何平均，但数据处理组合（{label}）的标准化值有零或负值；"
+            "请改用下限大于 0 的标准化（如 min-max 1–100、功效系数 60–100）"
+        )
+
+
+def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Ranks (R, n_units) float and stars (R, n_units) int8 (None without a star rule) for design rows ``u``."""
+    r = len(u)
+    weights = np.broadcast_to(problem.weights, (r, problem.weights.size))
+    which = np.zeros(r, dtype=int)
+    overrides: dict[tuple[int, str], np.ndarray] = {}
+    pipe_choices = []
+    for c, o, w in zip(problem.choices, problem.offsets, problem.widths):
+        block = u[:, o : o + w]
+        if c.target == "weights":
+            weights = weights * decode(block, c, problem.weight_levels)
+        elif c.target == "aggregation":
+            which = 1 + decode(block, c)
+        elif c.target == "stars":
+            values = decode(block, c)
+            for j, path in enumerate(c.parameters):
+                _, _, star, criterion = path.split(".")
+                overrides[(int(star), criterion)] = values[:, j]
+        else:
+            pipe_choices.append(c)
+    codes = pipeline_codes(u, problem.choices, problem.offsets)
+    try:
+        rows = np.array([problem.variant_of[tuple(int(v) for v in row)] for row in codes], dtype=int) if pipe_choices else np.zeros(r, dtype=int)
+    except KeyError as exc:
+        raise ConfigError(f"{problem.source}：数据处理组合 {exc} 未预先计算") from None
+    x = problem.variants[rows]
+    scores = score_levels(x, problem.hierarchy, weights, problem.aggregations, which)
+    index = scores[..., problem.root_column]
+    ranks = rank_desc(index)
+    if problem.stars is None:
+        return ranks, None
+    dim_min = None
+    if problem.gate_nodes:
+        g = scores[..., list(problem.gate_nodes)]
+        dim_min = np.where(np.isnan(g).any(axis=2), -np.inf, np.nanmin(np.where(np.isnan(g), np.inf, g), axis=2))
+    return ranks, stars_batch(index, problem.stars, dim_min, overrides)
+
+
+def evaluate_chunked(problem: Problem, u: np.ndarray, chunk_size: int, client=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Evaluate design rows ``u`` in chunks, locally or on a ``dask.distributed`` client.
+
+    Chunks are evaluated independently and concatenated in order, so the result is
+    identical whatever the chunk size or executor.
+    """
+    bounds = [(i, min(i + chunk_size, len(u))) for i in range(0, len(u), chunk_size)]
+    if client is None:
+        parts = [evaluate(problem, u[a:b]) for a, b in bounds]
+    else:
+        shared = client.scatter(problem, broadcast=True)
+        futures = [client.submit(evaluate, shared, u[a:b], pure=False) for a, b in bounds]
+        parts = client.gather(futures)
+    ranks = np.concatenate([p[0] for p in parts]).astype(np.float32)
+    stars = None if parts[0][1] is None else np.concatenate([p[1] for p in parts])
+    return ranks, stars
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Raw Monte Carlo output: the design and the ranks / stars of every replication."""
+
+    problem: Problem
+    design: np.ndarray  # (R, n_columns) in [0, 1)
+    ranks: np.ndarray  # (R, n_units) float32
+    stars: np.ndarray | None  # (R, n_units) int8
+    seed: int
+
+
+def monte_carlo(problem: Problem, runs: int, seed: int, chunk_size: int = 500, client=None) -> MonteCarlo:
+    """Draw ``runs`` replications from a seeded generator and evaluate them in chunks."""
+    u = np.random.default_rng(seed).random((runs, problem.n_columns))
+    ranks, stars = evaluate_chunked(problem, u, chunk_size, client)
+    return MonteCarlo(problem=problem, design=u, ranks=ranks, stars=stars, seed=seed)
+
+
+def replication_outputs(problem: Problem, ranks: np.ndarray, stars: np.ndarray | None) -> pd.DataFrame:
+    """Per replication: mean absolute rank shift from the nominal ranks and share of units changing star."""
+    shift = np.nanmean(np.abs(ranks - problem.nominal_ranks[None, :]), axis=1)
+    out = {"mean_abs_rank_shift": shift}
+    if stars is not None:
+        rated = problem.nominal_stars > 0
+        out["share_star_changed"] = (stars[:, rated] != problem.nominal_stars[None, rated]).mean(axis=1)
+    return pd.DataFrame(out)
+
+
+def design_table(problem: Problem, u: np.ndarray) -> pd.DataFrame:
+    """The choices each replication used, decoded (labels for discrete choices)."""
+    cols: dict[str, object] = {}
+    for c, o, w in zip(problem.choices, problem.offsets, problem.widths):
+        block = u[:, o : o + w]
+        if c.target == "weights":
+            factors = decode(block, c, problem.weight_levels)
+            cols[f"{c.name}.max_abs_change"] = np.abs(factors - 1.0).max(axis=1)
+        elif c.kind == "discrete":
+            cols[c.name] = pd.array(np.asarray(c.labels(), dtype=object)[decode(block, c)], dtype="string")
+        else:
+            values = decode(block, c)
+            for j, path in enumerate(c.parameters):
+                cols[path] = values[:, j]
+    return pd.DataFrame(cols)
+
+
+def unit_summary(mc: MonteCarlo, names: pd.Series | None = None) -> pd.DataFrame:
+    """Per unit: nominal score, rank and star; median rank and 5–95 % interval; probability of each star."""
+    p = mc.problem
+    ranks = mc.ranks.astype(float)
+    root = root_of(p.hierarchy)
+    out = pd.DataFrame(index=p.units)
+    if names is not None:
+        out["name"] = names.reindex(p.units).astype("string")
+    out["nominal_score"] = p.nominal_scores[root].to_numpy()
+    out["nominal_rank"] = p.nominal_ranks
+    out["median_rank"] = np.nanmedian(ranks, axis=0)
+    out["rank_p05"] = np.nanquantile(ranks, 0.05, axis=0)
+    out["rank_p95"] = np.nanquantile(ranks, 0.95, axis=0)
+    out["mean_abs_rank_shift"] = np.nanmean(np.abs(ranks - p.nominal_ranks[None, :]), axis=0)
+    if mc.stars is not None:
+        rated = p.nominal_stars > 0
+        out["nominal_stars"] = pd.Series(p.nominal_stars, index=p.units, dtype="Int64").where(rated)
+        probs = np.stack([(mc.stars == s).mean(axis=0) for s in STAR_VALUES], axis=1)
+        for j, s in enumerate(STAR_VALUES):
+            out[f"p_star_{s}"] = probs[:, j]
+        out["modal_stars"] = pd.Series(np.array(STAR_VALUES)[probs.argmax(axis=1)], index=p.units, dtype="Int64").where(rated)
+        out["p_star_changed"] = np.where(rated, (mc.stars != p.nominal_stars[None, :]).mean(axis=0), np.nan)
+    return out.rename_axis("unit_id").reset_index()
+
+
+def star_share_summary(mc: MonteCarlo) -> pd.DataFrame:
+    """Distribution over replications of the share of rated units at each star level."""
+    p = mc.problem
+    if mc.stars is None:
+        return pd.DataFrame(columns=["stars", "nominal_share", "mean", "p05", "median", "p95"])
+    rated = (mc.stars > 0).sum(axis=1)
+    nominal_rated = max(int((p.nominal_stars > 0).sum()), 1)
+    rows = []
+    for s in sorted(STAR_VALUES, reverse=True):
+        share = (mc.stars == s).sum(axis=1) / np.maximum(rated, 1)
+        rows.append(
+            {
+                "stars": s,
+                "nominal_share": float((p.nominal_stars == s).sum() / nominal_rated),
+                "mean": float(share.mean()),
+                "p05": float(np.quantile(share, 0.05)),
+                "median": float(np.median(share)),
+                "p95": float(np.quantile(share, 0.95)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def overall_summary(mc: MonteCarlo) -> pd.DataFrame:
+    """Headline figures: replications, seed, rank shift and star change distributions (long table)."""
+    p = mc.problem
+    per_rep = replication_outputs(p, mc.ranks, mc.stars)
+    ranks = mc.ranks.astype(float)
+    width = np.nanquantile(ranks, 0.95, axis=0) - np.nanquantile(ranks, 0.05, axis=0)
+    rows = [
+        ("runs", "重复次数", float(len(mc.ranks))),
+        ("seed", "随机种子", float(mc.seed)),
+        ("units", "评价对象数", float(len(p.units))),
+        ("mean_abs_rank_shift", "平均绝对名次变动（各次均值）", float(per_rep["mean_abs_rank_shift"].mean())),
+        ("mean_rank_interval_width", "名次 5–95% 区间平均宽度", float(np.nanmean(width))),
+    ]
+    if mc.stars is not None:
+        rated = p.nominal_stars > 0
+        changed = per_rep["share_star_changed"]
+        ever = (mc.stars[:, rated] != p.nominal_stars[None, rated]).any(axis=0)
+        often = (mc.stars[:, rated] != p.nominal_stars[None, rated]).mean(axis=0) >= 0.5
+        rows += [
+            ("share_star_changed_mean", "星级变化对象占比（各次均值）", float(changed.mean())),
+            ("share_star_changed_p05", "星级变化对象占比（5% 分位）", float(changed.quantile(0.05))),
+            ("share_star_changed_p95", "星级变化对象占比（95% 分位）", float(changed.quantile(0.95))),
+            ("share_units_ever_changed", "至少一次星级变化的对象占比", float(ever.mean())),
+            ("share_units_changed_half", "半数以上重复中星级变化的对象占比", float(often.mean())),
+        ]
+    return pd.DataFrame(rows, columns=["key", "label", "value"])

@@ -95,5 +95,35 @@ def report_command(
         typer.echo(result.render.message)
 
 
+@app.command("select")
+@user_errors
+def select_command(
+    year: int = typer.Option(..., "--year", help="申报年份"),
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；默认 selection-default.yaml）"),
+) -> None:
+    """遴选认定：逐个申报对象、逐项条件判定（通过/未通过/数据缺失/待专家评审），附理由与排序。"""
+    from nidb.selection.export import run_select
+
+    for path in run_select(year, data, method, out):
+        typer.echo(f"已写出：{path}")
+
+
+@app.command("sweep")
+@user_errors
+def sweep_command(
+    year: int = typer.Option(..., "--year", help="申报年份"),
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；sweep 段给出范围、点数、自助法次数）"),
+) -> None:
+    """门槛敏感性：各定量条件门槛在 ±50% 范围内变化时的单独与联合通过率、约束条件、特殊地区放宽效果、双因素网格。"""
+    from nidb.selection.export import run_sweep
+
+    for path in run_sweep(year, data, method, out):
+        typer.echo(f"已写出：{path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

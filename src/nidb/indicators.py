@@ -252,7 +252,8 @@ def peer_positions(
         frame["peer_group"] = group.where(~small, POOLED_GROUP).where(peer)
         frame["group_size"] = size_group.where(~small, size_year).where(peer).astype("Int64")
         frame["rank"] = in_group.where(~small, in_year).astype("Int64")
-        frame["position"] = (frame["rank"].astype("float64") / frame["group_size"].astype("float64") * 100).astype("float64")
+        # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
+        frame["position"] = frame["rank"].astype("float64") * 100 / frame["group_size"].astype("float64")
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
     bench = table(data, "benchmarks")

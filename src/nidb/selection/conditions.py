@@ -1,0 +1,229 @@
+"""Evaluate a framework condition tree for every applicant: status, value, threshold, Chinese reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nidb.framework import (
+    AllOf,
+    AnyOf,
+    ByClass,
+    Condition,
+    EachOfLastYears,
+    Expert,
+    InSet,
+    IsTrue,
+    PeerRelative,
+    SpecialAreaThreshold,
+    Threshold,
+)
+from nidb.framework.model import NEGATED_OP, OP_SYMBOL
+from nidb.selection.checks import AnyCheck, Check, Comparison, PeerCheck
+from nidb.selection.context import Context
+from nidb.selection.status import FAIL, MISSING, PASS, REVIEW, combine_all, combine_any
+
+CLASS_LABELS = {"dc_size_class": "数据中心规模"}
+REFERENCE_LABELS = {"gdp_growth": "当地 GDP 增速"}
+
+
+@dataclass(frozen=True, eq=False)
+class Outcome:
+    """Verdict of one condition for every applicant (arrays aligned to the context's units)."""
+
+    status: np.ndarray  # int8 status codes
+    reason: pd.Series  # Chinese reason per applicant
+    value: np.ndarray  # the compared value (NaN when not a single number)
+    threshold: np.ndarray  # the threshold it was compared with (NaN likewise)
+    check: Check | None = None  # numeric check, for sweeps (quantitative conditions only)
+
+
+def fmt(x: np.ndarray) -> pd.Series:
+    """Numbers as short text: at most two decimals, no trailing zeros; 缺失 for NaN."""
+    r = np.round(np.asarray(x, dtype="float64"), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+    text = np.char.rstrip(np.char.rstrip(np.char.mod("%.2f", r), "0"), ".")
+    return pd.Series(text, dtype="string").where(~np.isnan(r), "缺失")
+
+
+def unit_suffix(unit: str | None) -> str:
+    if not unit:
+        return ""
+    return unit if unit == "%" else f" {unit}"
+
+
+def _text(values, n: int) -> pd.Series:
+    return pd.Series(values if not isinstance(values, str) else [values] * n, dtype="string")
+
+
+def _compare_reason(label: str, unit: str | None, op: str, status: np.ndarray, value, threshold, n: int) -> pd.Series:
+    u = unit_suffix(unit)
+    sym = np.where(status == PASS, OP_SYMBOL[op], NEGATED_OP[op])
+    said = label + " " + fmt(value) + u + " " + _text(sym, n) + " " + fmt(threshold) + u
+    missing = f"{label} 数据缺失（条件：{OP_SYMBOL[op]}" + fmt(threshold) + u + "）"
+    return said.where(status != MISSING, missing)
+
+
+class Evaluator:
+    """Evaluates condition nodes of one indicator or feature against a context."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+
+    def evaluate(self, cond: Condition, label: str, unit: str | None, own_measure, higher: bool = True) -> Outcome:
+        """The outcome of `cond`; `own_measure` is the indicator's formula (None for features)."""
+        ctx = self.ctx
+        n = ctx.n
+        lab = getattr(cond, "label", None) or label
+        u = getattr(cond, "unit", None) or unit
+        if isinstance(cond, (Threshold, SpecialAreaThreshold)):
+            value = ctx.measure(cond.measure or own_measure, ctx.data_year)
+            base = np.full(n, cond.value)
+            relaxed = np.zeros(n, dtype=bool)
+            if isinstance(cond, SpecialAreaThreshold) and ctx.method.special_area_relaxation:
+                relaxed = ctx.special_area
+                base = np.where(relaxed, cond.special_area_value, cond.value)
+            check = Comparison(value, base, cond.op)
+            status = check.status()
+            reason = _compare_reason(lab, u, cond.op, status, value, base, n)
+            reason = reason.where(~relaxed, reason + "（特殊类型地区）")
+            return Outcome(status, reason, value, base, check)
+        if isinstance(cond, EachOfLastYears):
+            return self._years(cond, lab, u, own_measure)
+        if isinstance(cond, PeerRelative):
+            return self._peer(cond, lab, u, higher)
+        if isinstance(cond, Expert):
+            return self._expert(cond, label)
+        if isinstance(cond, InSet):
+            raw = ctx.annual_at(ctx.data_year)[cond.field].astype("string").reset_index(drop=True)
+            ok = raw.isin(cond.values).fillna(False).to_numpy(bool)
+            status = np.where(raw.isna().to_numpy(), MISSING, np.where(ok, PASS, FAIL)).astype("int8")
+            need = "或".join(cond.values)
+            reason = (f"{lab}：" + raw.fillna("缺失")).where(status == PASS, f"{lab}：" + raw.fillna("缺失") + f"（须为{need}）")
+            reason = reason.where(status != MISSING, f"{lab} 数据缺失（须为{need}）")
+            return Outcome(status, reason, np.full(n, np.nan), np.full(n, np.nan))
+        if isinstance(cond, IsTrue):
+            raw = ctx.annual_at(ctx.data_year)[cond.field].astype("boolean").reset_index(drop=True)
+            status = np.where(raw.isna().to_numpy(), MISSING, np.where(raw.fillna(False).to_numpy(bool), PASS, FAIL))
+            reason = pd.Series(np.where(status == PASS, f"{lab}：是", f"{lab}：否"), dtype="string")
+            reason = reason.where(status != MISSING, f"{lab} 数据缺失")
+            return Outcome(status.astype("int8"), reason, np.full(n, np.nan), np.full(n, np.nan))
+        if isinstance(cond, (AnyOf, AllOf)):
+            subs = [self.evaluate(c, label, unit, own_measure, higher) for c in cond.conditions]
+            combine = combine_any if isinstance(cond, AnyOf) else combine_all
+            status = combine([s.status for s in subs])
+            reason = subs[0].reason
+            for s in subs[1:]:
+                reason = reason + "；" + s.reason
+            check = None
+            if isinstance(cond, AnyOf) and all(isinstance(s.check, Comparison) for s in subs):
+                check = AnyCheck(tuple(s.check for s in subs))
+            single = len(subs) == 1
+            return Outcome(status, reason, subs[0].value if single else np.full(n, np.nan),
+                           subs[0].threshold if single else np.full(n, np.nan), check)
+        if isinstance(cond, ByClass):
+            klass = ctx.registry[cond.class_field].astype("string").reset_index(drop=True)
+            status = np.full(n, MISSING, dtype="int8")
+            class_label = CLASS_LABELS.get(cond.class_field, cond.class_field)
+            reason = pd.Series(f"{class_label}未填，无法判定", index=range(n), dtype="string")
+            value, threshold = np.full(n, np.nan), np.full(n, np.nan)
+            for key, sub in cond.cases:
+                out = self.evaluate(sub, label, unit, own_measure, higher)
+                mine = klass.eq(key).fillna(False).to_numpy(bool)
+                status = np.where(mine, out.status, status).astype("int8")
+                reason = reason.where(~mine, f"{class_label}{key}：" + out.reason)
+                value = np.where(mine, out.value, value)
+                threshold = np.where(mine, out.threshold, threshold)
+            return Outcome(status, reason, value, threshold)
+        raise TypeError(cond)
+
+    def _years(self, cond: EachOfLastYears, lab: str, u: str | None, own_measure) -> Outcome:
+        ctx = self.ctx
+        years = ctx.window(cond.years)
+        value = np.column_stack([ctx.measure(cond.measure or own_measure, y) for y in years])
+        if cond.reference is not None:
+            base = np.column_stack([ctx.gdp_at(y) for y in years])
+            ref = REFERENCE_LABELS[cond.reference]
+        else:
+            base = np.full(value.shape, float(cond.value))
+            ref = ""
+        check = Comparison(value, base, cond.op)
+        status = check.status()
+        uu = unit_suffix(u)
+        with np.errstate(invalid="ignore"):
+            ok_y = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}[cond.op](value, base)
+        parts_fail, parts_missing = [], []
+        for j, y in enumerate(years):
+            miss = np.isnan(value[:, j]) | np.isnan(base[:, j])
+            bad = ~ok_y[:, j] & ~miss
+            piece = f"{y} 年 " + fmt(value[:, j]) + uu + f" {NEGATED_OP[cond.op]} {ref + ' ' if ref else ''}" + fmt(base[:, j]) + uu
+            parts_fail.append(piece.where(bad, ""))
+            what = "数据缺失" if cond.reference is None else "数据或当地 GDP 增速缺失"
+            parts_missing.append(pd.Series(np.where(miss, f"{y} 年{what}", ""), dtype="string"))
+        span = f"{years[0]}–{years[-1]} 年" if len(years) > 1 else f"{years[0]} 年"
+        if cond.reference is None:
+            bound = fmt(base[:, :1].ravel()) + uu
+        else:
+            bound = f"{ref} " + _join([fmt(base[:, j]) + uu for j in range(len(years))], "、")
+        passed = (f"{lab} {span} " + _join([fmt(value[:, j]) + uu for j in range(len(years))], "、")
+                  + f"，均 {OP_SYMBOL[cond.op]} " + bound)
+        failed = f"{lab} " + _join(parts_fail, "；", skip_empty=True)
+        missing = f"{lab} " + _join(parts_missing, "；", skip_empty=True)
+        reason = passed.where(status == PASS, failed.where(status == FAIL, missing))
+        return Outcome(status, reason, value[:, -1], base[:, -1], check)
+
+    def _peer(self, cond: PeerRelative, lab: str, u: str | None, higher: bool) -> Outcome:
+        ctx = self.ctx
+        fw = ctx.method.framework
+        top = float(fw.resolve(cond.top_share, ctx.params))
+        iid = self._current_id
+        value = ctx.position(iid, "value").to_numpy("float64")
+        position = ctx.position(iid, "position").to_numpy("float64")
+        bench = ctx.position(iid, "benchmark").to_numpy("float64")
+        check = PeerCheck(position, top, value, bench, higher)
+        status = check.status()
+        uu = unit_suffix(u)
+        group = ctx.position(iid, "peer_group").astype("string").fillna("").reset_index(drop=True)
+        rank = fmt(ctx.position(iid, "rank").astype("float64").to_numpy())
+        size = fmt(ctx.position(iid, "group_size").astype("float64").to_numpy())
+        sym = _text(np.where(status == PASS, "≤", ">"), ctx.n)
+        by_rank = (f"{lab} " + fmt(value) + uu + "，同组（" + group + "）第 " + rank + "/" + size + " 名，位次 "
+                   + fmt(position) + "% " + sym + f" 前 {fmt(np.array([top]))[0]}%")
+        bsym = _text(np.where(status == PASS, "≥" if higher else "≤", "<" if higher else ">"), ctx.n)
+        by_bench = f"{lab} " + fmt(value) + uu + " " + bsym + " 行业基准 " + fmt(bench) + uu
+        has_bench = ~np.isnan(bench)
+        reason = by_bench.where(has_bench, by_rank)
+        reason = reason.where(status != MISSING, f"{lab} 数据缺失，无法比较同行位次")
+        threshold = np.where(has_bench, bench, top)
+        compared = np.where(has_bench, value, position)
+        return Outcome(status, reason, compared, threshold, check)
+
+    def _expert(self, cond: Expert, label: str) -> Outcome:
+        ctx = self.ctx
+        rule = ctx.method.qualitative_rule
+        score, experts = ctx.expert_score(cond.id or self._current_id)
+        status = np.where(np.isnan(score), REVIEW, np.where(score >= rule.pass_mark, PASS, FAIL)).astype("int8")
+        sym = _text(np.where(status == PASS, "≥", "<"), ctx.n)
+        mark = fmt(np.array([rule.pass_mark]))[0]
+        reason = "专家评分 " + fmt(score) + " 分 " + sym + f" {mark} 分（" + pd.Series(experts).astype("string") + " 位专家）"
+        reason = reason.where(status != REVIEW, "尚无专家评分，待专家评审")
+        return Outcome(status, reason, score, np.full(ctx.n, rule.pass_mark))
+
+    def top_level(self, item) -> Outcome:
+        """The outcome of an indicator's or feature's whole condition."""
+        self._current_id = item.id
+        own = getattr(item, "formula", None)
+        higher = getattr(item, "direction", "higher") == "higher"
+        return self.evaluate(item.condition, item.label, getattr(item, "unit", None), own, higher)
+
+
+def _join(parts: list[pd.Series], sep: str, skip_empty: bool = False) -> pd.Series:
+    out = parts[0]
+    for p in parts[1:]:
+        if skip_empty:
+            glue = pd.Series(np.where((out != "") & (p != ""), sep, ""), dtype="string")
+            out = out + glue + p
+        else:
+            out = out + sep + p
+    return out

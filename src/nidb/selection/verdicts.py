@@ -1,0 +1,229 @@
+"""Selection verdicts: every applicant against every condition, the overall verdict and the order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from nidb.framework import Framework
+from nidb.reference.catalogue import listed_codes, load_catalogue
+from nidb.selection.checks import Check
+from nidb.selection.conditions import Evaluator, Outcome
+from nidb.selection.context import Context, build_context
+from nidb.selection.method import Rule, SelectionMethod, load_selection_method
+from nidb.selection.status import FAIL, MISSING, NOT_APPLICABLE, PASS, REVIEW, labels
+
+LISTING_ID, VETO_ID = "A06", "A08"
+GROUP_QUANT, GROUP_QUAL, GROUP_FEATURE, GROUP_ELIGIBILITY = "定量条件", "定性条件", "特色指标", "资格条件"
+
+
+@dataclass(frozen=True, eq=False)
+class QuantitativeChecks:
+    """The numeric checks of the quantitative indicators, for threshold sweeps."""
+
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    checks: tuple[Check, ...]
+    status: np.ndarray  # (n, conditions) at the spec thresholds
+
+    def passes(self, m: np.ndarray | float = 1.0) -> np.ndarray:
+        """Boolean (conditions, K, n)."""
+        return np.stack([c.passes(m) for c in self.checks])
+
+
+@dataclass(frozen=True, eq=False)
+class SelectionResult:
+    """Verdicts of one selection round."""
+
+    year: int
+    data_year: int
+    method: SelectionMethod
+    summary: pd.DataFrame  # one row per applicant
+    verdicts: pd.DataFrame  # one row per applicant and applicable condition
+    quantitative: QuantitativeChecks
+    special_area: np.ndarray  # applicants in special-type areas
+    units: pd.Index
+
+
+def _rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray, rule: Rule) -> np.ndarray:
+    """Whether the rule holds per applicant, counting `accepted` (n, c) among `applicable` ones."""
+    if rule.mode == "all":
+        return (accepted | ~applicable).all(axis=1)
+    ok = np.ones(accepted.shape[0], dtype=bool)
+    for g in np.unique(groups):
+        cols = groups == g
+        need = np.minimum(rule.k, applicable[:, cols].sum(axis=1))
+        ok &= (accepted[:, cols] & applicable[:, cols]).sum(axis=1) >= need
+    return ok
+
+
+def _listing(ctx: Context) -> Outcome:
+    """Art. 6: listed in the 2018 catalogue, or recognised by the provincial government."""
+    codes = ctx.registry["zone_code"].astype("string").reset_index(drop=True)
+    listed = listed_codes(codes)
+    recognised = ctx.registry["provincial_recognition"].astype("boolean").reset_index(drop=True)
+    names = load_catalogue().groupby("code")["name"].agg("、".join)
+    in_cat = listed.fillna(False).to_numpy(bool)
+    rec = recognised.fillna(False).to_numpy(bool)
+    unknown = recognised.isna().to_numpy() & ~in_cat
+    status = np.where(in_cat | rec, PASS, np.where(unknown, MISSING, FAIL)).astype("int8")
+    cat_name = codes.map(names).astype("string")
+    reason = pd.Series("经省级人民政府认定的园区", index=codes.index, dtype="string")
+    reason = reason.where(~in_cat, "开发区目录代码 " + codes + " 列入 2018 年版《中国开发区审核公告目录》（" + cat_name + "）")
+    no_code = codes.isna()
+    why_not = ("开发区目录代码 " + codes.fillna("") + " 不在 2018 年版目录中").where(~no_code, "未填开发区目录代码")
+    reason = reason.where(status != FAIL, why_not + "，且非省级人民政府认定园区")
+    reason = reason.where(status != MISSING, why_not + "，是否省级人民政府认定园区未填")
+    nan = np.full(ctx.n, np.nan)
+    return Outcome(status, reason, nan, nan)
+
+
+def _veto(ctx: Context) -> Outcome:
+    """Art. 8: no Level II+ environmental incident, no major safety accident in the last years."""
+    veto = ctx.method.veto
+    years = ctx.window(veto.years)
+    hits, unknown = [], np.zeros(ctx.n, dtype=bool)
+    reason_hit = pd.Series("", index=range(ctx.n), dtype="string")
+    for y in years:
+        form = ctx.annual_at(y).reset_index(drop=True)
+        env = form["env_incident_level"].astype("string")
+        safety = form["safety_accident_level"].astype("string")
+        env_hit = env.isin(veto.env_incident_levels).fillna(False).to_numpy(bool)
+        safety_hit = safety.isin(veto.safety_accident_levels).fillna(False).to_numpy(bool)
+        unknown |= env.isna().to_numpy() | safety.isna().to_numpy()
+        piece = (f"{y} 年发生" + env.fillna("") + "突发环境事件").where(env_hit, "")
+        piece2 = (f"{y} 年发生" + safety.fillna("") + "生产安全事故").where(safety_hit, "")
+        for p in (piece, piece2):
+            glue = pd.Series(np.where((reason_hit != "") & (p != ""), "；", ""), dtype="string")
+            reason_hit = reason_hit + glue + p
+        hits.append(env_hit | safety_hit)
+    hit = np.logical_or.reduce(hits)
+    status = np.where(hit, FAIL, np.where(unknown, MISSING, PASS)).astype("int8")
+    span = f"{years[0]}–{years[-1]} 年"
+    env_levels = "/".join(veto.env_incident_levels)
+    safety_levels = "/".join(veto.safety_accident_levels)
+    ok = f"近{veto.years}年（{span}）未发生{env_levels}突发环境事件或{safety_levels}生产安全事故"
+    reason = pd.Series(ok, index=range(ctx.n), dtype="string").where(~hit, reason_hit + "（一票否决）")
+    reason = reason.where(status != MISSING, f"近{veto.years}年（{span}）事件记录不全，无法确认未发生{env_levels}突发环境事件或{safety_levels}生产安全事故")
+    nan = np.full(ctx.n, np.nan)
+    return Outcome(status, reason, nan, nan)
+
+
+def _ordering(ctx: Context, eligible: np.ndarray, values: dict[str, np.ndarray], fw: Framework) -> np.ndarray:
+    """Rank 1.. of the eligible applicants by the method's ordering keys (NaN for the others)."""
+    keys, ascending = [], []
+    frame = pd.DataFrame(index=range(ctx.n))
+    for i, key in enumerate(ctx.method.ordering):
+        col = f"k{i}"
+        if key in ("pilot_tasks", "special_areas"):
+            frame[col] = ctx.registry[key].notna().to_numpy()
+            ascending.append(False)
+        else:
+            frame[col] = values[key]
+            ascending.append(fw.indicator(key).direction == "lower")
+        keys.append(col)
+    frame["unit"] = np.asarray(ctx.units)
+    order = frame[eligible].sort_values(keys + ["unit"], ascending=ascending + [True], na_position="last")
+    rank = np.full(ctx.n, np.nan)
+    rank[order.index.to_numpy()] = np.arange(1, len(order) + 1)
+    return rank
+
+
+def select(data: Any, year: int, method: SelectionMethod | None = None) -> SelectionResult:
+    """Verdicts for every applicant of application year `year` (Art. 6–8 and the annex)."""
+    method = method or load_selection_method()
+    fw = method.framework
+    ctx = build_context(data, year, method)
+    ev = Evaluator(ctx)
+    n = ctx.n
+    rows: list[pd.DataFrame] = []
+
+    def record(cid: str, name: str, group: str, dim: str, out: Outcome, applies: np.ndarray | None = None) -> None:
+        keep = np.ones(n, dtype=bool) if applies is None else applies
+        rows.append(pd.DataFrame({
+            "applicant_id": np.asarray(ctx.units)[keep], "condition_id": cid, "condition": name, "group": group,
+            "dimension": dim, "status": labels(out.status[keep]), "value": out.value[keep],
+            "threshold": out.threshold[keep], "reason": out.reason.to_numpy()[keep],
+        }))
+
+    quant = [(ind, ev.top_level(ind)) for ind in fw.quantitative]
+    qual = [(ind, ev.top_level(ind)) for ind in fw.qualitative]
+    feature_area = ctx.registry["feature_area"].astype("string").reset_index(drop=True)
+    feats = []
+    for f in fw.features:
+        applies = feature_area.eq(fw.feature_area(f.area).zh).fillna(False).to_numpy(bool)
+        out = ev.top_level(f)
+        feats.append((f, out, applies))
+    listing, veto = _listing(ctx), _veto(ctx)
+
+    for ind, out in quant:
+        record(ind.id, ind.zh, GROUP_QUANT, fw.dimension(ind.dimension).zh, out)
+    for ind, out in qual:
+        record(ind.id, ind.zh, GROUP_QUAL, fw.dimension(ind.dimension).zh, out)
+    for f, out, applies in feats:
+        record(f.id, f.zh, GROUP_FEATURE, fw.feature_area(f.area).zh, out, applies)
+    record(LISTING_ID, "依法依规设立（第六条）", GROUP_ELIGIBILITY, "", listing)
+    record(VETO_ID, "近三年无重大环境安全事件（第八条）", GROUP_ELIGIBILITY, "", veto)
+
+    q_status = np.column_stack([o.status for _, o in quant])
+    l_status = np.column_stack([o.status for _, o in qual])
+    f_status = np.column_stack([np.where(a, o.status, NOT_APPLICABLE) for _, o, a in feats])
+    q_dims = np.array([i.dimension for i, _ in quant])
+    l_dims = np.array([i.dimension for i, _ in qual])
+
+    def holds(accept: tuple[int, ...]) -> np.ndarray:
+        ok = _rule_holds(np.isin(q_status, accept), np.ones_like(q_status, bool), q_dims, method.quantitative_rule)
+        ok &= _rule_holds(np.isin(l_status, accept), np.ones_like(l_status, bool), l_dims, method.qualitative_rule)
+        if method.features_required:
+            ok &= (np.isin(f_status, accept) | (f_status == NOT_APPLICABLE)).all(axis=1)
+        if method.listing_required:
+            ok &= np.isin(listing.status, accept)
+        ok &= np.isin(veto.status, accept)
+        return ok
+
+    overall = np.select(
+        [holds((PASS,)), holds((PASS, REVIEW)), holds((PASS, REVIEW, MISSING))], [PASS, REVIEW, MISSING], FAIL
+    ).astype("int8")
+
+    verdicts = pd.concat(rows, ignore_index=True)
+    all_status = np.column_stack([q_status, l_status, f_status, listing.status, veto.status])
+    failed_ids = np.array([i.id for i, _ in quant] + [i.id for i, _ in qual] + [f.id for f, _, _ in feats]
+                          + [LISTING_ID, VETO_ID])
+    failed = _joined_ids(all_status == FAIL, failed_ids)
+    values = {ind.id: o.value for ind, o in quant}
+    rank = _ordering(ctx, overall == PASS, values, fw)
+    reg = ctx.registry.reset_index()
+    summary = pd.DataFrame({
+        "applicant_id": reg["unit_id"], "name": reg["name"], "authority": reg["authority"], "domain": reg["domain"],
+        "feature_area": reg["feature_area"],
+        "special_area": ctx.special_area,
+        "pilot_task": reg["pilot_tasks"].notna().to_numpy(),
+        "listing": labels(listing.status), "veto": labels(veto.status),
+        "quantitative_passed": (q_status == PASS).sum(axis=1),
+        "quantitative_failed": (q_status == FAIL).sum(axis=1),
+        "quantitative_missing": (q_status == MISSING).sum(axis=1),
+        "qualitative_passed": (l_status == PASS).sum(axis=1),
+        "qualitative_pending": (l_status == REVIEW).sum(axis=1),
+        "features_failed": (f_status == FAIL).sum(axis=1),
+        "failed_conditions": failed,
+        "overall": labels(overall),
+        "rank": pd.array(rank, dtype="Int64"),
+    })
+    checks = QuantitativeChecks(
+        ids=tuple(i.id for i, _ in quant), names=tuple(i.label for i, _ in quant),
+        dimensions=tuple(q_dims), checks=tuple(o.check for _, o in quant), status=q_status,
+    )
+    return SelectionResult(year, ctx.data_year, method, summary, verdicts, checks, ctx.special_area, ctx.units)
+
+
+def _joined_ids(mask: np.ndarray, ids: np.ndarray) -> pd.Series:
+    """For each row of a boolean (n, c) mask, the ids of its true columns joined by 、."""
+    frame = pd.DataFrame(mask, columns=ids)
+    stacked = frame.stack()
+    hits = stacked[stacked].reset_index()
+    joined = hits.groupby("level_0")["level_1"].agg("、".join)
+    return joined.reindex(range(len(frame))).fillna("").astype("string")

@@ -1,0 +1,185 @@
+"""Threshold sensitivity of the selection: pass rates as each quantitative threshold sweeps a range.
+
+Every threshold is the spec value times a multiplier ``m`` in ``[1 - span, 1 + span]``
+(#2: the local GDP growth × m; peer-relative conditions: the top-share cut-off × m, and an
+external benchmark relaxed by the same factor). All pass matrices are numpy broadcasts over
+(condition, multiplier, applicant); bootstrap intervals resample applicants with multinomial
+weights and one matrix product. A missing value never passes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from nidb.framework import AnyOf, EachOfLastYears, PeerRelative, SpecialAreaThreshold, Threshold
+from nidb.framework.model import OP_SYMBOL
+from nidb.indicators import resolved_parameters
+from nidb.selection.checks import Comparison
+from nidb.selection.method import SweepSpec
+from nidb.selection.status import MISSING
+from nidb.selection.verdicts import QuantitativeChecks, SelectionResult
+
+
+@dataclass(frozen=True, eq=False)
+class SweepResult:
+    """The tables of one sweep (English column names; `nidb.selection.export` adds Chinese headers)."""
+
+    curves: pd.DataFrame  # condition × multiplier: pass rates alone and jointly, with intervals
+    binding: pd.DataFrame  # per condition: pass rate at spec, applicants for whom it is the only failure
+    relaxation: pd.DataFrame  # effect of the special-area relaxation
+    grid: pd.DataFrame  # two-way grid of the joint pass rate for the two most binding conditions
+    spec: SweepSpec
+
+
+def multipliers(spec: SweepSpec, points: int | None = None) -> np.ndarray:
+    """The swept multipliers, always including 1 (the spec value) when `points` is odd."""
+    return np.linspace(1 - spec.span, 1 + spec.span, points or spec.points)
+
+
+def others_pass(p0: np.ndarray) -> np.ndarray:
+    """(C, n): whether every condition other than c passes at the spec thresholds."""
+    fails = ~p0
+    return (fails.sum(axis=0)[None, :] - fails) == 0
+
+
+def pass_rates(p: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Mean over the last axis of a boolean (…, n) array; with (B, n) weights: (…, B)."""
+    n = p.shape[-1]
+    if weights is None:
+        return p.mean(axis=-1)
+    flat = p.reshape(-1, n).astype(np.float32)
+    counts = flat @ weights.T.astype(np.float32)  # integer counts ≤ n, exact in float32
+    return (counts.astype(np.float64) / n).reshape(p.shape[:-1] + (weights.shape[0],))
+
+
+def bootstrap_weights(n: int, draws: int, seed: int) -> np.ndarray:
+    """(draws, n) multinomial resampling counts of n applicants (seeded)."""
+    rng = np.random.default_rng(seed)
+    return rng.multinomial(n, np.full(n, 1.0 / n), size=draws)
+
+
+def curves(checks: QuantitativeChecks, m: np.ndarray, draws: int = 0, seed: int = 0, confidence: float = 0.95) -> dict:
+    """Pass rates alone and jointly (with intervals when draws > 0), arrays shaped (C, K)."""
+    p = checks.passes(m)  # (C, K, n)
+    p0 = checks.passes(1.0)[:, 0, :]
+    joint = p & others_pass(p0)[:, None, :]
+    out = {"alone": pass_rates(p), "joint": pass_rates(joint)}
+    if draws:
+        w = bootstrap_weights(p.shape[-1], draws, seed)
+        lo, hi = (1 - confidence) / 2, 1 - (1 - confidence) / 2
+        for name, arr in (("alone", p), ("joint", joint)):
+            b = pass_rates(arr, w)
+            out[f"{name}_lo"], out[f"{name}_hi"] = np.quantile(b, [lo, hi], axis=-1)
+    return out
+
+
+def _threshold_text(cond, unit: str | None, m: np.ndarray, top_share: float) -> tuple[np.ndarray, list[str]]:
+    """The swept threshold as a number and as Chinese text, per multiplier."""
+    u = "" if not unit else (unit if unit == "%" else f" {unit}")
+    r = lambda x: f"{x:.4g}"  # noqa: E731
+    if isinstance(cond, SpecialAreaThreshold):
+        return cond.value * m, [f"{OP_SYMBOL[cond.op]} {r(cond.value * x)}{u}（特殊类型地区 {r(cond.special_area_value * x)}{u}）" for x in m]
+    if isinstance(cond, Threshold):
+        return cond.value * m, [f"{OP_SYMBOL[cond.op]} {r(cond.value * x)}{u}" for x in m]
+    if isinstance(cond, EachOfLastYears):
+        return m, [f"近{cond.years}年均 {OP_SYMBOL[cond.op]} 当地 GDP 增速 × {r(x)}" for x in m]
+    if isinstance(cond, AnyOf):
+        a, b = cond.conditions
+        return a.value * m, [f"国家级 {OP_SYMBOL[a.op]} {r(a.value * x)} 或省级 {OP_SYMBOL[b.op]} {r(b.value * x)}" for x in m]
+    if isinstance(cond, PeerRelative):
+        return top_share * m, [f"同组前 {r(top_share * x)}%（或行业基准 × {r(x)} 的放宽）" for x in m]
+    raise TypeError(cond)
+
+
+def unrelaxed(result: SelectionResult) -> QuantitativeChecks:
+    """The quantitative checks with everyone facing the general threshold of #1 and #5."""
+    fw = result.method.framework
+    checks = []
+    for cid, check in zip(result.quantitative.ids, result.quantitative.checks):
+        cond = fw.indicator(cid).condition
+        if isinstance(cond, SpecialAreaThreshold):
+            check = Comparison(check.value, np.full_like(check.base, cond.value), check.op)
+        checks.append(check)
+    q = result.quantitative
+    status = np.column_stack([c.status() for c in checks])
+    return QuantitativeChecks(q.ids, q.names, q.dimensions, tuple(checks), status)
+
+
+def sweep(result: SelectionResult, spec: SweepSpec | None = None) -> SweepResult:
+    """All threshold-sensitivity tables for one selection round."""
+    spec = spec or result.method.sweep
+    fw = result.method.framework
+    q = result.quantitative
+    m = multipliers(spec)
+    c = curves(q, m, spec.bootstrap, spec.seed, spec.confidence)
+    top = float(resolved_parameters(fw, result.method.params)["peer_top_share"])
+
+    rows = []
+    for j, cid in enumerate(q.ids):
+        ind = fw.indicator(cid)
+        value, text = _threshold_text(ind.condition, ind.unit, m, top)
+        block = {
+            "condition_id": cid, "condition": ind.label, "multiplier": m, "threshold": value, "threshold_text": text,
+            "pass_rate_alone": c["alone"][j], "pass_rate_joint": c["joint"][j],
+        }
+        if spec.bootstrap:
+            block.update({k: c[k][j] for k in ("alone_lo", "alone_hi", "joint_lo", "joint_hi")})
+        rows.append(pd.DataFrame(block))
+    curve_table = pd.concat(rows, ignore_index=True)
+
+    p0 = q.passes(1.0)[:, 0, :]
+    others = others_pass(p0)
+    only = (~p0 & others).sum(axis=1)
+    n = p0.shape[1]
+    binding = pd.DataFrame({
+        "condition_id": q.ids, "condition": q.names,
+        "dimension": [fw.dimension(d).zh for d in q.dimensions],
+        "pass_count": p0.sum(axis=1), "pass_rate": p0.mean(axis=1),
+        "missing_count": (q.status == MISSING).sum(axis=0),
+        "only_failed": only, "only_failed_share": only / n,
+    }).sort_values(["only_failed", "condition_id"], ascending=[False, True], ignore_index=True)
+    binding.insert(0, "binding_rank", np.arange(1, len(binding) + 1))
+
+    relaxation = _relaxation(result, p0)
+    grid = _grid(result, binding["condition_id"].iloc[:2].tolist(), multipliers(spec, spec.grid_points), p0, top)
+    return SweepResult(curve_table, binding, relaxation, grid, spec)
+
+
+def _relaxation(result: SelectionResult, p0: np.ndarray) -> pd.DataFrame:
+    """Pass counts of special-area applicants with and without the relaxed thresholds."""
+    special = result.special_area
+    off = unrelaxed(result).passes(1.0)[:, 0, :]
+    fw = result.method.framework
+    q = result.quantitative
+    rows = []
+    relaxed_ids = [i for i, cid in enumerate(q.ids) if isinstance(fw.indicator(cid).condition, SpecialAreaThreshold)]
+    for i in relaxed_ids:
+        rows.append((q.ids[i], q.names[i], p0[i][special].sum(), off[i][special].sum()))
+    rows.append(("全部定量条件", "全部定量条件同时达到", p0.all(0)[special].sum(), off.all(0)[special].sum()))
+    out = pd.DataFrame(rows, columns=["condition_id", "condition", "pass_relaxed", "pass_general"])
+    out.insert(2, "special_area_applicants", int(special.sum()))
+    out["gained"] = out["pass_relaxed"] - out["pass_general"]
+    return out
+
+
+def _grid(result: SelectionResult, pair: list[str], m: np.ndarray, p0: np.ndarray, top: float) -> pd.DataFrame:
+    """Joint pass rate over a grid of the two conditions' multipliers (the others at spec)."""
+    q = result.quantitative
+    fw = result.method.framework
+    a, b = (q.ids.index(cid) for cid in pair)
+    fails = ~p0
+    rest = (fails.sum(axis=0) - fails[a] - fails[b]) == 0
+    pa = q.checks[a].passes(m) & rest[None, :]
+    pb = q.checks[b].passes(m)
+    joint = pa.astype(np.float32) @ pb.T.astype(np.float32) / p0.shape[1]  # (Ka, Kb)
+    ta, _ = _threshold_text(fw.indicator(pair[0]).condition, None, m, top)
+    tb, _ = _threshold_text(fw.indicator(pair[1]).condition, None, m, top)
+    ia, ib = np.meshgrid(np.arange(len(m)), np.arange(len(m)), indexing="ij")
+    return pd.DataFrame({
+        "condition_a": pair[0], "multiplier_a": m[ia.ravel()], "threshold_a": ta[ia.ravel()],
+        "condition_b": pair[1], "multiplier_b": m[ib.ravel()], "threshold_b": tb[ib.ravel()],
+        "pass_rate_joint": joint.ravel().astype("float64"),
+    })

@@ -23,6 +23,28 @@ CELL = ["unit_id", "year", "indicator_id"]
 PANEL = ["indicator_id", "year"]
 
 
+def _coded(scores: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Index]]:
+    """Key columns as integer codes (fast groupby), score as float64; and the code books."""
+    books: dict[str, pd.Index] = {}
+    out = {}
+    for col in ("unit_id", "indicator_id", "expert_id"):
+        codes, uniques = pd.factorize(scores[col], sort=True)
+        out[col] = codes
+        books[col] = pd.Index(uniques)
+    out["year"] = scores["year"].to_numpy(dtype="int64")
+    out["score"] = scores["score"].to_numpy(dtype="float64")
+    return pd.DataFrame(out, columns=["unit_id", "year", "indicator_id", "expert_id", "score"]), books
+
+
+def _decoded(frame: pd.DataFrame, books: dict[str, pd.Index]) -> pd.DataFrame:
+    """Integer-coded key columns back to their values (string)."""
+    frame = frame.copy()
+    for col, book in books.items():
+        if col in frame.columns:
+            frame[col] = pd.array(book.take(frame[col].to_numpy()), dtype="string")
+    return frame
+
+
 def aggregate_scores(
     scores: pd.DataFrame,
     method: AggregationMethod = "trimmed_mean",
@@ -48,6 +70,7 @@ def aggregate_scores(
             f"专家评分去极值参数无效：trim_min_experts={trim_min_experts} 须不少于 2×trim_count+1"
             f"（trim_count={trim_count}）"
         )
+    scores, books = _coded(scores)
     grouped = scores.groupby(CELL, sort=True, observed=True)["score"]
     out = grouped.agg(n_experts="count", total="sum", score_sd="std", median="median")
     out["n_experts"] = out["n_experts"].astype("int64")
@@ -73,7 +96,7 @@ def aggregate_scores(
         trimmed_total = out["total"] - dropped.reindex(out.index)
         out["n_used"] = np.where(trim, out["n_experts"] - 2 * trim_count, out["n_experts"])
         out["score"] = np.where(trim, trimmed_total, out["total"]) / out["n_used"]
-    return out.reset_index()[CELL + ["score", "n_experts", "n_used", "score_sd"]]
+    return _decoded(out.reset_index()[CELL + ["score", "n_experts", "n_used", "score_sd"]], books)
 
 
 def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -121,6 +144,7 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
     A statistic is NaN when its design part has fewer than two units or raters; in
     a nested design the crossed statistics are therefore NaN.
     """
+    scores, books = _coded(scores)
     oneway = _oneway(scores)
     data, counts = _complete_panels(scores)
     g = [data[c] for c in PANEL]
@@ -167,7 +191,7 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
     out[crossed_cols] = out[crossed_cols].astype("float64").mask(too_small, axis=0)
     out["n_units_crossed"] = out["n_units_crossed"].fillna(0).astype("int64")
     columns = ["n_units", "n_ratings", "k0", "icc1", "icc1k", "n_units_crossed", "n_experts", *crossed_cols]
-    return out.reset_index()[PANEL + columns]
+    return _decoded(out.reset_index()[PANEL + columns], books)
 
 
 def _oneway(scores: pd.DataFrame) -> pd.DataFrame:

@@ -200,22 +200,18 @@ def _names_by_year(grid: pd.DataFrame, renames: pd.DataFrame) -> pd.Series:
     return nxt["old_name"].fillna(grid["name"]).astype("string")
 
 
-def base_status(
-    bases: pd.DataFrame,
-    stars: pd.DataFrame,
-    annual: pd.DataFrame,
-    renames: pd.DataFrame,
-    rules: LifecycleRules,
-    years: list[int],
-) -> Lifecycle:
-    """Status of every base in every panel year, events and suspensions.
+@dataclass(frozen=True)
+class _RuleGrid:
+    grid: pd.DataFrame
+    reasons: dict[str, np.ndarray]
+    revoked_now: np.ndarray
+    rated: np.ndarray
 
-    ``stars`` has columns ``base_id, year, stars`` for the base-years the evaluation
-    rated; stars given for a year a base may not be rated (before its first
-    evaluation year, from its revocation on) are ignored. ``annual`` supplies the
-    compliance columns per ``unit_id, year``; missing compliance cells count as no
-    event. The rule step is vectorised over all base-years.
-    """
+
+def _apply_rules(
+    bases: pd.DataFrame, stars: pd.DataFrame, annual: pd.DataFrame, rules: LifecycleRules, years: list[int]
+) -> _RuleGrid:
+    """The rule step over all base-years, vectorised: status, revocation reasons, rated flags."""
     grid = _grid(bases, years)
     comp = annual[["unit_id", "year", *COMPLIANCE_COLUMNS]].rename(columns={"unit_id": "base_id"})
     comp = comp.assign(year=comp["year"].astype("int64"))
@@ -236,7 +232,7 @@ def base_status(
     reasons = {k: v & counted for k, v in reasons.items()}
     compliance = np.logical_or.reduce(list(reasons.values()))
 
-    base_codes = grid["base_id"].to_numpy()
+    base_codes = pd.factorize(grid["base_id"])[0]
     year_arr = grid["year"].to_numpy()
     first_compliance = _first_year_per_base(grid, compliance)
     # stars count only while the title is held: eligible and before a compliance revocation
@@ -272,6 +268,44 @@ def base_status(
         default=STATUS_UNRATED,
     )
     grid["status"] = pd.array(status, dtype="string")
+    return _RuleGrid(grid=grid, reasons=reasons, revoked_now=revoked_now, rated=rated)
+
+
+def bases_to_rate(
+    bases: pd.DataFrame, stars: pd.DataFrame, annual: pd.DataFrame, rules: LifecycleRules, years: list[int]
+) -> pd.Index:
+    """The bases the evaluation of the last of ``years`` rates, given the stars of the earlier years.
+
+    A base is rated when it is announced long enough ago (Art. 18), was not revoked in
+    an earlier year, and is not revoked in this year for a compliance event or fraud
+    (unless ``rate_in_compliance_revocation_year``).
+    """
+    grid = _apply_rules(bases, stars[stars["year"] < years[-1]], annual, rules, years).grid
+    now = grid[(grid["year"] == years[-1]) & (grid["status"] == STATUS_UNRATED)]
+    if rules.rate_in_compliance_revocation_year:
+        compliance_now = grid[(grid["year"] == years[-1]) & (grid["status"] == STATUS_REVOKED)]
+        now = pd.concat([now, compliance_now])
+    return pd.Index(now["base_id"].astype("string"), name="unit_id")
+
+
+def base_status(
+    bases: pd.DataFrame,
+    stars: pd.DataFrame,
+    annual: pd.DataFrame,
+    renames: pd.DataFrame,
+    rules: LifecycleRules,
+    years: list[int],
+) -> Lifecycle:
+    """Status of every base in every panel year, events and suspensions.
+
+    ``stars`` has columns ``base_id, year, stars`` for the base-years the evaluation
+    rated; stars given for a year a base may not be rated (before its first
+    evaluation year, from its revocation on) are ignored. ``annual`` supplies the
+    compliance columns per ``unit_id, year``; missing compliance cells count as no
+    event. The rule step is vectorised over all base-years.
+    """
+    ruled = _apply_rules(bases, stars, annual, rules, years)
+    grid, reasons, revoked_now, rated = ruled.grid, ruled.reasons, ruled.revoked_now, ruled.rated
     grid["revocation_reason"] = _reason_text(reasons, revoked_now)
     grid["name"] = _names_by_year(grid, renames)
     status_table = grid[

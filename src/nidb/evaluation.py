@@ -1,0 +1,385 @@
+"""The bases' annual quality evaluation (Art. 17–21): indicators + expert scores → stars.
+
+The evaluation is a pure function of (indicator table, expert table, framework,
+method): :func:`evaluate_year` rates one year's units; :func:`run_panel` runs the
+years in turn, rating only the bases the lifecycle rules admit each year, and
+returns the lifecycle tables too. The pieces a Monte Carlo over methods needs are
+public: :func:`evaluation_indicators` (quantitative table), :func:`expert_table`
+(aggregated qualitative scores), :func:`engine_input` (the engine's units ×
+indicators matrix for a year) and :func:`evaluation_hierarchy`.
+
+An evaluation method is one YAML file (``methods/evaluation-default.yaml``): the
+generic engine recipe (``denominate``, ``impute``, ``screen``, ``treat``,
+``normalise``, ``weights``, ``aggregate``; see docs/engine.md) plus the keys of
+this module — ``experts``, ``peer_relative``, ``parameters``, ``stars`` and
+``special`` (docs/evaluation.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from nidb.engine import EngineResult, Hierarchy, Method, hierarchy_from_records, method_from_mapping, run
+from nidb.errors import ConfigError
+from nidb.expert import AGGREGATION_METHODS, aggregate_scores, reliability
+from nidb.framework import Framework, PeerRelative, check_parameters
+from nidb.indicators import indicator_values, peer_positions, table
+from nidb.lifecycle import Lifecycle, LifecycleRules, base_status, bases_to_rate
+from nidb.special import SpecialEvaluation, parse_special, special_scores
+from nidb.stars import StarRule, assign_stars
+
+DEFAULT_METHOD_PATH = Path(__file__).parent / "methods" / "evaluation-default.yaml"
+INDEX_CODE = "INDEX"
+EVALUATION_KEYS = ("experts", "peer_relative", "parameters", "stars", "special")
+PEER_RELATIVE = ("standing", "value")
+
+
+@dataclass(frozen=True)
+class ExpertSpec:
+    """How the expert scores of one cell become one score (see ``nidb.expert.aggregate_scores``)."""
+
+    method: str = "trimmed_mean"
+    trim_min_experts: int = 5
+    trim_count: int = 1
+
+
+@dataclass(frozen=True)
+class EvaluationMethod:
+    """A validated evaluation method: engine recipe, expert rule, star rule, special evaluations."""
+
+    engine: Method
+    stars: StarRule
+    experts: ExpertSpec = ExpertSpec()
+    peer_relative: str = "standing"
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    special: tuple[SpecialEvaluation, ...] = ()
+    top_n: int = 20
+    name: str = "evaluation"
+    source: str = "<method>"
+
+
+def load_evaluation_method(path: str | Path | None = None, framework: Framework | None = None) -> EvaluationMethod:
+    """Read and validate an evaluation method YAML (the packaged default when ``path`` is None)."""
+    path = Path(path) if path is not None else DEFAULT_METHOD_PATH
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}：文件不存在") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    return evaluation_method_from_mapping(raw, source=str(path), framework=framework)
+
+
+def evaluation_method_from_mapping(
+    raw: Any, *, source: str = "<method>", framework: Framework | None = None
+) -> EvaluationMethod:
+    """Validate a parsed evaluation method; ``ConfigError`` names the file and key path."""
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(f"{source}，键 {key}：{message}")
+
+    if not isinstance(raw, Mapping):
+        raise fail("(根)", "应为映射（键: 值）")
+    engine_part = {k: v for k, v in raw.items() if k not in EVALUATION_KEYS}
+    engine = method_from_mapping(engine_part, source=source)
+    if "stars" not in raw:
+        raise fail("stars", "评价方法必须给出星级规则")
+    stars = StarRule.from_mapping(raw["stars"], source=source, path="stars")
+
+    exp = raw.get("experts") or {}
+    if not isinstance(exp, Mapping) or set(exp) - {"method", "trim_min_experts", "trim_count"}:
+        raise fail("experts", "应为映射，键为 method、trim_min_experts、trim_count")
+    experts = ExpertSpec(**{**ExpertSpec().__dict__, **exp})
+    if experts.method not in AGGREGATION_METHODS:
+        raise fail("experts.method", f"取值「{experts.method}」无效，可选：{', '.join(AGGREGATION_METHODS)}")
+    for key in ("trim_min_experts", "trim_count"):
+        value = getattr(experts, key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise fail(f"experts.{key}", f"应为非负整数，实际为「{value}」")
+    if experts.trim_min_experts < 2 * experts.trim_count + 1:
+        raise fail("experts.trim_min_experts", "须不少于 2×trim_count+1")
+
+    peer = raw.get("peer_relative", "standing")
+    if peer not in PEER_RELATIVE:
+        raise fail("peer_relative", f"取值「{peer}」无效，可选：{', '.join(PEER_RELATIVE)}")
+    params = raw.get("parameters") or {}
+    if not isinstance(params, Mapping):
+        raise fail("parameters", "应为映射：框架参数名 → 取值")
+    if framework is not None and params:
+        check_parameters(framework, dict(params), source)
+    special, top_n = parse_special(raw.get("special"), source=source)
+    name = raw.get("name", "evaluation")
+    return EvaluationMethod(
+        engine=engine,
+        stars=stars,
+        experts=experts,
+        peer_relative=peer,
+        parameters=dict(params),
+        special=special,
+        top_n=top_n,
+        name=str(name),
+        source=source,
+    )
+
+
+def evaluation_hierarchy(framework: Framework, method: EvaluationMethod) -> Hierarchy:
+    """The framework's 29 indicators → 6 dimensions → index, as an engine hierarchy.
+
+    Directions follow the framework, except that a peer-relative indicator scored by
+    its peer standing (``peer_relative: standing``) is higher-is-better.
+    """
+    peer_ids = set(_peer_relative_ids(framework))
+    records = []
+    for ind in framework.indicators:
+        direction = 1 if ind.direction == "higher" or (method.peer_relative == "standing" and ind.id in peer_ids) else -1
+        records.append({"code": ind.id, "name": ind.zh, "level": 1, "parent": ind.dimension, "direction": direction})
+    for dim in framework.dimensions:
+        records.append({"code": dim.id, "name": dim.zh, "level": 2, "parent": INDEX_CODE})
+    records.append({"code": INDEX_CODE, "name": "综合指数", "level": 3})
+    group = method.engine.impute.group
+    return hierarchy_from_records(
+        records,
+        source=f"{framework.path or 'framework'}（评价层级）",
+        unit_id="unit_id",
+        groups=(group,) if group else (),
+    )
+
+
+def _peer_relative_ids(framework: Framework) -> list[str]:
+    return [ind.id for ind in framework.quantitative if isinstance(ind.condition, PeerRelative)]
+
+
+def evaluation_indicators(
+    data: Any, framework: Framework, method: EvaluationMethod, years: list[int] | None = None
+) -> pd.DataFrame:
+    """Quantitative indicator table for the evaluation: index ``(unit_id, year)``, one column per indicator.
+
+    With ``peer_relative: standing`` the peer-relative indicators (#4, #10, #19, #20,
+    「行业前列 / 同行业先进水平」) hold the unit's standing in its peer group,
+    ``100 − position`` (position = rank ÷ group size × 100, rank 1 best), so an
+    energy-intensive industry is compared with its peers, not with software parks.
+    Missing values stay NaN.
+    """
+    values = indicator_values(data, framework, year=years, params=method.parameters)
+    if method.peer_relative == "standing":
+        pos = peer_positions(data, framework, year=years, params=method.parameters, values=values)
+        standing = (100.0 - pos["position"]).to_numpy(dtype="float64")
+        wide = (
+            pd.DataFrame({"unit_id": pos["unit_id"], "year": pos["year"], "indicator_id": pos["indicator_id"], "v": standing})
+            .pivot(index=["unit_id", "year"], columns="indicator_id", values="v")
+            .reindex(values.index)
+        )
+        values = values.copy()
+        values[wide.columns] = wide.to_numpy()
+    return values
+
+
+def expert_table(expert_scores: pd.DataFrame, framework: Framework, method: EvaluationMethod) -> pd.DataFrame:
+    """Aggregated expert scores of the framework's qualitative indicators, wide.
+
+    Index ``(unit_id, year)``, one column per qualitative indicator (NaN when a unit-year
+    has no score for it). Feature-indicator scores are not part of the annual evaluation.
+    """
+    ids = [ind.id for ind in framework.qualitative]
+    scores = expert_scores[expert_scores["indicator_id"].isin(ids)]
+    agg = aggregate_scores(scores, method.experts.method, method.experts.trim_min_experts, method.experts.trim_count)
+    wide = agg.pivot(index=["unit_id", "year"], columns="indicator_id", values="score")
+    wide = wide.reindex(columns=ids)
+    wide.index = wide.index.set_levels(wide.index.levels[1].astype("int64"), level="year")
+    return wide
+
+
+def engine_input(
+    indicators: pd.DataFrame,
+    experts: pd.DataFrame,
+    framework: Framework,
+    year: int,
+    units: pd.Index | None = None,
+    groups: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The engine's data table for one year: column ``unit_id`` then the 29 indicators.
+
+    ``indicators`` and ``experts`` are the wide tables of :func:`evaluation_indicators` and
+    :func:`expert_table`; ``units`` restricts the rows (all units with data that year by
+    default); ``groups`` (index ``unit_id``) adds grouping columns, e.g. ``domain`` for
+    group-mean imputation. A unit without any value keeps a row of NaN, so it shows up
+    as unrated rather than disappearing.
+    """
+    quant = indicators.xs(year, level="year") if year in indicators.index.get_level_values("year") else indicators.iloc[:0].droplevel("year")
+    qual = experts.xs(year, level="year") if year in experts.index.get_level_values("year") else experts.iloc[:0].droplevel("year")
+    if units is None:
+        units = quant.index.union(qual.index)
+    units = pd.Index(units, name="unit_id").astype("string")
+    frame = pd.concat(
+        [quant.reindex(units.astype(quant.index.dtype)).set_axis(units), qual.reindex(units.astype(qual.index.dtype)).set_axis(units)],
+        axis=1,
+    )
+    frame = frame.reindex(columns=[ind.id for ind in framework.indicators]).astype("float64")
+    if groups is not None and not groups.empty:
+        frame = frame.join(groups.set_axis(groups.index.astype("string")).reindex(units))
+    frame.index.name = "unit_id"
+    return frame.reset_index()
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One year's evaluation.
+
+    ``results``: one row per rated unit — ``unit_id, year``, the dimension scores
+    ``D1`` … ``D6``, ``index``, ``rank`` (1 best, ties share the best rank), ``stars``,
+    ``n_missing`` (indicators without a value). ``special``: long table of the special
+    evaluations (see ``nidb.special``). ``reliability``: inter-rater reliability per
+    qualitative indicator. ``missing``: per indicator, units and missing counts.
+    """
+
+    year: int
+    results: pd.DataFrame
+    special: pd.DataFrame
+    reliability: pd.DataFrame
+    missing: pd.DataFrame
+    engine: EngineResult
+    method: EvaluationMethod
+
+
+def evaluate_year(
+    indicators: pd.DataFrame,
+    experts: pd.DataFrame,
+    framework: Framework,
+    method: EvaluationMethod,
+    year: int,
+    units: pd.Index | None = None,
+    groups: pd.DataFrame | None = None,
+    expert_scores: pd.DataFrame | None = None,
+    hierarchy: Hierarchy | None = None,
+) -> Evaluation:
+    """Rate one year's units: engine scores, dimension scores, index, ranks, stars, special evaluations.
+
+    ``expert_scores`` (the long raw table) is used only for the reliability report
+    (empty without it); ``hierarchy`` defaults to :func:`evaluation_hierarchy`.
+    """
+    hierarchy = hierarchy if hierarchy is not None else evaluation_hierarchy(framework, method)
+    data = engine_input(indicators, experts, framework, year, units, groups)
+    result = run(data, hierarchy, method.engine)
+    dims = [d.id for d in framework.dimensions]
+    scores = result.scores
+    stars = assign_stars(scores[INDEX_CODE], scores[dims], method.stars)
+    ind_ids = hierarchy.indicators
+    n_missing = data.set_index("unit_id")[ind_ids].isna().sum(axis=1)
+    results = pd.DataFrame(
+        {
+            "unit_id": scores.index.astype("string"),
+            "year": np.int64(year),
+            **{d: scores[d].to_numpy() for d in dims},
+            "index": scores[INDEX_CODE].to_numpy(),
+            "rank": result.ranks[INDEX_CODE].to_numpy(),
+            "stars": stars.to_numpy(),
+            "n_missing": n_missing.reindex(scores.index).to_numpy(dtype="int64"),
+        }
+    )
+    results["rank"] = results["rank"].astype("Int64")
+    results = results.sort_values(["rank", "unit_id"], ignore_index=True, na_position="last")
+    special = special_scores(result, hierarchy, method, year)
+    missing = pd.DataFrame(
+        {
+            "indicator_id": ind_ids,
+            "n_units": len(data),
+            "n_missing": data[ind_ids].isna().sum().to_numpy(dtype="int64"),
+        }
+    )
+    if expert_scores is not None:
+        rows = expert_scores[(expert_scores["year"] == year) & expert_scores["unit_id"].isin(data["unit_id"])]
+        rel = reliability(rows[rows["indicator_id"].isin([i.id for i in framework.qualitative])])
+    else:
+        rel = pd.DataFrame()
+    return Evaluation(
+        year=year, results=results, special=special, reliability=rel, missing=missing, engine=result, method=method
+    )
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The evaluation over the panel of years, with the lifecycle it drives.
+
+    ``reliability``: inter-rater reliability per qualitative indicator and year over
+    the rated base-years.
+    """
+
+    evaluations: dict[int, Evaluation]
+    lifecycle: Lifecycle
+    reliability: pd.DataFrame
+
+    @property
+    def results(self) -> pd.DataFrame:
+        """The rated base-years of all years in one table."""
+        return pd.concat([e.results for e in self.evaluations.values()], ignore_index=True)
+
+    @property
+    def special(self) -> pd.DataFrame:
+        """The special evaluations of all years in one table."""
+        return pd.concat([e.special for e in self.evaluations.values()], ignore_index=True)
+
+
+def run_panel(
+    data: Any,
+    framework: Framework,
+    method: EvaluationMethod,
+    rules: LifecycleRules,
+    years: list[int] | None = None,
+) -> Panel:
+    """Evaluate the bases year by year and apply the lifecycle rules (Art. 18, 23, 25).
+
+    Each year rates the bases the rules admit (``nidb.lifecycle.bases_to_rate``):
+    announced long enough ago, not revoked in an earlier year, and not revoked in that
+    year for a compliance event or fraud. Because a revocation removes a base from
+    later years (and so from the quota base of the star rule), years are evaluated in
+    order. ``data`` is a ``Dataset`` (or anything exposing the contract tables).
+    """
+    bases, annual = table(data, "bases"), table(data, "annual")
+    renames = table(data, "renames")
+    if renames is None:
+        renames = pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
+    if years is None:
+        years = sorted(int(y) for y in annual["year"].dropna().unique())
+    base_ids = pd.Index(bases["base_id"].astype("string"))
+    base_annual = annual[annual["unit_id"].isin(base_ids)]
+    indicators = evaluation_indicators(data, framework, method, years)
+    indicators = indicators[indicators.index.get_level_values("unit_id").isin(base_ids)]
+    raw_experts = table(data, "expert_scores")
+    raw_experts = raw_experts[raw_experts["unit_id"].isin(base_ids)]
+    experts = expert_table(raw_experts, framework, method)
+    groups = _groups(bases, method)
+    hierarchy = evaluation_hierarchy(framework, method)
+    evaluations: dict[int, Evaluation] = {}
+    star_parts = [pd.DataFrame({"base_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"),
+                                "stars": pd.Series(dtype="Int64")})]  # fmt: skip
+    for i, year in enumerate(years):
+        stars = pd.concat(star_parts, ignore_index=True)
+        active = bases_to_rate(bases, stars, base_annual, rules, years[: i + 1])
+        ev = evaluate_year(indicators, experts, framework, method, year, active, groups, hierarchy=hierarchy)
+        evaluations[year] = ev
+        rated = ev.results.dropna(subset=["stars"])
+        star_parts.append(pd.DataFrame({"base_id": rated["unit_id"], "year": np.int64(year), "stars": rated["stars"]}))
+    stars = pd.concat(star_parts, ignore_index=True)
+    lifecycle = base_status(bases, stars, base_annual, renames, rules, years)
+    rated_keys = pd.MultiIndex.from_frame(stars[["base_id", "year"]].astype({"base_id": "string"}))
+    expert_keys = pd.MultiIndex.from_arrays([raw_experts["unit_id"].astype("string"), raw_experts["year"].astype("int64")])
+    qualitative = raw_experts["indicator_id"].isin([i.id for i in framework.qualitative]).to_numpy()
+    rel = reliability(raw_experts[expert_keys.isin(rated_keys) & qualitative])
+    return Panel(evaluations=evaluations, lifecycle=lifecycle, reliability=rel)
+
+
+def _groups(bases: pd.DataFrame, method: EvaluationMethod) -> pd.DataFrame | None:
+    """Registry columns the engine needs for group imputation, index ``unit_id``."""
+    group = method.engine.impute.group
+    if not group:
+        return None
+    if group not in bases.columns:
+        raise ConfigError(f"{method.source}，键 impute.group：示范基地名录中没有列「{group}」")
+    return bases.set_index(bases["base_id"].astype("string").rename("unit_id"))[[group]]

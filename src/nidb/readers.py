@@ -245,17 +245,22 @@ def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Probl
     positions, problems = match_headers(raw, table)
     raw = _with_template_row(raw, table, [positions.get(p) for p in raw.cells.columns])
     index = raw.cells.index
+    column_of = {name: pos for pos, name in positions.items()}
     frame, text = {}, {}
     for col in table.columns:
-        pos = next((p for p, n in positions.items() if n == col.name), None)
-        cells = raw.cells[pos] if pos is not None else pd.Series(None, index=index, dtype=object)
-        text[col.name] = _text(cells)
+        pos = column_of.get(col.name)
+        if pos is None:  # a column the file does not have: all missing
+            text[col.name] = pd.Series(pd.NA, index=index, dtype="string")
+            frame[col.name] = pd.Series(None, index=index, dtype=CANONICAL_DTYPES[col.dtype])
+            continue
+        text[col.name] = _text(raw.cells[pos])
         frame[col.name], bad = convert_column(text[col.name], col)
-        for row in bad[bad].index:
-            problems.append(Problem(
-                file=raw.file, sheet=raw.sheet, row=int(row), column=raw.header[raw.cells.columns.get_loc(pos)],
-                rule=str(Rule.TYPE), message=_TYPE_MESSAGES[col.dtype], value=text[col.name].at[row],
-            ))
+        header = raw.header[raw.cells.columns.get_loc(pos)]
+        problems += [
+            Problem(file=raw.file, sheet=raw.sheet, row=int(row), column=header, rule=str(Rule.TYPE),
+                    message=_TYPE_MESSAGES[col.dtype], value=text[col.name].at[row])
+            for row in bad[bad].index
+        ]
     headers = {name: raw.header[raw.cells.columns.get_loc(p)] for p, name in positions.items()}
     tf = TableFrame(
         table=table, file=raw.file, sheet=raw.sheet,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from nidb.contract import CONTRACT_PATH, load_contract
 from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
@@ -22,14 +21,6 @@ DEFAULT_SEED = 20231
 SYNTHETIC_LABEL = "示例数据（合成）"
 TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
 
-_PACKAGE = resources.files("nidb")
-
-
-@lru_cache(maxsize=1)
-def _contract() -> dict:
-    """The data contract (tables.yaml) as plain data."""
-    return yaml.safe_load((_PACKAGE / "contract" / "tables.yaml").read_text(encoding="utf-8"))
-
 
 @lru_cache(maxsize=1)
 def generator_digest() -> str:
@@ -37,7 +28,7 @@ def generator_digest() -> str:
     digest = hashlib.sha256(GENERATOR_VERSION.encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + source.read_bytes())
-    digest.update((_PACKAGE / "contract" / "tables.yaml").read_bytes())
+    digest.update(CONTRACT_PATH.read_bytes())
     digest.update(CATALOGUE_PATH.read_bytes())
     return digest.hexdigest()
 
@@ -68,16 +59,14 @@ def demo_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
 
 def _canonical(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Select the contract's columns in order and cast them to the canonical dtypes."""
-    spec = _contract()["tables"][table]["columns"]
-    vocab = _contract()["vocabularies"]
-    missing = [c for c in spec if c not in frame.columns]
+    spec = load_contract().table(table)
+    missing = [c for c in spec.column_names if c not in frame.columns]
     if missing:
         raise RuntimeError(f"demo generator does not produce {table}.{missing}")
     out = {}
-    for name, col in spec.items():
+    for col in spec.columns:
+        name, dtype, allowed = col.name, col.dtype, col.values
         values = frame[name]
-        dtype = col["dtype"]
-        allowed = col.get("values") or vocab.get(col.get("values_ref"), None)
         if dtype == "integer":
             out[name] = pd.array(values.to_numpy(), dtype="Int64")
         elif dtype == "number":
@@ -112,7 +101,7 @@ def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _readme(seed: int, tables: dict[str, pd.DataFrame]) -> str:
     """README.md of a demo directory."""
-    rows = "\n".join(f"| `{t}.csv` | {_contract()['tables'][t]['zh']} | {len(tables[t]):,} |" for t in TABLE_ORDER)
+    rows = "\n".join(f"| `{t}.csv` | {load_contract().table(t).zh} | {len(tables[t]):,} |" for t in TABLE_ORDER)
     return f"""# {SYNTHETIC_LABEL} nidb 演示数据
 
 本目录中的全部数据均为**{SYNTHETIC_LABEL}**：由 nidb 演示数据生成器按固定随机种子生成，
@@ -144,7 +133,7 @@ def write_demo(out_dir: str | Path, seed: int = DEFAULT_SEED) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     tables = demo_tables(seed)
     for name in TABLE_ORDER:
-        file = _contract()["tables"][name]["file"]
+        file = load_contract().table(name).file
         _csv_frame(tables[name]).to_csv(out / f"{file}.csv", index=False, lineterminator="\n", encoding="utf-8")
     (out / "README.md").write_text(_readme(seed, tables), encoding="utf-8")
     return out

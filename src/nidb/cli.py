@@ -125,5 +125,37 @@ def sweep_command(
         typer.echo(f"已写出：{path}")
 
 
+@app.command("evaluate")
+@user_errors
+def evaluate_command(
+    year: int = typer.Option(..., "--year", help="评价年份（年度报表年份）"),
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
+) -> None:
+    """年度发展质量评价：维度得分、综合指数、排序、星级、专项评价、专家评分一致性（此前年份依次评价以确定参评基地）。"""
+    from nidb.evaluation_export import run_evaluate
+
+    for path in run_evaluate(year, data, method, rules, out):
+        typer.echo(f"已写出：{path}")
+
+
+@app.command("lifecycle")
+@user_errors
+def lifecycle_command(
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    until: int | None = typer.Option(None, "--until", help="评价到哪一年为止（默认：数据中最新的年份）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
+) -> None:
+    """动态管理：逐年状态（预警、撤销）、事件、暂停申报、按区域/领域/推荐单位的星级分布、星级转移矩阵。"""
+    from nidb.evaluation_export import run_lifecycle
+
+    for path in run_lifecycle(until, data, method, rules, out):
+        typer.echo(f"已写出：{path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

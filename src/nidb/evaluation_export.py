@@ -1,0 +1,174 @@
+"""The `nidb evaluate` and `nidb lifecycle` jobs: run the panel, write csv or xlsx with Chinese headers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from nidb.errors import NidbError
+from nidb.evaluation import EvaluationMethod, Panel, load_evaluation_method, run_panel
+from nidb.framework import Framework, load_framework
+from nidb.lifecycle import LifecycleRules, load_rules, star_distribution, transition_matrix
+from nidb.selection.export import SYNTHETIC_LABEL, _check_out, labelled, resolve_data, write_tables
+from nidb.special import top_lists
+
+REGISTRY_HEADERS = {
+    "base_id": "基地编号", "name": "基地名称（当年）", "authority": "推荐单位", "region": "所在区域", "domain": "示范领域",
+}  # fmt: skip
+RESULT_HEADERS = {"index": "综合指数", "rank": "排序", "stars": "星级", "n_missing": "缺失指标数", "status": "当年状态"}
+STATUS_HEADERS = {
+    **REGISTRY_HEADERS, "year": "年份", "batch": "公告批次", "year_announced": "公告年份", "evaluated": "参加评价",
+    "stars": "星级", "status": "状态", "revocation_reason": "撤销原因",
+    "env_incident_level": "突发环境事件最高等级", "safety_accident_level": "生产安全事故最高等级",
+    "unrectified_inspection": "专项督察问题未按期整改", "fraud_found": "查实弄虚作假",
+}  # fmt: skip
+EVENT_HEADERS = {"base_id": "基地编号", "year": "年份", "event": "事件", "article": "依据条款", "reason": "原因"}
+SUSPENSION_HEADERS = {
+    "authority": "推荐单位", "year": "年份", "base_id": "触发基地编号", "suspended_batch": "暂停的申报批次",
+    "article": "依据条款", "reason": "原因",
+}  # fmt: skip
+SPECIAL_HEADERS = {
+    "special": "专项评价", "rank": "排序", "unit_id": "基地编号", "score": "专项指数", "top": "入选榜单", "year": "年份",
+}  # fmt: skip
+RELIABILITY_HEADERS = {
+    "indicator_id": "指标编号", "indicator": "指标", "year": "年份", "n_units": "基地数", "n_ratings": "评分条数",
+    "k0": "平均专家数", "icc1": "ICC(1)（单个专家）", "icc1k": "ICC(1,k)（专家组平均）",
+    "n_units_crossed": "交叉设计基地数", "n_experts": "专家数", "icc2": "ICC(2,1)", "icc2k": "ICC(2,k)",
+    "kendall_w": "肯德尔W",
+}  # fmt: skip
+DISTRIBUTION_HEADERS = {
+    "year": "年份", "region": "所在区域", "domain": "示范领域", "authority": "推荐单位", "n_rated": "参评基地数",
+    "stars_5": "五星", "stars_4": "四星", "stars_3": "三星", "stars_2": "二星", "stars_1": "一星", "share_4plus": "四星及以上占比",
+}  # fmt: skip
+TRANSITION_HEADERS = {
+    "year_from": "起始年份", "stars_from": "起始星级", "to_5": "次年五星", "to_4": "次年四星", "to_3": "次年三星",
+    "to_2": "次年二星", "to_1": "次年一星", "to_revoked": "次年撤销", "to_unrated": "次年未获评",
+}  # fmt: skip
+MISSING_HEADERS = {"indicator_id": "指标编号", "indicator": "指标", "n_units": "参评基地数", "n_missing": "缺失数"}
+
+
+def _yes_no(series: pd.Series) -> pd.Series:
+    return series.astype("boolean").map({True: "是", False: "否"}).astype("string")
+
+
+def _prepare(
+    data: Path | None, method: Path | None, rules: Path | None
+) -> tuple[object, Path, bool, Framework, EvaluationMethod, LifecycleRules]:
+    from nidb.dataset import load_dataset
+
+    framework = load_framework()
+    m = load_evaluation_method(method, framework=framework)
+    r = load_rules(rules)
+    path, synthetic = resolve_data(data)
+    return load_dataset(path), path, synthetic, framework, m, r
+
+
+def _years(dataset: object, until: int | None) -> list[int]:
+    annual = dataset.annual  # type: ignore[attr-defined]
+    years = sorted(int(y) for y in annual["year"].dropna().unique())
+    if until is None:
+        return years
+    if until not in years:
+        raise NidbError(f"年度报表中没有 {until} 年的数据（现有年份：{', '.join(map(str, years))}）")
+    return [y for y in years if y <= until]
+
+
+def _info(path: Path, synthetic: bool, job: str, framework: Framework, m: EvaluationMethod, r: LifecycleRules, years: list[int]) -> pd.DataFrame:
+    rows = [
+        ("内容", job),
+        ("数据", f"{SYNTHETIC_LABEL}：{path}" if synthetic else str(path)),
+        ("评价年份", f"{years[0]}–{years[-1]}（逐年评价，撤销的基地此后不再参评）"),
+        ("评价方法", f"{m.name}（{m.source}）"),
+        ("指标体系", f"{framework.version}（{framework.path}）"),
+        ("专家评分汇总", f"{m.experts.method}（专家不少于 {m.experts.trim_min_experts} 人时去掉最高、最低各 {m.experts.trim_count} 个）"),
+        ("动态管理规则", f"{r.source}；公告后第 {r.first_evaluation_offset} 年起参评"),
+        ("生成时间（UTC）", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")),
+    ]
+    if synthetic:
+        rows.insert(0, ("注意", f"本结果基于{SYNTHETIC_LABEL}，不描述任何真实的示范基地"))
+    return pd.DataFrame(rows, columns=["项目", "内容"]).astype({"内容": "string"})
+
+
+def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str, pd.DataFrame]:
+    """One year's evaluation as Chinese-headed tables."""
+    ev = panel.evaluations[year]
+    dims = {d.id: f"{d.id} {d.zh}" for d in framework.dimensions}
+    status = panel.lifecycle.status
+    now = status[status["year"] == year].set_index("base_id")
+    res = ev.results.copy()
+    reg = now.reindex(res["unit_id"].astype("string"))
+    for col in ("name", "authority", "region", "domain"):
+        res[col] = reg[col].to_numpy()
+    res["status"] = reg["status"].to_numpy()
+    res = res.rename(columns={"unit_id": "base_id"})
+    cols = ["rank", "base_id", "name", "authority", "region", "domain", *dims, "index", "stars", "status", "n_missing"]
+    results = res[cols].rename(columns={**REGISTRY_HEADERS, **RESULT_HEADERS, **dims})
+
+    shares = res["stars"].value_counts().reindex(range(5, 0, -1), fill_value=0)
+    distribution = pd.DataFrame(
+        {"星级": [f"{s}星" for s in shares.index], "基地数": shares.to_numpy(), "占比": shares.to_numpy() / max(len(res), 1)}
+    )
+    labels = {i.id: i.zh for i in framework.indicators}
+    special = ev.special.copy()
+    special["top"] = _yes_no(special["top"])
+    special = special[list(SPECIAL_HEADERS)].rename(columns=SPECIAL_HEADERS)
+    rel = panel.reliability[panel.reliability["year"] == year].copy()
+    rel["indicator"] = rel["indicator_id"].map(labels)
+    rel = rel[list(RELIABILITY_HEADERS)].rename(columns=RELIABILITY_HEADERS)
+    missing = ev.missing.assign(indicator=ev.missing["indicator_id"].map(labels))[list(MISSING_HEADERS)]
+    events = panel.lifecycle.events
+    events = events[events["year"] == year][list(EVENT_HEADERS)].rename(columns=EVENT_HEADERS)
+    return {
+        "评价结果": results,
+        "星级分布": distribution,
+        "专项评价": special,
+        "动态管理事件": events,
+        "专家评分一致性": rel,
+        "指标缺失": missing.rename(columns=MISSING_HEADERS),
+    }
+
+
+def lifecycle_tables(panel: Panel) -> dict[str, pd.DataFrame]:
+    """The lifecycle over the panel as Chinese-headed tables."""
+    lc = panel.lifecycle
+    status = lc.status.copy()
+    for col in ("evaluated", "unrectified_inspection", "fraud_found"):
+        status[col] = _yes_no(status[col])
+    status = status[list(STATUS_HEADERS)].rename(columns=STATUS_HEADERS)
+    out = {
+        "年度状态": status,
+        "动态管理事件": lc.events[list(EVENT_HEADERS)].rename(columns=EVENT_HEADERS),
+        "暂停申报": lc.suspensions[list(SUSPENSION_HEADERS)].rename(columns=SUSPENSION_HEADERS),
+        "星级分布-年度": star_distribution(lc.status).rename(columns=DISTRIBUTION_HEADERS),
+    }
+    for by, label in (("region", "区域"), ("domain", "领域"), ("authority", "推荐单位")):
+        out[f"星级分布-{label}"] = star_distribution(lc.status, by=by).rename(columns=DISTRIBUTION_HEADERS)
+    out["星级转移矩阵"] = transition_matrix(lc.status).rename(columns=TRANSITION_HEADERS)
+    special = top_lists(panel.special)
+    special["top"] = _yes_no(special["top"])
+    out["专项评价榜单"] = special[list(SPECIAL_HEADERS)].rename(columns=SPECIAL_HEADERS)
+    return out
+
+
+def run_evaluate(year: int, data: Path | None, method: Path | None, rules: Path | None, out: Path) -> list[Path]:
+    """`nidb evaluate`: the evaluation of `year` (years before it run first, for the lifecycle)."""
+    _check_out(out)
+    dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
+    years = _years(dataset, year)
+    panel = run_panel(dataset, framework, m, r, years)
+    tables = labelled(evaluation_tables(panel, framework, year), synthetic)
+    info = _info(path, synthetic, f"{year} 年度发展质量评价结果", framework, m, r, years)
+    return write_tables({**tables, "说明": info}, out)
+
+
+def run_lifecycle(until: int | None, data: Path | None, method: Path | None, rules: Path | None, out: Path) -> list[Path]:
+    """`nidb lifecycle`: status per base-year, events, suspensions, star distributions and transitions."""
+    _check_out(out)
+    dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
+    years = _years(dataset, until)
+    panel = run_panel(dataset, framework, m, r, years)
+    tables = labelled(lifecycle_tables(panel), synthetic)
+    info = _info(path, synthetic, "示范基地动态管理（逐年状态、事件、星级分布与转移）", framework, m, r, years)
+    return write_tables({**tables, "说明": info}, out)

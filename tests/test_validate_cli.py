@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -58,3 +60,17 @@ def test_template_command_writes_once_and_refuses_to_overwrite(tmp_path: Path):
     assert "文件已存在" in second.output and "Traceback" not in second.output
     assert tree_hashes(tmp_path) == digest
     assert runner.invoke(app, ["template", str(out), "--force"]).exit_code == 0
+
+
+def test_console_process_exit_codes_without_traceback(tmp_path: Path):
+    data = write_inputs(tmp_path / "data", {"annual.csv": VALID["annual.csv"].replace("55.5", "155.5")})
+    before = tree_hashes(tmp_path)
+    command = [sys.executable, "-m", "nidb.cli", "validate", str(data), "--year", str(YEAR)]
+    bad = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert bad.returncode == 1
+    assert "第 4 行，列「规上企业质量管理体系贯标率（%）」，值「155.5」：百分比应在 0–100 之间（规则：取值范围）" in bad.stdout
+    assert "Traceback" not in bad.stdout + bad.stderr
+    assert tree_hashes(tmp_path) == before
+    (data / "annual.csv").write_text(VALID["annual.csv"], encoding="utf-8")
+    good = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
+    assert good.returncode == 0 and "校验通过" in good.stdout

@@ -61,6 +61,13 @@ def test_eta2_of_a_linear_relation_is_one_and_of_noise_near_zero():
     assert correlation_ratio(x, rng.normal(size=500)) < 0.03
 
 
+def test_eta2_of_a_binary_indicator_is_the_between_group_share():
+    x = np.array([0.0, 0.0, 1.0, 1.0, 0.0, 1.0])
+    y = np.array([0.0, 2.0, 4.0, 6.0, 1.0, 5.0])
+    # group means 1 and 5 (grand mean 3): between variance 4; total variance (9+1+1+9+4+4)/6 = 28/6
+    assert correlation_ratio(x, y) == pytest.approx(6 / 7)
+
+
 def test_eta2_sees_a_nonlinear_relation_that_pearson_misses():
     rng = np.random.default_rng(2)
     x = rng.uniform(-1, 1, 800)

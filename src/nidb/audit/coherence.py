@@ -177,16 +177,23 @@ def group_statistics(table: pd.DataFrame, hierarchy: Hierarchy) -> tuple[pd.Data
     return summary_df, loadings_df
 
 
-def correlation_ratio(x: np.ndarray, y: np.ndarray, frac: float = 2.0 / 3.0) -> float:
-    """η² = Var(E[y | x]) / Var(y), E[y | x] estimated by LOWESS of y on x.
+def correlation_ratio(x: np.ndarray, y: np.ndarray, frac: float = 2.0 / 3.0, discrete_levels: int = 5) -> float:
+    """η² = Var(E[y | x]) / Var(y) over complete pairs.
 
-    Complete pairs only; NaN when fewer than five pairs or y is constant.
+    E[y | x] is estimated by LOWESS of y on x (local linear, no robustness iterations,
+    span ``frac``); when x takes at most ``discrete_levels`` distinct values (e.g. a
+    yes/no indicator, where a local line is undefined) by the mean of y at each value
+    of x, the classical correlation ratio. NaN when fewer than five pairs or y is constant.
     """
     ok = ~(np.isnan(x) | np.isnan(y))
     x, y = x[ok], y[ok]
     if len(x) < 5 or np.var(y) == 0:
         return float("nan")
-    fitted = lowess(y, x, frac=frac, it=0, return_sorted=False)
+    values, groups = np.unique(x, return_inverse=True)
+    if len(values) <= discrete_levels:
+        fitted = (np.bincount(groups, weights=y) / np.bincount(groups))[groups]
+    else:
+        fitted = lowess(y, x, frac=frac, it=0, return_sorted=False)
     return float(np.clip(np.var(fitted) / np.var(y), 0.0, 1.0))
 
 

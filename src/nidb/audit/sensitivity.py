@@ -90,14 +90,15 @@ def audit_sobol(
     seed: int,
     resamples: int = 1000,
     confidence: float = 0.95,
-    chunk_size: int = 500,
+    chunk_size: int = 100,
     client=None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """Sobol indices of the audit's uncertain choices on rank shift and star changes."""
     groups = [(c.name, w) for c, w in zip(problem.choices, problem.widths)]
 
     def model(u: np.ndarray) -> pd.DataFrame:
-        ranks, stars = evaluate_chunked(problem, u, chunk_size, client)
+        ranks, stars = evaluate_chunked(problem, u, chunk_size, client, workers)
         return replication_outputs(problem, ranks, stars)
 
     out = sobol_indices(groups, model, base_samples, seed, resamples, confidence)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -230,19 +231,25 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     return ranks, stars_batch(index, problem.stars, dim_min, overrides)
 
 
-def evaluate_chunked(problem: Problem, u: np.ndarray, chunk_size: int, client=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """Evaluate design rows ``u`` in chunks, locally or on a ``dask.distributed`` client.
+def evaluate_chunked(
+    problem: Problem, u: np.ndarray, chunk_size: int, client=None, workers: int = 1
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Evaluate design rows ``u`` in chunks: locally (``workers`` threads; numpy releases the
+    GIL in its array kernels) or on a ``dask.distributed`` ``client``.
 
     Chunks are evaluated independently and concatenated in order, so the result is
-    identical whatever the chunk size or executor.
+    identical whatever the chunk size, thread count or executor.
     """
     bounds = [(i, min(i + chunk_size, len(u))) for i in range(0, len(u), chunk_size)]
-    if client is None:
-        parts = [evaluate(problem, u[a:b]) for a, b in bounds]
-    else:
+    if client is not None:
         shared = client.scatter(problem, broadcast=True)
         futures = [client.submit(evaluate, shared, u[a:b], pure=False) for a, b in bounds]
         parts = client.gather(futures)
+    elif workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(lambda ab: evaluate(problem, u[ab[0] : ab[1]]), bounds))
+    else:
+        parts = [evaluate(problem, u[a:b]) for a, b in bounds]
     ranks = np.concatenate([p[0] for p in parts]).astype(np.float32)
     stars = None if parts[0][1] is None else np.concatenate([p[1] for p in parts])
     return ranks, stars
@@ -259,10 +266,12 @@ class MonteCarlo:
     seed: int
 
 
-def monte_carlo(problem: Problem, runs: int, seed: int, chunk_size: int = 500, client=None) -> MonteCarlo:
+def monte_carlo(
+    problem: Problem, runs: int, seed: int, chunk_size: int = 100, client=None, workers: int = 1
+) -> MonteCarlo:
     """Draw ``runs`` replications from a seeded generator and evaluate them in chunks."""
     u = np.random.default_rng(seed).random((runs, problem.n_columns))
-    ranks, stars = evaluate_chunked(problem, u, chunk_size, client)
+    ranks, stars = evaluate_chunked(problem, u, chunk_size, client, workers)
     return MonteCarlo(problem=problem, design=u, ranks=ranks, stars=stars, seed=seed)
 
 

@@ -52,8 +52,8 @@ class ReadError(Exception):
         super().__init__(str(problem))
 
 
-def _file_problem(path: Path, message: str, sheet: str | None = None) -> ReadError:
-    return ReadError(Problem(file=str(path), sheet=sheet, rule=str(Rule.FILE), message=message))
+def _file_problem(path: Path, message: str) -> ReadError:
+    return ReadError(Problem(file=str(path), rule=str(Rule.FILE), message=message))
 
 
 def _sheet(file: Path, name: str | None, table: pd.DataFrame) -> RawSheet:
@@ -152,7 +152,7 @@ def header_lookup(table: TableSpec) -> dict[str, str]:
     return lookup
 
 
-def _with_template_row(raw: RawSheet, table: TableSpec, names: list[str | None]) -> RawSheet:
+def _with_template_row(raw: RawSheet, names: list[str | None]) -> RawSheet:
     """Drop the template's second header row (canonical names) when it is there."""
     if raw.header_rows != 1 or not len(raw.cells) or raw.cells.index[0] != 2:
         return raw
@@ -243,7 +243,7 @@ _TYPE_MESSAGES = {
 def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Problem]]:
     """Match headers and convert cells; return the table and every header or type problem."""
     positions, problems = match_headers(raw, table)
-    raw = _with_template_row(raw, table, [positions.get(p) for p in raw.cells.columns])
+    raw = _with_template_row(raw, [positions.get(p) for p in raw.cells.columns])
     index = raw.cells.index
     column_of = {name: pos for pos, name in positions.items()}
     frame, text = {}, {}

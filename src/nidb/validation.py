@@ -13,7 +13,16 @@ from pathlib import Path
 
 from nidb.contract import Contract, TableSpec, load_contract
 from nidb.errors import Problem
-from nidb.readers import INSTRUCTIONS_SHEET, LISTS_SHEET, SUFFIXES, RawSheet, ReadError, parse_table, read_sheets, normalise_label
+from nidb.readers import (
+    INSTRUCTIONS_SHEET,
+    LISTS_SHEET,
+    SUFFIXES,
+    RawSheet,
+    ReadError,
+    normalise_label,
+    parse_table,
+    read_sheets,
+)
 from nidb.schemas import Rule, TableFrame, check_table, current_year
 
 
@@ -60,7 +69,8 @@ def _data_files(directory: Path) -> list[Path]:
 def _single_table_sheet(sheets: list[RawSheet], table: TableSpec) -> RawSheet | None:
     """The sheet of a one-table file: the one named after the table, else the first one."""
     data = [s for s in sheets if s.sheet != LISTS_SHEET]
-    named = [s for s in data if s.sheet is not None and normalise_label(s.sheet) in {normalise_label(table.name), normalise_label(table.zh)}]
+    names = {normalise_label(table.name), normalise_label(table.zh)}
+    named = [s for s in data if s.sheet is not None and normalise_label(s.sheet) in names]
     return (named or data or [None])[0]
 
 
@@ -178,28 +188,27 @@ def validate_paths(
     `complete=True` the paths together must. `year` is the current year used
     for the no-future-year rule (default: today's year).
     """
+    paths = [Path(p) for p in paths]
     contract = contract or load_contract()
     year = current_year() if year is None else year
     src = _Sources(contract, [], [], [])
     for path in paths:
-        src.add(Path(path))
+        src.add(path)
     problems = src.problems + _duplicate_sources(src.found)
     tables: dict[str, TableFrame] = {}
-    type_cells: dict[str, frozenset[tuple[int, str]]] = {}
+    type_cells: dict[str, frozenset[tuple[int | None, str | None]]] = {}
     for table, sheet in src.found:
         if table.name in tables:
             continue
         tf, found = parse_table(sheet, table)
         tables[table.name] = tf
         problems += found
-        type_cells[table.name] = frozenset(
-            (p.row, name) for p in found if p.rule == Rule.TYPE for name, h in tf.headers.items() if h == p.column
-        )
+        type_cells[table.name] = frozenset((p.row, p.column) for p in found if p.rule == Rule.TYPE)
     if complete or src.complete:
         for table in contract.tables:
             if not table.optional and table.name not in tables:
                 problems.append(Problem(
-                    file="、".join(str(Path(p)) for p in paths), rule=str(Rule.TABLE),
+                    file="、".join(str(p) for p in paths), rule=str(Rule.TABLE),
                     message=f"缺少必需的表「{table.zh}」（文件名 {table.file}.csv / .xlsx / .parquet，或工作表「{table.zh}」）",
                 ))
     references = _references(tables)

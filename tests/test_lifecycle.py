@@ -184,6 +184,7 @@ def test_star_distribution_and_transition_matrix() -> None:
     assert tm.loc[(2020, 4), "to_4"] == 1
     assert tm.loc[(2020, 2), "to_revoked"] == 1  # second two-star year revokes
     assert tm.loc[(2021, 4), "to_unrated"] == 2
+    assert (2021, 2) not in tm.index  # revoked in 2021: no transition out of it
 
 
 def test_packaged_rules_load_with_the_documented_defaults() -> None:

@@ -480,12 +480,13 @@ def star_distribution(status: pd.DataFrame, by: str | None = None) -> pd.DataFra
 def transition_matrix(status: pd.DataFrame) -> pd.DataFrame:
     """Star transitions between consecutive years, one block per pair of years.
 
-    Rows: ``year_from`` and ``stars_from`` (the bases rated in ``year_from``);
+    Rows: ``year_from`` and ``stars_from`` (the bases rated in ``year_from`` that still
+    hold the title at its end — a base revoked in that year has no next year);
     columns: ``to_1`` … ``to_5`` (rated the next year), ``to_revoked`` (title
     revoked the next year, whatever the reason, even when that year was rated: the
     revoked state is absorbing) and ``to_unrated`` (title held but not rated).
     """
-    rated = status[status["evaluated"]][["base_id", "year", "stars"]]
+    rated = status[status["evaluated"] & (status["status"] != STATUS_REVOKED)][["base_id", "year", "stars"]]
     nxt = status[["base_id", "year", "stars", "status", "evaluated"]].assign(year=status["year"] - 1)
     pairs = rated.merge(nxt, on=["base_id", "year"], how="inner", suffixes=("_from", "_to"))
     to = ("to_" + pairs["stars_to"].astype("string")).where(pairs["evaluated"].to_numpy(dtype=bool), "to_unrated")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 
 from io_inputs import VALID, YEAR, write_inputs

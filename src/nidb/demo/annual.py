@@ -18,7 +18,7 @@ GRID_YEARS = np.arange(DATA_YEARS[0] - 1, DATA_YEARS[-1] + 1)  # 2019 is the unr
 SALES_MEDIAN = {"base": 470.0, "applicant": 190.0}
 SALES_LOG_SD = {"base": 0.95, "applicant": 0.85}
 SALES_TAIL_KNEE = (6000.0, 0.6)  # above the knee the log-normal tail is compressed (largest ≈ 1-2 万亿)
-SALES_Q_EFFECT = 0.1
+SALES_Q_EFFECT = 0.15
 GIANTS = (9900.0, 10500.0, 12000.0)  # minimum 2019 sales of the three largest bases (亿元)  # extra pull of quality on the size of bases (large five-star bases)
 SPECIAL_AREA_SALES_FACTOR = 0.8  # special-area applicants sit lower, many near 150 亿元
 # Idiosyncratic noise of applicants relative to bases (their fields track quality more closely).
@@ -106,7 +106,7 @@ def _core(units: pd.DataFrame, gdp: np.ndarray, g: _Grid) -> dict[str, np.ndarra
     sales = value_added / va_ratio
 
     lead_share = _expit(0.75 + 0.45 * q + g.noise(0.75, 0.08))
-    productivity = 27.0 * np.exp(0.30 * scale + 0.12 * innov + g.noise(0.22, 0.04) + 0.05 * g.trend)  # 万元/人
+    productivity = 25.0 * np.exp(0.15 * scale + 0.06 * innov + g.noise(0.22, 0.04) + 0.05 * g.trend)  # 万元/人
     land0 = sales[:, :1] * 1e4 / (np.where(is_base, 5600.0, 3900.0) * np.exp(0.30 * scale + g.noise(0.42, 0.0)[:, :1]))
     land = np.clip(land0 * np.exp(0.02 * (g.trend + 3)), 1.0, 100000.0)
     rd_factor = np.where(units["domain"].to_numpy() == "原材料工业", 0.7,

@@ -157,5 +157,23 @@ def lifecycle_command(
         typer.echo(f"已写出：{path}")
 
 
+@app.command("audit")
+@user_errors
+def audit_command(
+    year: int = typer.Option(..., "--year", help="评价年份（年度报表年份）"),
+    out: Path = typer.Option(..., "--out", help="输出目录（各表 parquet/csv、audit.xlsx、manifest.json）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="审计方法文件（YAML；默认 audit-default.yaml）"),
+    runs: int | None = typer.Option(None, "--runs", help="蒙特卡洛重复次数（默认：审计方法文件中的 runs）"),
+    workers: int = typer.Option(1, "--workers", help="本机并行线程数"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（如 tcp://host:8786；可选）"),
+) -> None:
+    """设计审计：名次与星级的不确定性（蒙特卡洛）、Sobol 敏感性指数、统计一致性（相关、信度、主成分、有效权重、逐一剔除）。"""
+    from nidb.audit.report import audit_bases
+
+    for path in audit_bases(year, data, method, runs, out, workers, scheduler):
+        typer.echo(f"已写出：{path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

@@ -43,13 +43,19 @@ class Context:
         """Applicants in a special-type area (Art. 7), whether or not the method relaxes thresholds."""
         return self.registry["special_area"].fillna(False).to_numpy(dtype=bool)
 
+    @cached_property
+    def _forms(self) -> dict[int, pd.DataFrame]:
+        return {}
+
     def annual_at(self, year: int) -> pd.DataFrame:
         """The annual form of `year`, one row per applicant (all-missing where none was filed)."""
-        try:
-            rows = self.annual.xs(year, level="year")
-        except KeyError:
-            rows = self.annual.iloc[:0].droplevel("year")
-        return rows.reindex(self.units)
+        if year not in self._forms:
+            try:
+                rows = self.annual.xs(year, level="year")
+            except KeyError:
+                rows = self.annual.iloc[:0].droplevel("year")
+            self._forms[year] = rows.reindex(self.units)
+        return self._forms[year]
 
     def measure(self, measure: Measure, year: int) -> np.ndarray:
         """A formula evaluated on the annual form of `year` (float, NaN where missing)."""
@@ -71,13 +77,18 @@ class Context:
             return pd.Series(np.nan, index=self.units)
         return rows.reindex(self.units)
 
+    @cached_property
+    def _expert_wide(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        score = self.expert["score"].unstack("indicator_id").reindex(self.units)
+        experts = self.expert["n_experts"].unstack("indicator_id").reindex(self.units)
+        return score, experts
+
     def expert_score(self, condition_id: str) -> tuple[np.ndarray, np.ndarray]:
         """Aggregated expert score and number of experts for a qualitative condition."""
-        try:
-            rows = self.expert.xs(condition_id, level="indicator_id").reindex(self.units)
-        except KeyError:
+        score, experts = self._expert_wide
+        if condition_id not in score:
             return np.full(self.n, np.nan), np.zeros(self.n, dtype=int)
-        return rows["score"].to_numpy("float64"), rows["n_experts"].fillna(0).to_numpy("int64")
+        return score[condition_id].to_numpy("float64"), experts[condition_id].fillna(0).to_numpy("int64")
 
 
 def build_context(data: Any, year: int, method: SelectionMethod) -> Context:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -61,12 +62,18 @@ def _rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray
     return ok
 
 
+@lru_cache(maxsize=1)
+def _catalogue_names() -> pd.Series:
+    """Zone name(s) per catalogue code (the duplicated code S377018 gives both names)."""
+    return load_catalogue().groupby("code")["name"].agg("、".join)
+
+
 def _listing(ctx: Context) -> Outcome:
     """Art. 6: listed in the 2018 catalogue, or recognised by the provincial government."""
     codes = ctx.registry["zone_code"].astype("string").reset_index(drop=True)
     listed = listed_codes(codes)
     recognised = ctx.registry["provincial_recognition"].astype("boolean").reset_index(drop=True)
-    names = load_catalogue().groupby("code")["name"].agg("、".join)
+    names = _catalogue_names()
     in_cat = listed.fillna(False).to_numpy(bool)
     rec = recognised.fillna(False).to_numpy(bool)
     unknown = recognised.isna().to_numpy() & ~in_cat

@@ -1,0 +1,355 @@
+"""Selection verdicts at every boundary of the spec, on hand-made applicants."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+import yaml
+
+from nidb.errors import ConfigError, NidbError
+from nidb.selection import DEFAULT_METHOD_PATH, load_selection_method, select
+from nidb.selection.method import Rule
+from selection_data import annual_rows, applicant, dataset, overall, verdict
+
+
+@pytest.fixture(scope="module")
+def method():
+    return load_selection_method()
+
+
+def run(method, applicants, annual, **kw):
+    return select(dataset(applicants, annual, **kw), 2024, method)
+
+
+def test_good_applicant_passes_everything(method):
+    r = run(method, [applicant()], annual_rows())
+    assert (r.verdicts["status"] == "通过").all(), r.verdicts[r.verdicts["status"] != "通过"][["condition_id", "reason"]]
+    assert overall(r, "A0001") == "通过"
+    assert r.summary["rank"].iloc[0] == 1
+    assert len(r.verdicts) == 29 + 2  # no feature area: 29 indicators + Art. 6 + Art. 8
+
+
+# ------------------------------------------------------------------ #1 and #5, special-type areas
+@pytest.mark.parametrize("revenue, special, expected", [
+    (300.0, None, "通过"), (299.99, None, "未通过"),
+    (150.0, "革命老区", "通过"), (149.99, "民族地区", "未通过"), (299.99, "边疆地区", "通过"),
+])
+def test_sales_revenue_boundary(method, revenue, special, expected):
+    r = run(method, [applicant(special_areas=special)], annual_rows(sales_revenue=revenue, leading_industry_revenue=150.0))
+    assert verdict(r, "A0001", "I01")["status"] == expected
+
+
+def test_reason_quotes_value_and_threshold(method):
+    r = run(method, [applicant()], annual_rows(sales_revenue=212.4, leading_industry_revenue=120.0))
+    assert verdict(r, "A0001", "I01")["reason"] == "销售收入 212.4 亿元 < 300 亿元"
+    r = run(method, [applicant(special_areas="革命老区")], annual_rows(sales_revenue=212.4, leading_industry_revenue=120.0))
+    assert verdict(r, "A0001", "I01")["reason"] == "销售收入 212.4 亿元 ≥ 150 亿元（特殊类型地区）"
+
+
+def test_relaxation_can_be_switched_off(method):
+    off = replace(method, special_area_relaxation=False)
+    r = run(off, [applicant(special_areas="革命老区")], annual_rows(sales_revenue=200.0, leading_industry_revenue=150.0))
+    assert verdict(r, "A0001", "I01")["status"] == "未通过"
+    assert verdict(r, "A0001", "I01")["threshold"] == 300
+
+
+@pytest.mark.parametrize("land, special, expected", [
+    (1000.0, None, "通过"),        # 400 亿元 × 1e4 / 1000 公顷 = 4000 万元/公顷
+    (1000.0025, None, "未通过"),   # 3999.99 万元/公顷
+    (1333.0, "革命老区", "通过"),   # 3000.75
+    (1334.0, "革命老区", "未通过"),  # 2998.5
+])
+def test_land_output_boundary(method, land, special, expected):
+    r = run(method, [applicant(special_areas=special)], annual_rows(land_area=land))
+    assert verdict(r, "A0001", "I05")["status"] == expected
+
+
+@pytest.mark.parametrize("field, ok, bad, cid", [
+    ("qms_certification_rate", 60.0, 59.99, "I11"),
+    ("digital_rd_tool_rate", 77.0, 76.99, "I14"),
+    ("nc_key_process_rate", 58.0, 57.99, "I15"),
+])
+def test_rate_boundaries(method, field, ok, bad, cid):
+    r = run(method, [applicant("A0001"), applicant("A0002")],
+            annual_rows("A0001", **{field: ok}) + annual_rows("A0002", **{field: bad}))
+    assert verdict(r, "A0001", cid)["status"] == "通过"
+    assert verdict(r, "A0002", cid)["status"] == "未通过"
+
+
+def test_leading_share_and_rd_and_patents(method):
+    rows = (annual_rows("A0001", leading_industry_revenue=200.0, rd_expenditure=10.0, high_value_patents=750.0)
+            + annual_rows("A0002", leading_industry_revenue=199.96, rd_expenditure=9.99, high_value_patents=749.9))
+    r = run(method, [applicant("A0001"), applicant("A0002")], rows)
+    for cid in ("I03", "I07", "I08"):  # 50 %, 2.5 %, 2.5 件/亿元 exactly
+        assert verdict(r, "A0001", cid)["status"] == "通过", cid
+        assert verdict(r, "A0002", cid)["status"] == "未通过", cid
+
+
+# ------------------------------------------------------------------ #9: OR rule
+@pytest.mark.parametrize("national, provincial, expected", [
+    (0.0, 3.0, "通过"), (0.0, 2.0, "未通过"), (1.0, 0.0, "通过"),
+    (float("nan"), 3.0, "通过"), (float("nan"), 2.0, "数据缺失"),
+])
+def test_rd_institutions_or(method, national, provincial, expected):
+    r = run(method, [applicant()], annual_rows(national_rd_institutions=national, provincial_rd_institutions=provincial))
+    assert verdict(r, "A0001", "I09")["status"] == expected
+
+
+# ------------------------------------------------------------------ #2: each of the last three years
+def test_growth_three_years_one_bad_year(method):
+    r = run(method, [applicant()], annual_rows(value_added_growth={2023: 4.9}))
+    v = verdict(r, "A0001", "I02")
+    assert v["status"] == "未通过"
+    assert "2023 年 4.9% ≤ 当地 GDP 增速 5%" in v["reason"]
+
+
+def test_growth_equal_to_gdp_fails(method):
+    r = run(method, [applicant()], annual_rows(value_added_growth={2022: 5.0}))
+    assert verdict(r, "A0001", "I02")["status"] == "未通过"
+
+
+def test_growth_missing_year(method):
+    r = run(method, [applicant()], annual_rows(value_added_growth={2022: float("nan")}))
+    assert verdict(r, "A0001", "I02")["status"] == "数据缺失"
+    r = run(method, [applicant()], annual_rows(years=(2023, 2024)))  # no 2022 form at all
+    assert verdict(r, "A0001", "I02")["status"] == "数据缺失"
+    assert overall(r, "A0001") == "数据缺失"
+
+
+# ------------------------------------------------------------------ peer-relative
+def test_peer_top_30_percent_boundary(method):
+    apps = [applicant(f"A{i:04d}") for i in range(1, 11)]
+    rows = []
+    for i in range(1, 11):  # value added 10..100 亿元, 20 000 employees → 5..50 万元/人
+        rows += annual_rows(f"A{i:04d}", value_added=10.0 * i, industrial_value_added=min(80.0, 10.0 * i))
+    r = select(dataset(apps, rows, benchmarks={}), 2024, method)
+    assert verdict(r, "A0008", "I04")["status"] == "通过"  # rank 3 of 10 → 30 %
+    assert verdict(r, "A0007", "I04")["status"] == "未通过"  # rank 4 → 40 %
+    assert "第 3/10 名" in verdict(r, "A0008", "I04")["reason"]
+
+
+def test_peer_benchmark_boundary(method):
+    r = run(method, [applicant("A0001"), applicant("A0002")],
+            annual_rows("A0001", energy_consumption=48.0) + annual_rows("A0002", energy_consumption=48.01))
+    # 48 万吨标准煤 / 80 亿元 = 0.6 吨/万元 = benchmark (lower is better)
+    assert verdict(r, "A0001", "I19")["status"] == "通过"
+    assert verdict(r, "A0002", "I19")["status"] == "未通过"
+    assert "行业基准 0.6" in verdict(r, "A0002", "I19")["reason"]
+
+
+def test_peer_group_parameter(method):
+    apps = [applicant(f"A{i:04d}", domain="装备工业" if i <= 5 else "信息产业") for i in range(1, 11)]
+    rows = []
+    for i in range(1, 11):
+        rows += annual_rows(f"A{i:04d}", value_added=10.0 * i)
+    data = dataset(apps, rows, benchmarks={})
+    by_domain = select(data, 2024, method)
+    pooled = select(data, 2024, replace(method, parameters=(("peer_group_by", "none"),)))
+    # A0005 is best of its domain (rank 1/5) but 6th of 10 overall
+    assert verdict(by_domain, "A0005", "I04")["status"] == "通过"
+    assert verdict(pooled, "A0005", "I04")["status"] == "未通过"
+
+
+# ------------------------------------------------------------------ Art. 8 veto, Art. 6 listing
+@pytest.mark.parametrize("env, safety, expected", [
+    ({2023: "Ⅱ级"}, {}, "未通过"), ({2022: "Ⅰ级"}, {}, "未通过"), ({2024: "Ⅲ级"}, {}, "通过"),
+    ({}, {2024: "重大"}, "未通过"), ({}, {2023: "特别重大"}, "未通过"), ({}, {2023: "较大"}, "通过"),
+    ({2023: None}, {}, "数据缺失"),
+])
+def test_veto(method, env, safety, expected):
+    r = run(method, [applicant()], annual_rows(env_incident_level=env, safety_accident_level=safety))
+    assert verdict(r, "A0001", "A08")["status"] == expected
+    if expected == "未通过":
+        assert overall(r, "A0001") == "未通过"
+        assert "一票否决" in verdict(r, "A0001", "A08")["reason"]
+
+
+def test_veto_window_is_three_years(method):
+    r = run(method, [applicant()], annual_rows(years=(2021, 2022, 2023, 2024), env_incident_level={2021: "Ⅰ级"}))
+    assert verdict(r, "A0001", "A08")["status"] == "通过"
+
+
+@pytest.mark.parametrize("code, recognised, expected", [
+    ("G111001", False, "通过"), ("S377018", False, "通过"), ("G999999", False, "未通过"),
+    (None, True, "通过"), (None, False, "未通过"), (None, None, "数据缺失"), ("G999999", None, "数据缺失"),
+])
+def test_listing(method, code, recognised, expected):
+    r = run(method, [applicant(zone_code=code, provincial_recognition=recognised)], annual_rows())
+    assert verdict(r, "A0001", "A06")["status"] == expected
+
+
+def test_listing_reason_names_the_zone(method):
+    r = run(method, [applicant(zone_code="G111001")], annual_rows())
+    assert "北京经济技术开发区" in verdict(r, "A0001", "A06")["reason"]
+
+
+# ------------------------------------------------------------------ qualitative conditions
+def test_expert_pass_mark(method):
+    r = run(method, [applicant()], annual_rows(), scores={"I06": 60.0, "I12": 59.9})
+    assert verdict(r, "A0001", "I06")["status"] == "通过"
+    assert verdict(r, "A0001", "I12")["status"] == "未通过"
+    assert verdict(r, "A0001", "I12")["reason"] == "专家评分 59.9 分 < 60 分（3 位专家）"
+
+
+def test_no_expert_scores_needs_review(method):
+    r = run(method, [applicant()], annual_rows(), scores=None)
+    assert verdict(r, "A0001", "I06")["status"] == "待专家评审"
+    assert overall(r, "A0001") == "待专家评审"
+
+
+# ------------------------------------------------------------------ overall rule
+def test_k_per_dimension(method):
+    # fails #3 and #5 (both 规模效益) — "all" fails; "k=1 per dimension" still passes
+    rows = annual_rows(leading_industry_revenue=100.0, land_area=2000.0)
+    strict = run(method, [applicant()], rows)
+    assert overall(strict, "A0001") == "未通过"
+    assert set(strict.summary["failed_conditions"].iloc[0].split("、")) == {"I03", "I05"}
+    k1 = replace(method, quantitative_rule=Rule("k_per_dimension", 1))
+    assert overall(run(k1, [applicant()], rows), "A0001") == "通过"
+    k5 = replace(method, quantitative_rule=Rule("k_per_dimension", 4))
+    assert overall(run(k5, [applicant()], rows), "A0001") == "未通过"  # 规模效益 has 3 of 5 passing
+
+
+def test_failure_outranks_missing(method):
+    rows = annual_rows(sales_revenue=100.0, leading_industry_revenue=60.0, qms_certification_rate=float("nan"))
+    assert overall(run(method, [applicant()], rows), "A0001") == "未通过"
+
+
+# ------------------------------------------------------------------ feature conditions
+def dc(aid, size, **kw):
+    return applicant(aid, feature_area="数据中心", domain="新产业新业态", industry="汽车", dc_size_class=size), \
+        annual_rows(aid, dc_design_racks=kw.get("racks", 5000.0 if size == "大型以上" else 1000.0),
+                    dc_operation=kw.get("operation", "全部投产"), dc_it_load_rate=kw.get("load", 60.0),
+                    dc_pue=kw.get("pue", 1.2), dc_design_pue=kw.get("design_pue", 1.2),
+                    dc_operating_under_one_year=kw.get("new", False), dc_green_grade=kw.get("grade", "4A"),
+                    dc_national_green_list=kw.get("listed", False), dc_compute_efficiency_target=kw.get("target", True))
+
+
+@pytest.mark.parametrize("size, pue, expected", [
+    ("大型以上", 1.30, "通过"), ("大型以上", 1.31, "未通过"),
+    ("中小型", 1.30, "通过"), ("中小型", 1.31, "通过"), ("中小型", 1.50, "通过"), ("中小型", 1.51, "未通过"),
+])
+def test_pue_by_size_class(method, size, pue, expected):
+    a, rows = dc("A0001", size, pue=pue)
+    assert verdict(run(method, [a], rows), "A0001", "F18")["status"] == expected
+
+
+def test_pue_design_value_when_new(method):
+    a, rows = dc("A0001", "大型以上", pue=float("nan"), design_pue=1.3, new=True)
+    assert verdict(run(method, [a], rows), "A0001", "F18")["status"] == "通过"
+    a, rows = dc("A0001", "大型以上", pue=1.2, design_pue=1.31, new=True)
+    assert verdict(run(method, [a], rows), "A0001", "F18")["status"] == "未通过"
+
+
+@pytest.mark.parametrize("size, racks, operation, load, expected", [
+    ("大型以上", 3000.0, "部分投产", 40.0, "通过"), ("大型以上", 2999.0, "全部投产", 60.0, "未通过"),
+    ("大型以上", 5000.0, "未投产", 60.0, "未通过"), ("大型以上", 5000.0, "全部投产", 39.9, "未通过"),
+    ("中小型", 300.0, "全部投产", 50.0, "通过"), ("中小型", 299.0, "全部投产", 60.0, "未通过"),
+    ("中小型", 3000.0, "全部投产", 60.0, "未通过"), ("中小型", 1000.0, "部分投产", 60.0, "未通过"),
+    ("中小型", 1000.0, "全部投产", 49.9, "未通过"),
+])
+def test_scale_utilisation_by_size_class(method, size, racks, operation, load, expected):
+    a, rows = dc("A0001", size, racks=racks, operation=operation, load=load)
+    assert verdict(run(method, [a], rows), "A0001", "F17")["status"] == expected
+
+
+@pytest.mark.parametrize("grade, listed, target, expected", [
+    ("4A", False, True, "通过"), ("3A", True, True, "通过"), ("3A", False, True, "未通过"), ("5A", True, False, "未通过"),
+])
+def test_green_grade_or_list_and_target(method, grade, listed, target, expected):
+    a, rows = dc("A0001", "大型以上", grade=grade, listed=listed, target=target)
+    assert verdict(run(method, [a], rows), "A0001", "F19")["status"] == expected
+
+
+def test_missing_size_class_is_missing(method):
+    a, rows = dc("A0001", None)
+    assert verdict(run(method, [a], rows), "A0001", "F17")["status"] == "数据缺失"
+
+
+def test_features_only_for_own_area(method):
+    a, rows = dc("A0001", "大型以上")
+    r = run(method, [a, applicant("A0002")], rows + annual_rows("A0002"))
+    ids = set(r.verdicts.loc[r.verdicts["applicant_id"] == "A0001", "condition_id"])
+    assert {"F17", "F18", "F19", "F20", "F21", "F22"} <= ids and "F01" not in ids
+    assert not r.verdicts.loc[r.verdicts["applicant_id"] == "A0002", "condition_id"].str.startswith("F").any()
+    assert overall(r, "A0001") == "通过"
+
+
+def test_transfer_three_year_conditions(method):
+    a = applicant(feature_area="产业转移合作")
+    base = dict(cobuilding_parties=2.0, industrial_va_growth=10.0, industrial_investment_growth=12.0,
+                new_project_investment=20.0, new_enterprises=50.0)
+    assert verdict(run(method, [a], annual_rows(**base)), "A0001", "F07")["status"] == "通过"
+    bad = {**base, "new_enterprises": {2023: 49.0}}
+    assert verdict(run(method, [a], annual_rows(**bad)), "A0001", "F07")["status"] == "未通过"
+    assert verdict(run(method, [a], annual_rows(**{**base, "cobuilding_parties": 1.0})), "A0001", "F06")["status"] == "未通过"
+
+
+# ------------------------------------------------------------------ Art. 7 ordering
+def test_priority_then_tilt_then_revenue(method):
+    apps = [
+        applicant("A0001"),
+        applicant("A0002", special_areas="革命老区"),
+        applicant("A0003", pilot_tasks="中国软件名园"),
+        applicant("A0004"),
+    ]
+    rows = (annual_rows("A0001", sales_revenue=900.0, leading_industry_revenue=500.0, rd_expenditure=30.0)
+            + annual_rows("A0002") + annual_rows("A0003")
+            + annual_rows("A0004", sales_revenue=500.0, leading_industry_revenue=300.0, rd_expenditure=15.0))
+    r = run(method, apps, rows)
+    ranks = dict(zip(r.summary["applicant_id"], r.summary["rank"]))
+    assert ranks == {"A0003": 1, "A0002": 2, "A0001": 3, "A0004": 4}
+
+
+def test_ineligible_are_not_ranked(method):
+    r = run(method, [applicant("A0001"), applicant("A0002")],
+            annual_rows("A0001") + annual_rows("A0002", sales_revenue=100.0, leading_industry_revenue=60.0))
+    ranks = dict(zip(r.summary["applicant_id"], r.summary["rank"]))
+    assert ranks["A0001"] == 1 and pd.isna(ranks["A0002"])
+
+
+# ------------------------------------------------------------------ application year, method file
+def test_unknown_application_year(method):
+    with pytest.raises(NidbError, match="申报年份 2019 没有申报对象"):
+        select(dataset([applicant()], annual_rows()), 2019, method)
+
+
+def _method_error(tmp_path, mutate, *fragments):
+    raw = yaml.safe_load(DEFAULT_METHOD_PATH.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError) as exc:
+        load_selection_method(path)
+    for frag in (str(path), *fragments):
+        assert frag in str(exc.value), str(exc.value)
+
+
+def test_method_unknown_key(tmp_path):
+    _method_error(tmp_path, lambda r: r.update(threshold=1), "threshold", "未知键")
+
+
+def test_method_bad_mode(tmp_path):
+    _method_error(tmp_path, lambda r: r["quantitative_rule"].update(mode="most"), "quantitative_rule.mode", "'most'")
+
+
+def test_method_bad_veto_level(tmp_path):
+    _method_error(tmp_path, lambda r: r["veto"].update(env_incident_levels=["二级"]), "veto.env_incident_levels[0]")
+
+
+def test_method_unknown_parameter(tmp_path):
+    _method_error(tmp_path, lambda r: r.update(parameters={"peer_top": 20}), "parameters.peer_top")
+
+
+def test_method_bad_parameter_choice(tmp_path):
+    _method_error(tmp_path, lambda r: r.update(parameters={"peer_group_by": "region"}), "parameters.peer_group_by")
+
+
+def test_method_bad_ordering_key(tmp_path):
+    _method_error(tmp_path, lambda r: r.update(ordering=["I06"]), "ordering[0]")
+
+
+def test_method_pass_mark_range(tmp_path):
+    _method_error(tmp_path, lambda r: r["qualitative_rule"].update(pass_mark=120), "qualitative_rule.pass_mark")

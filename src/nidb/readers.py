@@ -240,6 +240,16 @@ _TYPE_MESSAGES = {
 }
 
 
+def type_message(col: ColumnSpec, text: str) -> str:
+    """Why a cell is not of its column's type, with a hint for a unit typed into the cell."""
+    message = _TYPE_MESSAGES[col.dtype]
+    if col.dtype in ("number", "integer") and re.search(r"[%％]\s*$", text):
+        return f"{message}，不要带 % 号（65% 填 65）"
+    if col.dtype in ("number", "integer") and re.search(r"\d\s*[^\d\s.,+\-eE]+\s*$", text):
+        return f"{message}，只填数字，单位以表头为准" + (f"（{col.unit}）" if col.unit else "")
+    return message
+
+
 def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Problem]]:
     """Match headers and convert cells; return the table and every header or type problem."""
     positions, problems = match_headers(raw, table)
@@ -258,7 +268,7 @@ def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Probl
         header = raw.header[raw.cells.columns.get_loc(pos)]
         problems += [
             Problem(file=raw.file, sheet=raw.sheet, row=int(row), column=header, rule=str(Rule.TYPE),
-                    message=_TYPE_MESSAGES[col.dtype], value=text[col.name].at[row])
+                    message=type_message(col, text[col.name].at[row]), value=text[col.name].at[row])
             for row in bad[bad].index
         ]
     headers = {name: raw.header[raw.cells.columns.get_loc(p)] for p, name in positions.items()}

@@ -9,6 +9,7 @@ points at the row as the user sees it.
 from __future__ import annotations
 
 import datetime
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -197,10 +198,7 @@ def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rul
     if check == "pattern":
         return Rule.PATTERN, f"格式不符（应匹配 {col.pattern}）"
     if check == "category":
-        shown = "、".join(col.values or ())
-        if len(shown) > 60:
-            shown = f"{col.values_ref} 词表中的 {len(col.values or ())} 项之一，见模板的下拉选项"
-        return Rule.CATEGORY, f"不是可选值（可选：{shown}）"
+        return Rule.CATEGORY, _category_message(col, value)
     if check == "foreign_key":
         targets = "或".join(t.split(".")[0] for t in col.foreign_key)
         return Rule.FOREIGN_KEY, f"编号在{_TARGET_ZH.get(targets, targets)}中不存在"
@@ -209,6 +207,19 @@ def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rul
     if check == "field_uniqueness":
         return Rule.DUPLICATE, "值重复"
     return Rule.TYPE, f"应为{_DTYPE_ZH[col.dtype]}"
+
+
+def _category_message(col: ColumnSpec, value: object) -> str:
+    """Not an allowed value: the choices when few, else the count, and the closest choice."""
+    choices = col.values or ()
+    shown = "、".join(choices)
+    message = f"不是可选值（可选：{shown}）" if len(shown) <= 60 else f"不是可选值（共 {len(choices)} 项可选，见模板的下拉列表）"
+    items = str(value).split(LIST_SEPARATOR) if col.dtype == "list" else [str(value)]
+    unknown = [item for item in items if item not in choices]
+    close = [m for item in unknown for m in difflib.get_close_matches(item, choices, n=1, cutoff=0.5)]
+    if col.dtype == "list" and unknown:
+        message = f"「{'、'.join(unknown)}」{message}"
+    return message + (f"；是否应为「{'、'.join(close)}」？" if close else "")
 
 
 _DTYPE_ZH = {

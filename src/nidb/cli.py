@@ -175,5 +175,22 @@ def audit_command(
         typer.echo(f"已写出：{path}")
 
 
+@app.command("profiles")
+@user_errors
+def profiles_command(
+    year: int | None = typer.Option(None, "--year", help="评价年度（默认：数据中最新的年份）"),
+    all_bases: bool = typer.Option(False, "--all", help="为全部示范基地生成画像（默认只为预警、撤销或二星及以下的基地）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML）"),
+    out: Path | None = typer.Option(None, "--out", help="报告目录（默认：仓库的 reports/）；画像写入其下 profiles/<年度>/"),
+) -> None:
+    """生成示范基地画像（短板弱项反馈）：并行为每个基地写出评价结果、指标位置与短板弱项页面。"""
+    from nidb.report.pipeline import terminal_progress
+    from nidb.report.profiles import build_profiles
+
+    result = build_profiles(year, data, method, out, all_bases=all_bases, progress=terminal_progress())
+    typer.echo(f"已为{result.selection}生成 {result.pages} 个画像：{result.out_dir}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

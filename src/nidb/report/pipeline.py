@@ -240,7 +240,7 @@ def build_report(
             str(staging / "annual-report.ipynb"),
         )
 
-        cases = _write_cases(dataset, year, method_file, staging, demo, say)
+        cases = _write_cases(dataset, year, method_file, data, staging, demo, say)
 
         say("汇总数据附录（CSV 与 Excel）……")
         xlsx, tables = write_appendix(appendix)
@@ -295,7 +295,7 @@ def build_report(
     )
 
 
-def _write_cases(dataset: Any, year: int, method_file: Path | None, staging: Path, demo: bool,
+def _write_cases(dataset: Any, year: int, method_file: Path | None, data_dir: Path, staging: Path, demo: bool,
                  say: Progress) -> int:
     """Write the typical-case catalogue when the evaluation engine is available."""
     if importlib.util.find_spec("nidb.evaluation") is None:
@@ -304,7 +304,8 @@ def _write_cases(dataset: Any, year: int, method_file: Path | None, staging: Pat
     from nidb.report import cases
 
     say("生成五星级示范基地典型案例页……")
-    return cases.write_catalogue(dataset, year, method_file, staging / "cases", demo=demo)
+    return cases.write_catalogue(dataset, year, method_file, data_dir, staging / cases.CASES_DIR, demo=demo,
+                                 progress=say)
 
 
 def _render_site(out: Path, demo: bool, say: Progress) -> RenderResult:

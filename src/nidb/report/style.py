@@ -70,11 +70,11 @@ def glyph_guard() -> Iterator[None]:
         yield
 
 
-def figure_png(fig: Figure) -> bytes:
+def figure_png(fig: Figure, dpi: int = PNG_DPI) -> bytes:
     """Render a figure to deterministic PNG bytes, raising on any missing glyph."""
     buffer = io.BytesIO()
     with glyph_guard():
-        fig.savefig(buffer, format="png", dpi=PNG_DPI, metadata={"Software": None})
+        fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
 
 

@@ -49,6 +49,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render_template(name: str, **context: object) -> str:
+def render_template(template: str, /, **context: object) -> str:
     """Render one template from ``nidb/report/templates`` with escaped values."""
-    return environment().get_template(name).render(**context)
+    return environment().get_template(template).render(**context)

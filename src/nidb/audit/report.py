@@ -170,7 +170,7 @@ def run_audit(
         "subject": subject.label,
         "year": subject.year,
         "audit_file": spec.source,
-        "base_method": problem.base_method.source,
+        "base_method": subject.method_source,
         "seed": spec.seed,
         "runs": runs,
         "chunk_size": spec.chunk_size,
@@ -192,6 +192,7 @@ def chinese_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
     if result.synthetic:
         info.insert(0, ("注意", f"本结果基于{SYNTHETIC_LABEL}，不描述任何真实的示范基地"))
     labels = {
+        "data": "数据",
         "audit_file": "审计方法文件", "base_method": "基准评价方法", "seed": "随机种子", "runs": "蒙特卡洛重复次数",
         "chunk_size": "分块大小", "sobol_base_samples": "Sobol 基础样本数 N", "sobol_runs": "Sobol 模型运行次数",
         "sobol_bootstrap": "Bootstrap 次数", "sobol_confidence": "置信水平", "choices": "不确定选择",
@@ -273,6 +274,7 @@ def audit_bases(
     finally:
         if client is not None:
             client.close()
+    result.settings["data"] = f"{SYNTHETIC_LABEL}：{path}" if synthetic else str(path)
     manifest = {
         "data_dir": str(path),
         "inputs": input_hashes(path),

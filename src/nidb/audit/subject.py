@@ -34,7 +34,7 @@ from nidb.framework import load_framework
 from nidb.lifecycle import load_rules
 from nidb.stars import StarRule
 
-DATA_KEYS = ("experts", "peer_relative", "parameters")
+DATA_KEYS = ("experts", "peer_relative", "parameters")  # evaluation keys that change the data table (with impute.group)
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class Subject:
     names: pd.Series | None = None
     synthetic: bool = False
     year: int | None = None
+    method_source: str = ""
 
 
 def load_method_raw(name_or_path: str | Path) -> dict:
@@ -102,6 +103,7 @@ def table_subject(data_csv: str | Path, meta_csv: str | Path, method: str | Path
         data_key=_no_key,
         engine_part=_identity,
         names=names,
+        method_source=str(method),
     )
 
 
@@ -113,7 +115,9 @@ def asem_subject(directory: str | Path, method: str | Path = "asem-coinr-example
 
 
 def _evaluation_key(raw: Mapping) -> str:
-    return repr([raw.get(k) for k in DATA_KEYS])
+    impute = raw.get("impute") or {}
+    group = impute.get("group") if isinstance(impute, Mapping) else None
+    return repr([raw.get(k) for k in DATA_KEYS] + [group])
 
 
 def _evaluation_engine_part(raw: Mapping) -> Mapping:
@@ -170,4 +174,5 @@ def bases_subject(dataset, year: int, method: str | Path | None = None, framewor
         names=names,
         synthetic=synthetic,
         year=year,
+        method_source=str(path),
     )

@@ -114,7 +114,8 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
     root_of(hierarchy)
     source = spec.source
     base = method_from_mapping(subject.engine_part(subject.method_raw), source=f"{source}（基准方法）")
-    nominal = run(subject.data_for(subject.method_raw), hierarchy, base)
+    data_cache = {subject.data_key(subject.method_raw): subject.data_for(subject.method_raw)}
+    nominal = run(data_cache[subject.data_key(subject.method_raw)], hierarchy, base)
     units = nominal.scores.index
     stars = subject.stars if subject.stars is not None else spec.stars
     widths = design_width(spec.choices, len(hierarchy.weighted_codes))
@@ -125,7 +126,7 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
         codes = np.array(combos, dtype=int).reshape(len(combos), len(pipeline))
     unique = sorted({tuple(int(v) for v in row) for row in codes})
     matrices = []
-    prepared_cache: dict[str, pd.DataFrame] = {}
+    prepared_cache: dict[str, pd.DataFrame] = {}  # data step + pre-normalisation steps, shared
     for combo in unique:
         raw = copy.deepcopy(dict(subject.method_raw))
         for c, j in zip(pipeline, combo):
@@ -133,9 +134,11 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
         label = "、".join(f"{c.name}={level_label(_pipeline_value(c, j))}" for c, j in zip(pipeline, combo))
         m = method_from_mapping(subject.engine_part(raw), source=f"{source}（{label}）")
         data_key = subject.data_key(raw)
+        if data_key not in data_cache:
+            data_cache[data_key] = subject.data_for(raw)
         key = repr((data_key, m.denominate, m.impute, m.screen, m.treat))
         if key not in prepared_cache:
-            prepared_cache[key] = prepare_indicators(subject.data_for(raw), hierarchy, m).values
+            prepared_cache[key] = prepare_indicators(data_cache[data_key], hierarchy, m).values
         values = prepared_cache[key]
         x = normalise_indicators(values.to_numpy(dtype=float), hierarchy, m.normalise)
         x = pd.DataFrame(x, index=values.index, columns=hierarchy.indicators).reindex(units).to_numpy()

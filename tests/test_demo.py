@@ -415,6 +415,35 @@ def test_demo_dir_is_cached_and_safe_under_parallel_callers(monkeypatch, tmp_pat
     assert demo_dir() == first and (first / "README.md").stat().st_mtime_ns == stamp
 
 
+def test_a_changed_generator_gets_a_fresh_demo_dir(monkeypatch, tmp_path):
+    import nidb.demo.cache as cache
+
+    monkeypatch.setenv("NIDB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "write_demo", lambda out, seed: (Path(out) / "README.md").write_text("x"))
+    monkeypatch.setattr(cache, "generator_digest", lambda: "a" * 64)
+    old = demo_dir()
+    monkeypatch.setattr(cache, "generator_digest", lambda: "b" * 64)
+    new = demo_dir()
+    assert old != new and (new / "README.md").is_file()
+    assert old.name.startswith(f"v{cache.GENERATOR_VERSION}-aaaaaaaaaaaa-seed20231")
+
+
+def test_demo_dir_removes_stale_staging_left_by_a_crash(monkeypatch, tmp_path):
+    import os
+
+    import nidb.demo.cache as cache
+
+    monkeypatch.setenv("NIDB_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cache, "write_demo", lambda out, seed: (Path(out) / "README.md").write_text("x"))
+    stale = tmp_path / "demo" / ".v1.0-0123456789ab-seed20231-crashed"
+    fresh = tmp_path / "demo" / ".v1.0-0123456789ab-seed20231-running"
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+    os.utime(stale, (0, 0))
+    demo_dir()
+    assert not stale.exists() and fresh.exists()
+
+
 def test_cli_demo_writes_the_requested_seed(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--seed", "7", "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output

@@ -34,6 +34,7 @@ MISSING_RATE_CORE = {
     "industrial_value_added": 0.03, "energy_consumption": 0.05, "water_use": 0.06,
 }
 MISSING_RATE_FEATURE = 0.08
+EVENT_YEARS = (2021, 2025)  # years in which the compliance events of bases fall
 # Declarations are checked for completeness before they are submitted, so applicants leave
 # fewer fields empty than bases do in their annual forms; weak units leave more empty.
 MISSING_FACTOR_APPLICANT = 0.35
@@ -216,24 +217,19 @@ def _compliance(annual: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     base_rows = np.flatnonzero(is_base & (annual["year"] >= 2021).to_numpy())
     app_rows = np.flatnonzero(~is_base)
 
-    # bases: distinct base-years drawn once, then dealt out to the events
-    picks = rng.choice(base_rows, size=64, replace=False)
-    base_of = annual["unit_id"].to_numpy()[picks]
-    _, first = np.unique(base_of, return_index=True)
-    picks = picks[np.sort(first)]  # at most one event per base
-    events = {
-        "env": ["Ⅳ级"] * 4 + ["Ⅲ级"] * 2 + ["Ⅱ级"] * 2,
-        "safety": ["一般"] * 8 + ["较大"] * 3 + ["重大"] * 2,
-    }
-    k = 0
-    for level in events["env"]:
-        env[picks[k]] = level
-        k += 1
-    for level in events["safety"]:
-        safety[picks[k]] = level
-        k += 1
-    unrectified[picks[k]] = True
-    fraud[picks[k + 1]] = True
+    # bases: one event per base, on distinct bases, in a year from 2021 on
+    env_levels = ["Ⅳ级"] * 4 + ["Ⅲ级"] * 2 + ["Ⅱ级"] * 2
+    safety_levels = ["一般"] * 8 + ["较大"] * 3 + ["重大"] * 2
+    n_events = len(env_levels) + len(safety_levels) + 2
+    candidates = np.unique(annual["unit_id"].to_numpy()[base_rows])
+    chosen = rng.choice(candidates, size=n_events, replace=False)
+    years = rng.integers(EVENT_YEARS[0], EVENT_YEARS[1] + 1, size=n_events)
+    rows = pd.MultiIndex.from_frame(annual[["unit_id", "year"]]).get_indexer(
+        pd.MultiIndex.from_arrays([chosen, years]))
+    env[rows[: len(env_levels)]] = env_levels
+    safety[rows[len(env_levels): len(env_levels) + len(safety_levels)]] = safety_levels
+    unrectified[rows[-2]] = True
+    fraud[rows[-1]] = True
 
     # applicants: background rates of minor events plus a handful of vetoes
     u = rng.random(len(app_rows))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import platformdirs
@@ -20,11 +21,20 @@ from nidb.demo.writer import DEFAULT_SEED, GENERATOR_VERSION, generator_digest, 
 from nidb.errors import NidbError
 
 CACHE_ENV = "NIDB_CACHE_DIR"
+STALE_STAGING_SECONDS = 3600  # a staging directory this old was left by a crashed run
 
 
 def cache_root() -> Path:
     """Root of nidb's cache: $NIDB_CACHE_DIR, else the platform's user cache directory."""
     return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("nidb"))
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Delete staging directories that crashed runs left behind."""
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    for stale in root.glob(".v*-seed*-*"):
+        if stale.is_dir() and stale.stat().st_mtime < cutoff:
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def demo_dir(seed: int = DEFAULT_SEED) -> Path:
@@ -38,6 +48,7 @@ def demo_dir(seed: int = DEFAULT_SEED) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
     except OSError as exc:
         raise NidbError(f"无法写入缓存目录 {root}（{exc.strerror}）；请用环境变量 {CACHE_ENV} 指定可写目录。") from None
+    _remove_stale_staging(root)
     try:
         write_demo(staging, seed)
         os.rename(staging, target)

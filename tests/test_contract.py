@@ -62,6 +62,8 @@ def _broken(edit) -> dict:
     (lambda r: r["tables"]["bases"].update(key=["id"]), "tables.bases.key"),
     (lambda r: r["tables"]["bases"]["columns"]["name"].update(zh="基地编号"), "tables.bases.columns.name.zh"),
     (lambda r: r["tables"]["bases"]["columns"]["region"].pop("values_ref"), "tables.bases.columns.region"),
+    (lambda r: r["tables"]["bases"]["columns"]["base_id"].update(example="B001"), "tables.bases.columns.base_id.example"),
+    (lambda r: r["tables"]["bases"]["columns"]["name"].update(example="x"), "tables.bases.columns.name.example"),
     (lambda r: r.update(version="one"), "version"),
 ])
 def test_malformed_contract_names_the_key_path(edit, where):

@@ -155,7 +155,7 @@ CASES = [
     Case("authority-near-miss", directory({"bases.csv": VALID["bases.csv"].replace("江苏省", "江苏")}),
         [(f"{D}/bases.csv", None, 2, "authority", Rule.CATEGORY, "江苏")], "共 37 项可选，见模板的下拉列表）；是否应为「江苏省」？"),
     Case("bad-zone-code", directory({"bases.csv": VALID["bases.csv"].replace("G320001", "X32")}),
-        [(f"{D}/bases.csv", None, 2, "zone_code", Rule.PATTERN, "X32")]),
+        [(f"{D}/bases.csv", None, 2, "zone_code", Rule.PATTERN, "X32")], "格式不符（应形如 G320102）"),
     Case("duplicate-base-id", directory({"bases.csv": VALID["bases.csv"].replace("B0002,", "B0001,")}),
         [(f"{D}/annual.csv", None, 4, "基地或申报对象编号", Rule.FOREIGN_KEY, "B0002"),
          (f"{D}/bases.csv", None, 2, "base_id", Rule.DUPLICATE, "B0001"),

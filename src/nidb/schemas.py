@@ -196,7 +196,7 @@ def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rul
     if check == "future_year":
         return Rule.FUTURE_YEAR, f"年份晚于当前年份 {year + (col.max_year_offset or 0)}"
     if check == "pattern":
-        return Rule.PATTERN, f"格式不符（应匹配 {col.pattern}）"
+        return Rule.PATTERN, f"格式不符（应形如 {'、'.join(col.example)}）" if col.example else f"格式不符（应匹配 {col.pattern}）"
     if check == "category":
         return Rule.CATEGORY, _category_message(col, value)
     if check == "foreign_key":

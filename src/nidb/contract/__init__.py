@@ -24,7 +24,7 @@ DTYPES = ("string", "integer", "number", "boolean", "category", "list")
 _TOP_KEYS = {"version", "tables", "vocabularies"}
 _TABLE_KEYS = {"zh", "file", "key", "optional", "description", "columns"}
 _COLUMN_KEYS = {
-    "zh", "unit", "dtype", "required", "unique", "min", "max", "pattern",
+    "zh", "unit", "dtype", "required", "unique", "min", "max", "pattern", "example",
     "values", "values_ref", "not_above", "max_year_offset", "foreign_key",
 }
 
@@ -42,6 +42,7 @@ class ColumnSpec:
     min: float | None = None
     max: float | None = None
     pattern: str | None = None
+    example: tuple[str, ...] = ()  # values matching `pattern`, shown to the user
     values: tuple[str, ...] | None = None  # allowed values (category and list items)
     values_ref: str | None = None  # vocabulary the values came from
     not_above: str | None = None  # another column of the same table
@@ -180,6 +181,14 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
             re.compile(pattern)
         except re.error as exc:
             raise r.fail(f"{path}.pattern", f"正则表达式无效：{exc}") from None
+    example: tuple[str, ...] = ()
+    if "example" in raw:
+        if pattern is None:
+            raise r.fail(f"{path}.example", "example 只适用于有 pattern 的列")
+        example = tuple(e.strip() for e in r.text(str(raw["example"]), f"{path}.example").split("、"))
+        for value in example:
+            if not re.fullmatch(pattern, value):
+                raise r.fail(f"{path}.example", f"示例 {value!r} 不符合 pattern {pattern!r}")
     offset = raw.get("max_year_offset")
     if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
         raise r.fail(f"{path}.max_year_offset", f"应为整数，实为 {offset!r}")
@@ -198,6 +207,7 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
         min=lo,
         max=hi,
         pattern=pattern,
+        example=example,
         values=values,
         values_ref=values_ref,
         not_above=r.text(raw["not_above"], f"{path}.not_above") if "not_above" in raw else None,

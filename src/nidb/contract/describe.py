@@ -49,7 +49,9 @@ def rule_text(col: ColumnSpec, table: TableSpec) -> str:
         parts.append("按百分数填报（65% 填 65，不填 0.65）")
     if col.max_year_offset is not None:
         parts.append("不晚于当前年份" if col.max_year_offset == 0 else f"不晚于当前年份 + {col.max_year_offset}")
-    if col.pattern:
+    if col.example:
+        parts.append(f"格式如 {'、'.join(col.example)}")
+    elif col.pattern:
         parts.append(f"格式 {col.pattern}")
     if col.values is not None:
         parts.append(f"可选值：{'、'.join(col.values)}" if len(col.values) <= 8 else f"可选值见下拉列表（{len(col.values)} 项）")

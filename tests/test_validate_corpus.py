@@ -132,6 +132,8 @@ CASES = [
         [(f"{D}/annual.csv", None, 2, QMS, Rule.TYPE, "65%")], "不要带 % 号"),
     Case("unit-typed-into-cell", directory({"annual.csv": annual("B0001,2023,500亿元,400,65,否")}),
         [(f"{D}/annual.csv", None, 2, SALES, Rule.TYPE, "500亿元")], "只填数字，单位以表头为准（亿元）"),
+    Case("dash-for-missing", directory({"annual.csv": annual("B0001,2023,500,400,-,否")}),
+        [(f"{D}/annual.csv", None, 2, QMS, Rule.TYPE, "-")], "没有数据请留空"),
     Case("fractional-year", directory({"annual.csv": annual("B0001,2023.5,500,400,65,否")}),
         [(f"{D}/annual.csv", None, 2, "年份", Rule.TYPE, "2023.5")], "整数"),
     Case("bad-boolean", directory({"annual.csv": annual("B0001,2023,500,400,65,有")}),

@@ -29,6 +29,7 @@ LISTS_SHEET = "选项"
 
 _TRUE = {"是", "true", "1", "1.0"}
 _FALSE = {"否", "false", "0", "0.0"}
+_MISSING_MARKERS = {"-", "--", "—", "/", "无", "无数据", "暂无", "缺失", "NA", "N/A", "n/a", "null", "NULL"}
 _LIST_SPLIT = r"\s*[;；、]\s*"
 _THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
 
@@ -243,6 +244,8 @@ _TYPE_MESSAGES = {
 def type_message(col: ColumnSpec, text: str) -> str:
     """Why a cell is not of its column's type, with a hint for a unit typed into the cell."""
     message = _TYPE_MESSAGES[col.dtype]
+    if text.strip() in _MISSING_MARKERS:
+        return f"{message}；没有数据请留空（空单元格即缺失值）"
     if col.dtype in ("number", "integer") and re.search(r"[%％]\s*$", text):
         return f"{message}，不要带 % 号（65% 填 65）"
     if col.dtype in ("number", "integer") and re.search(r"\d\s*[^\d\s.,+\-eE]+\s*$", text):

@@ -157,7 +157,7 @@ def _unescape_markdown(text: str) -> str:
 
 def _listed(rel: Path) -> bool:
     """Pages linked from the preview's index: a year's top-level pages and the case catalogue."""
-    return len(rel.parts) == 1 or rel.as_posix() == "cases/index.qmd"
+    return (len(rel.parts) == 1 and not rel.stem.startswith("B")) or rel.as_posix() == "cases/index.qmd"
 
 
 def _order(rel: Path) -> tuple:
@@ -165,18 +165,28 @@ def _order(rel: Path) -> tuple:
     return (rel.stem != "index" or len(rel.parts) > 1, rel.parts[0] in ("cases", "methodology.qmd"), rel.as_posix())
 
 
-def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
-    """Render every year under `reports` as plain HTML pages into `site`, plus an index page."""
-    site.mkdir(parents=True, exist_ok=True)
+def _page_roots(reports: Path) -> list[tuple[str, Path]]:
+    """(site-relative prefix, directory) of every generated page set: years, then profiles."""
     years = sorted((p for p in reports.iterdir() if p.is_dir() and p.name.isdigit()), reverse=True)
+    roots = [(p.name, p) for p in years]
+    profiles = reports / "profiles"
+    if profiles.is_dir():
+        roots += [(f"profiles/{p.name}", p) for p in sorted(profiles.iterdir(), reverse=True)
+                  if p.is_dir() and p.name.isdigit()]
+    return roots
+
+
+def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
+    """Render every year (and every year's profiles) under `reports` as HTML pages, plus an index page."""
+    site.mkdir(parents=True, exist_ok=True)
     sections = []
-    for year_dir in years:
+    for prefix, root in _page_roots(reports):
         links = []
-        sources = [p.relative_to(year_dir) for p in year_dir.rglob("*") if p.is_file()]
+        sources = [p.relative_to(root) for p in root.rglob("*") if p.is_file()]
         for rel in sorted(sources, key=_order):
-            source, target = year_dir / rel, site / year_dir.name / rel
+            source, target = root / rel, site / prefix / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            home = "../" * len(rel.parts) + "index.html"
+            home = "../" * (len(rel.parts) + prefix.count("/")) + "index.html"
             if source.suffix == ".ipynb":
                 title, body = _notebook_html(source)
             elif source.suffix in {".qmd", ".md"}:
@@ -186,9 +196,10 @@ def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
                 continue
             target.with_suffix(".html").write_text(_page(title, body, home, demo), encoding="utf-8")
             if _listed(rel):
-                links.append((f"{year_dir.name}/{rel.with_suffix('.html').as_posix()}", title))
+                links.append((f"{prefix}/{rel.with_suffix('.html').as_posix()}", title))
+        heading = f"{root.name} 年度报告" if prefix == root.name else f"{root.name} 年示范基地画像"
         items = "\n".join(f'<li><a href="{html_text(href)}">{html_text(title)}</a></li>' for href, title in links)
-        sections.append(f"<h2>{year_dir.name} 年度报告</h2>\n<ul>\n{items}\n</ul>")
+        sections.append(f"<h2>{heading}</h2>\n<ul>\n{items}\n</ul>")
     body = "<h1>国家新型工业化产业示范基地发展报告</h1>\n" + "\n".join(sections)
     (site / "index.html").write_text(_page("nidb 报告预览", body, "index.html", demo), encoding="utf-8")
     return RenderResult(site, "preview", QUARTO_HINT.format(site=site))

@@ -146,6 +146,8 @@ CASES = [
     Case("missing-required-column", directory({"annual.csv": (
         "基地或申报对象编号,产业集聚区销售收入（亿元）\nB0001,500\nB0001,520\n")}),
         [(f"{D}/annual.csv", None, 1, "年份", Rule.MISSING_COLUMN, None)], "year"),
+    Case("title-row-above-header", workbook("2024年度报表\n" + VALID["annual.csv"]),
+        [("填报.xlsx", "年度报表", 1, None, Rule.MISSING_COLUMN, None)], "第 1 行不是「年度报表」的表头"),
     Case("same-column-twice", directory({"annual.csv": (
         "unit_id,year,年份,sales_revenue\nB0001,2023,2023,500\n")}),
         [(f"{D}/annual.csv", None, 1, "年份", Rule.DUPLICATE_COLUMN, None)], "year"),

@@ -164,13 +164,17 @@ def _with_template_row(raw: RawSheet, names: list[str | None]) -> RawSheet:
     return raw
 
 
-def _header_problem(raw: RawSheet, header: str, rule: Rule, message: str) -> Problem:
+def _header_problem(raw: RawSheet, header: str | None, rule: Rule, message: str) -> Problem:
     return Problem(file=raw.file, sheet=raw.sheet, row=1, column=header, rule=str(rule), message=message)
 
 
 def match_headers(raw: RawSheet, table: TableSpec) -> tuple[dict[int, str], list[Problem]]:
     """Column position -> canonical name, and the header problems (unknown, duplicate, missing)."""
     lookup = header_lookup(table)
+    if not any(lookup.get(normalise_label(h)) for h in raw.header):
+        message = (f"第 1 行不是「{table.zh}」的表头：没有识别出任何列名（表头须在第 1 行）" if raw.header
+                   else "表为空，缺少表头行")
+        return {}, [_header_problem(raw, None, Rule.MISSING_COLUMN, message)]
     positions: dict[int, str] = {}
     seen: dict[str, str] = {}
     problems = []

@@ -323,6 +323,11 @@ def test_compliance_events(t):
     assert 1 <= env_severe <= 3 and 1 <= safety_major <= 3
     assert 3 <= (bases["env_incident_level"] != "无").sum() <= 15
     assert apps["env_incident_level"].isin(["Ⅱ级", "Ⅰ级"]).any()  # the selection veto has cases
+    events = bases[(bases["env_incident_level"] != "无") | (bases["safety_accident_level"] != "无")
+                   | bases["fraud_found"] | bases["unrectified_inspection"]]
+    events = events.merge(t["bases"], left_on="unit_id", right_on="base_id")
+    assert (events["year"] > events["year_announced"]).all()  # events hit announced bases
+    assert events["unit_id"].is_unique
 
 
 def test_a_minority_of_applicants_meets_the_fixed_declaration_conditions(t):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nidb.demo.profile import DATA_YEARS, DEFLATOR, SECTOR_PROFILE
+from nidb.demo.profile import DATA_YEARS, DEFLATOR, SECTOR_PROFILE, Sector
 
 GRID_YEARS = np.arange(DATA_YEARS[0] - 1, DATA_YEARS[-1] + 1)  # 2019 is the unreported baseline
 
@@ -18,9 +18,13 @@ GRID_YEARS = np.arange(DATA_YEARS[0] - 1, DATA_YEARS[-1] + 1)  # 2019 is the unr
 SALES_MEDIAN = {"base": 470.0, "applicant": 190.0}
 SALES_LOG_SD = {"base": 0.95, "applicant": 0.85}
 SALES_TAIL_KNEE = (6000.0, 0.6)  # above the knee the log-normal tail is compressed (largest ≈ 1-2 万亿)
-SALES_Q_EFFECT = 0.15
-GIANTS = (9900.0, 10500.0, 12000.0)  # minimum 2019 sales of the three largest bases (亿元)  # extra pull of quality on the size of bases (large five-star bases)
+SALES_Q_EFFECT = 0.15  # extra pull of quality on the size of bases (large five-star bases)
+GIANTS = (9900.0, 10500.0, 12000.0)  # minimum 2019 sales of the three largest bases (亿元)
 SPECIAL_AREA_SALES_FACTOR = 0.8  # special-area applicants sit lower, many near 150 亿元
+# R&D intensity relative to the median: raw materials lower, research-intensive industries higher.
+RD_FACTOR_RAW_MATERIALS = 0.7
+RD_FACTOR_INTENSIVE = 1.3
+RD_INTENSIVE = ("电子信息", "软件和信息服务", "医药", "航空航天", "高技术转化应用")
 # Idiosyncratic noise of applicants relative to bases (their fields track quality more closely).
 NOISE_SCALE = {"base": 1.0, "applicant": 0.6}
 
@@ -34,7 +38,7 @@ MISSING_RATE_CORE = {
     "industrial_value_added": 0.03, "energy_consumption": 0.05, "water_use": 0.06,
 }
 MISSING_RATE_FEATURE = 0.08
-EVENT_YEARS = (2021, 2025)  # years in which the compliance events of bases fall
+EVENT_YEARS = (2021, 2025)  # compliance events of bases fall in these years, after announcement
 # Declarations are checked for completeness before they are submitted, so applicants leave
 # fewer fields empty than bases do in their annual forms; weak units leave more empty.
 MISSING_FACTOR_APPLICANT = 0.35
@@ -81,7 +85,7 @@ def _core(units: pd.DataFrame, gdp: np.ndarray, g: _Grid) -> dict[str, np.ndarra
                                                ("_q", "_scale", "_innovation", "_digital", "_green", "_growth"))
     kind = units["_kind"].to_numpy()
     is_base = (kind == "base")[:, None]
-    profile = np.array([SECTOR_PROFILE[i] for i in units["industry"]])
+    profile = pd.DataFrame(SECTOR_PROFILE, index=Sector._fields).T.loc[units["industry"]].to_numpy(dtype=float)
     va_ratio0, iva_share0, energy0, water0, sales_offset = (profile[:, k][:, None] for k in range(5))
     special = units["special_areas"].notna().to_numpy()[:, None]
 
@@ -110,9 +114,8 @@ def _core(units: pd.DataFrame, gdp: np.ndarray, g: _Grid) -> dict[str, np.ndarra
     productivity = 25.0 * np.exp(0.15 * scale + 0.06 * innov + g.noise(0.22, 0.04) + 0.05 * g.trend)  # 万元/人
     land0 = sales[:, :1] * 1e4 / (np.where(is_base, 5600.0, 3900.0) * np.exp(0.30 * scale + g.noise(0.42, 0.0)[:, :1]))
     land = np.clip(land0 * np.exp(0.02 * (g.trend + 3)), 1.0, 100000.0)
-    rd_factor = np.where(units["domain"].to_numpy() == "原材料工业", 0.7,
-                         np.where(np.isin(units["industry"].to_numpy(), ["电子信息", "软件和信息服务", "医药", "航空航天",
-                                                              "高技术转化应用"]), 1.3, 1.0))[:, None]
+    rd_factor = np.where(units["domain"].to_numpy() == "原材料工业", RD_FACTOR_RAW_MATERIALS,
+                         np.where(units["industry"].isin(RD_INTENSIVE).to_numpy(), RD_FACTOR_INTENSIVE, 1.0))[:, None]
     rd_intensity = 2.55 * rd_factor * np.exp(0.32 * innov + g.noise(0.25, 0.06) + 0.03 * g.trend)  # % of sales
     above_share = _expit(2.0 + 0.3 * q + g.noise(0.5, 0.05))
     above_revenue = sales * above_share
@@ -152,7 +155,7 @@ def _core(units: pd.DataFrame, gdp: np.ndarray, g: _Grid) -> dict[str, np.ndarra
 
 
 def _transfer(q: np.ndarray, g: _Grid) -> dict[str, np.ndarray]:
-    """Feature fields of 产业转移合作 bases (Art. F06, F07)."""
+    """Feature fields of 产业转移合作 units (feature indicators F06, F07)."""
     parties = 1.0 + g.rng.poisson(np.exp(0.5 + 0.3 * q[:, 0]))[:, None] + np.zeros((1, g.t))
     return {
         "cobuilding_parties": np.minimum(parties, 100.0),
@@ -164,7 +167,7 @@ def _transfer(q: np.ndarray, g: _Grid) -> dict[str, np.ndarray]:
 
 
 def _internet(q: np.ndarray, g: _Grid) -> dict[str, np.ndarray]:
-    """Feature fields of 工业互联网 bases (F12, F14)."""
+    """Feature fields of 工业互联网 units (feature indicators F12, F14)."""
     rate = lambda centre, sd: np.round(100 * _expit(centre + 0.4 * q + g.noise(sd, 0.1) + 0.1 * g.trend), 1)  # noqa: E731
     return {
         "external_network_coverage": rate(-0.1, 0.6),
@@ -175,7 +178,7 @@ def _internet(q: np.ndarray, g: _Grid) -> dict[str, np.ndarray]:
 
 
 def _data_centre(units: pd.DataFrame, q: np.ndarray, g: _Grid) -> dict[str, np.ndarray]:
-    """Feature fields of 数据中心 bases (F17-F19), by size class."""
+    """Feature fields of 数据中心 units (feature indicators F17-F19), by size class."""
     large = (units["dc_size_class"] == "大型以上").to_numpy()[:, None]
     racks = np.where(large, 9000.0 * np.exp(g.noise(0.7, 0.0)), 1200.0 * np.exp(g.noise(0.5, 0.0)))
     racks = np.round(np.where(large, np.maximum(racks, 3000.0), np.clip(racks, 300.0, 2999.0)))
@@ -214,18 +217,18 @@ def _compliance(annual: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     unrectified = np.zeros(n, dtype=bool)
     fraud = np.zeros(n, dtype=bool)
     is_base = annual["unit_id"].str.startswith("B").to_numpy()
-    base_rows = np.flatnonzero(is_base & (annual["year"] >= 2021).to_numpy())
     app_rows = np.flatnonzero(~is_base)
 
-    # bases: one event per base, on distinct bases, in a year from 2021 on
+    # bases: one event each on distinct bases, in a year after the base's announcement
     env_levels = ["Ⅳ级"] * 4 + ["Ⅲ级"] * 2 + ["Ⅱ级"] * 2
     safety_levels = ["一般"] * 8 + ["较大"] * 3 + ["重大"] * 2
     n_events = len(env_levels) + len(safety_levels) + 2
-    candidates = np.unique(annual["unit_id"].to_numpy()[base_rows])
-    chosen = rng.choice(candidates, size=n_events, replace=False)
-    years = rng.integers(EVENT_YEARS[0], EVENT_YEARS[1] + 1, size=n_events)
+    first = annual.loc[is_base].groupby("unit_id")["_event_from"].first()
+    pick = rng.choice(len(first), size=n_events, replace=False)
+    low = first.to_numpy()[pick]
+    years = low + (rng.random(n_events) * (EVENT_YEARS[1] + 1 - low)).astype(int)
     rows = pd.MultiIndex.from_frame(annual[["unit_id", "year"]]).get_indexer(
-        pd.MultiIndex.from_arrays([chosen, years]))
+        pd.MultiIndex.from_arrays([first.index.to_numpy()[pick], years]))
     env[rows[: len(env_levels)]] = env_levels
     safety[rows[len(env_levels): len(env_levels) + len(safety_levels)]] = safety_levels
     unrectified[rows[-2]] = True
@@ -280,8 +283,10 @@ def annual_table(units: pd.DataFrame, gdp: pd.DataFrame, rng: np.random.Generato
         "year": years.reshape(-1)[keep],
         **_long(wide, keep),
         "_weak": np.repeat(q[:, 0] < -1.0, g.t)[keep],
+        "_event_from": np.repeat(np.maximum(units["year_announced"].fillna(0).to_numpy(dtype=int) + 1,
+                                            EVENT_YEARS[0]), g.t)[keep],
     })
-    return _compliance(frame, rng)
+    return _compliance(frame, rng).drop(columns="_event_from")
 
 
 def apply_missing(annual: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:

@@ -7,6 +7,8 @@ is a plausible value picked for the demo where nothing is published.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 # (batch, year announced, number of bases). Published: 1st 62, 1st-3rd 185 (3rd 57),
 # 8th 51, 9th 39, 10th 33, total 445. Chosen: the 2nd (66) and the 4th-7th (137 together).
 BATCHES: tuple[tuple[int, int, int], ...] = (
@@ -59,63 +61,83 @@ AUTHORITY_BASES: dict[str, int] = {
 # Inland rank used to correlate industry and location (coast 0 ... west 3).
 REGION_INLAND: dict[str, float] = {"东部": 0.0, "东北": 1.0, "中部": 2.0, "西部": 3.0}
 
-# industry -> (domain, feature area or None, bases, inland tilt, leading-industry labels).
+
+class Industry(NamedTuple):
+    """A sub-sector (细分行业) of the contract vocabulary and its place in the demo."""
+
+    domain: str  # 示范领域
+    feature_area: str | None  # 特色指标领域, None outside the five areas
+    bases: int  # bases of this industry after the 10th batch
+    inland_tilt: float  # > 0 leans to inland regions, < 0 to the coast
+    labels: tuple[str, ...]  # leading-industry (主导产业) labels to draw from
+
+
+class Sector(NamedTuple):
+    """Chosen economic profile of an industry."""
+
+    va_ratio: float  # value added / sales revenue
+    industrial_share: float  # industrial value added / value added
+    energy: float  # t standard coal per 10,000 yuan of industrial value added
+    water: float  # m3 per 10,000 yuan of industrial value added
+    size_offset: float  # log offset on sales revenue
+
+
 # Published: 原材料 95; the four big sectors (装备, 原材料, 消费品, 电子信息) 342; the other
 # 103 in 软件和信息服务, 高技术转化应用, 产业转移合作, 大数据, 云计算, 数据中心, 工业互联网.
 # Chosen: the split inside each group. 云计算 takes the 软件和信息服务/大数据 feature indicators.
-INDUSTRIES: dict[str, tuple[str, str | None, int, float, tuple[str, ...]]] = {
-    "装备制造": ("装备工业", None, 62, 0.0, ("工程机械", "数控机床", "电力装备", "轨道交通装备", "智能装备", "农机装备")),
-    "汽车": ("装备工业", None, 22, -0.2, ("汽车及零部件", "新能源汽车")),
-    "船舶": ("装备工业", None, 8, -1.0, ("船舶与海洋工程装备",)),
-    "航空航天": ("装备工业", None, 12, 0.5, ("航空装备", "航天装备")),
-    "安全应急": ("装备工业", None, 8, 0.0, ("安全应急装备",)),
-    "节能环保": ("装备工业", None, 8, 0.0, ("节能环保装备",)),
-    "石化化工": ("原材料工业", None, 32, 0.0, ("石油化工", "精细化工", "煤化工")),
-    "钢铁": ("原材料工业", None, 14, 0.3, ("钢铁", "特殊钢")),
-    "有色金属": ("原材料工业", None, 14, 1.0, ("铝及铝精深加工", "铜及铜加工", "稀土功能材料")),
-    "建材": ("原材料工业", None, 10, 0.3, ("新型建材", "玻璃及制品")),
-    "新材料": ("原材料工业", None, 25, 0.0, ("先进高分子材料", "新型电池材料", "化工新材料")),
-    "轻工": ("消费品工业", None, 18, -0.6, ("家用电器", "家具", "造纸及纸制品")),
-    "纺织": ("消费品工业", None, 15, -0.4, ("纺织服装", "化学纤维")),
-    "食品": ("消费品工业", None, 20, 0.4, ("食品加工", "乳制品", "白酒")),
-    "医药": ("消费品工业", None, 14, 0.0, ("生物医药", "现代中药")),
-    "电子信息": ("信息产业", None, 60, -0.8, ("集成电路", "新型显示", "电子元器件", "通信设备")),
-    "软件和信息服务": ("信息产业", "软件和信息服务/大数据", 28, -1.2, ("软件和信息服务",)),
-    "高技术转化应用": ("高技术转化应用", "高技术转化应用", 26, 0.7, ("航空航天转化应用", "电子信息转化应用", "新材料转化应用")),
-    "产业转移合作": ("产业转移合作", "产业转移合作", 12, 1.2, ("装备制造", "电子信息", "轻工")),
-    "大数据": ("新产业新业态", "软件和信息服务/大数据", 12, 1.0, ("大数据",)),
-    "云计算": ("新产业新业态", "软件和信息服务/大数据", 5, 0.0, ("云计算",)),
-    "数据中心": ("新产业新业态", "数据中心", 10, 1.2, ("数据中心",)),
-    "工业互联网": ("新产业新业态", "工业互联网", 10, -0.5, ("工业互联网",)),
+INDUSTRIES: dict[str, Industry] = {
+    "装备制造": Industry("装备工业", None, 62, 0.0,
+                     ("工程机械", "数控机床", "电力装备", "轨道交通装备", "智能装备", "农机装备")),
+    "汽车": Industry("装备工业", None, 22, -0.2, ("汽车及零部件", "新能源汽车")),
+    "船舶": Industry("装备工业", None, 8, -1.0, ("船舶与海洋工程装备",)),
+    "航空航天": Industry("装备工业", None, 12, 0.5, ("航空装备", "航天装备")),
+    "安全应急": Industry("装备工业", None, 8, 0.0, ("安全应急装备",)),
+    "节能环保": Industry("装备工业", None, 8, 0.0, ("节能环保装备",)),
+    "石化化工": Industry("原材料工业", None, 32, 0.0, ("石油化工", "精细化工", "煤化工")),
+    "钢铁": Industry("原材料工业", None, 14, 0.3, ("钢铁", "特殊钢")),
+    "有色金属": Industry("原材料工业", None, 14, 1.0, ("铝及铝精深加工", "铜及铜加工", "稀土功能材料")),
+    "建材": Industry("原材料工业", None, 10, 0.3, ("新型建材", "玻璃及制品")),
+    "新材料": Industry("原材料工业", None, 25, 0.0, ("先进高分子材料", "新型电池材料", "化工新材料")),
+    "轻工": Industry("消费品工业", None, 18, -0.6, ("家用电器", "家具", "造纸及纸制品")),
+    "纺织": Industry("消费品工业", None, 15, -0.4, ("纺织服装", "化学纤维")),
+    "食品": Industry("消费品工业", None, 20, 0.4, ("食品加工", "乳制品", "白酒")),
+    "医药": Industry("消费品工业", None, 14, 0.0, ("生物医药", "现代中药")),
+    "电子信息": Industry("信息产业", None, 60, -0.8, ("集成电路", "新型显示", "电子元器件", "通信设备")),
+    "软件和信息服务": Industry("信息产业", "软件和信息服务/大数据", 28, -1.2, ("软件和信息服务",)),
+    "高技术转化应用": Industry("高技术转化应用", "高技术转化应用", 26, 0.7,
+                        ("航空航天转化应用", "电子信息转化应用", "新材料转化应用")),
+    "产业转移合作": Industry("产业转移合作", "产业转移合作", 12, 1.2, ("装备制造", "电子信息", "轻工")),
+    "大数据": Industry("新产业新业态", "软件和信息服务/大数据", 12, 1.0, ("大数据",)),
+    "云计算": Industry("新产业新业态", "软件和信息服务/大数据", 5, 0.0, ("云计算",)),
+    "数据中心": Industry("新产业新业态", "数据中心", 10, 1.2, ("数据中心",)),
+    "工业互联网": Industry("新产业新业态", "工业互联网", 10, -0.5, ("工业互联网",)),
 }
 
-# Chosen sector profiles: value added / sales, industrial share of value added, energy use
-# (t standard coal per 10,000 yuan of industrial value added), water use (m3 per 10,000 yuan),
-# and a log offset on sales revenue.
-SECTOR_PROFILE: dict[str, tuple[float, float, float, float, float]] = {
-    "装备制造": (0.25, 0.92, 0.22, 8.0, 0.0),
-    "汽车": (0.22, 0.94, 0.20, 7.0, 0.4),
-    "船舶": (0.22, 0.93, 0.25, 9.0, -0.1),
-    "航空航天": (0.27, 0.92, 0.18, 7.0, -0.2),
-    "安全应急": (0.25, 0.90, 0.20, 7.0, -0.5),
-    "节能环保": (0.25, 0.90, 0.25, 9.0, -0.5),
-    "石化化工": (0.20, 0.96, 1.80, 35.0, 0.4),
-    "钢铁": (0.18, 0.97, 2.80, 25.0, 0.4),
-    "有色金属": (0.17, 0.96, 2.00, 30.0, 0.1),
-    "建材": (0.24, 0.95, 2.40, 15.0, -0.3),
-    "新材料": (0.23, 0.94, 0.90, 20.0, 0.0),
-    "轻工": (0.22, 0.93, 0.35, 25.0, 0.0),
-    "纺织": (0.20, 0.94, 0.50, 40.0, -0.1),
-    "食品": (0.24, 0.94, 0.40, 30.0, -0.1),
-    "医药": (0.32, 0.92, 0.30, 20.0, -0.3),
-    "电子信息": (0.22, 0.94, 0.15, 12.0, 0.5),
-    "软件和信息服务": (0.42, 0.25, 0.05, 3.0, 0.0),
-    "高技术转化应用": (0.28, 0.90, 0.25, 8.0, -0.6),
-    "产业转移合作": (0.23, 0.92, 0.35, 15.0, -0.7),
-    "大数据": (0.38, 0.30, 0.40, 6.0, -1.0),
-    "云计算": (0.40, 0.30, 0.40, 6.0, -0.9),
-    "数据中心": (0.45, 0.40, 1.50, 18.0, -1.6),
-    "工业互联网": (0.35, 0.50, 0.20, 6.0, -0.6),
+# Chosen sector profiles (see `Sector`).
+SECTOR_PROFILE: dict[str, Sector] = {
+    "装备制造": Sector(0.25, 0.92, 0.22, 8.0, 0.0),
+    "汽车": Sector(0.22, 0.94, 0.20, 7.0, 0.4),
+    "船舶": Sector(0.22, 0.93, 0.25, 9.0, -0.1),
+    "航空航天": Sector(0.27, 0.92, 0.18, 7.0, -0.2),
+    "安全应急": Sector(0.25, 0.90, 0.20, 7.0, -0.5),
+    "节能环保": Sector(0.25, 0.90, 0.25, 9.0, -0.5),
+    "石化化工": Sector(0.20, 0.96, 1.80, 35.0, 0.4),
+    "钢铁": Sector(0.18, 0.97, 2.80, 25.0, 0.4),
+    "有色金属": Sector(0.17, 0.96, 2.00, 30.0, 0.1),
+    "建材": Sector(0.24, 0.95, 2.40, 15.0, -0.3),
+    "新材料": Sector(0.23, 0.94, 0.90, 20.0, 0.0),
+    "轻工": Sector(0.22, 0.93, 0.35, 25.0, 0.0),
+    "纺织": Sector(0.20, 0.94, 0.50, 40.0, -0.1),
+    "食品": Sector(0.24, 0.94, 0.40, 30.0, -0.1),
+    "医药": Sector(0.32, 0.92, 0.30, 20.0, -0.3),
+    "电子信息": Sector(0.22, 0.94, 0.15, 12.0, 0.5),
+    "软件和信息服务": Sector(0.42, 0.25, 0.05, 3.0, 0.0),
+    "高技术转化应用": Sector(0.28, 0.90, 0.25, 8.0, -0.6),
+    "产业转移合作": Sector(0.23, 0.92, 0.35, 15.0, -0.7),
+    "大数据": Sector(0.38, 0.30, 0.40, 6.0, -1.0),
+    "云计算": Sector(0.40, 0.30, 0.40, 6.0, -0.9),
+    "数据中心": Sector(0.45, 0.40, 1.50, 18.0, -1.6),
+    "工业互联网": Sector(0.35, 0.50, 0.20, 6.0, -0.6),
 }
 
 # Chosen probabilities that a unit of an authority lies in a revolutionary base area,

@@ -47,7 +47,7 @@ def _match_authorities(authorities: np.ndarray, industries: np.ndarray, rng: np.
     Both inputs are multisets of the same size; the margins are kept exactly.
     """
     inland = pd.Series(authorities).map(AUTHORITY_REGION).map(REGION_INLAND).to_numpy()
-    tilt = pd.Series(industries).map({i: spec[3] for i, spec in INDUSTRIES.items()}).to_numpy()
+    tilt = pd.Series(industries).map({i: spec.inland_tilt for i, spec in INDUSTRIES.items()}).to_numpy()
     slot_order = np.argsort(inland + rng.normal(0.0, 0.9, len(authorities)), kind="stable")
     unit_order = np.argsort(tilt + rng.normal(0.0, 1.3, len(industries)), kind="stable")
     out = np.empty(len(industries), dtype=object)
@@ -57,7 +57,7 @@ def _match_authorities(authorities: np.ndarray, industries: np.ndarray, rng: np.
 
 def _leading_industry(industries: pd.Series, rng: np.random.Generator) -> np.ndarray:
     """A leading-industry label drawn from the labels of each unit's industry."""
-    labels = pd.Series({i: spec[4] for i, spec in INDUSTRIES.items()})
+    labels = pd.Series({i: spec.labels for i, spec in INDUSTRIES.items()})
     options = labels.loc[industries.to_numpy()].reset_index(drop=True)
     pick = (rng.random(len(options)) * options.str.len().to_numpy()).astype(int)
     return options.explode().to_numpy()[np.cumsum(np.r_[0, options.str.len().to_numpy()[:-1]]) + pick]
@@ -132,9 +132,9 @@ def _units(kind: str, authorities: np.ndarray, industries: np.ndarray, q: np.nda
     frame = pd.DataFrame({
         "authority": authorities,
         "region": authority.map(AUTHORITY_REGION).to_numpy(),
-        "domain": industry.map({i: spec[0] for i, spec in INDUSTRIES.items()}).to_numpy(),
+        "domain": industry.map({i: spec.domain for i, spec in INDUSTRIES.items()}).to_numpy(),
         "industry": industries,
-        "feature_area": industry.map({i: spec[1] for i, spec in INDUSTRIES.items()}).to_numpy(dtype=object),
+        "feature_area": industry.map({i: spec.feature_area for i, spec in INDUSTRIES.items()}).to_numpy(dtype=object),
         "leading_industry": _leading_industry(industry, rng),
         "special_areas": _special_areas(authority, rng),
         "dc_size_class": np.where(industries == "数据中心", np.where(dc_large, "大型以上", "中小型"), None),
@@ -170,9 +170,9 @@ def registries(catalogue: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
     # bases: exact published margins (batch, authority, industry)
     batch = np.concatenate([np.full(n, b) for b, _, n in BATCHES])
     year = np.concatenate([np.full(n, y) for _, y, n in BATCHES])
-    industries = np.array([i for i, spec in INDUSTRIES.items() for _ in range(spec[2])], dtype=object)
+    industries = np.repeat(np.array(list(INDUSTRIES), dtype=object), [spec.bases for spec in INDUSTRIES.values()])
     industries = industries[rng.permutation(len(industries))]
-    slots = np.array([a for a, n in AUTHORITY_BASES.items() for _ in range(n)], dtype=object)
+    slots = np.repeat(np.array(list(AUTHORITY_BASES), dtype=object), list(AUTHORITY_BASES.values()))
     authorities = _match_authorities(slots, industries, rng)
     n_bases = len(industries)
     q = rng.standard_normal(n_bases)
@@ -188,7 +188,7 @@ def registries(catalogue: pd.DataFrame, rng: np.random.Generator) -> tuple[pd.Da
     n_app = sum(APPLICATION_YEARS.values())
     auth_w = np.array([n + 12.0 for n in AUTHORITY_BASES.values()])
     app_slots = rng.choice(np.array(list(AUTHORITY_BASES), dtype=object), size=n_app, p=auth_w / auth_w.sum())
-    ind_w = np.array([spec[2] + 4.0 for spec in INDUSTRIES.values()])
+    ind_w = np.array([spec.bases + 4.0 for spec in INDUSTRIES.values()])
     app_ind = rng.choice(np.array(list(INDUSTRIES), dtype=object), size=n_app, p=ind_w / ind_w.sum())
     app_auth = _match_authorities(app_slots, app_ind, rng)
     app_q = APPLICANT_QUALITY_MEAN + rng.standard_normal(n_app)

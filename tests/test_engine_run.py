@@ -145,3 +145,14 @@ def test_improving_one_indicator_never_lowers_the_units_index(values, unit, colu
     better[unit, column] += step * TREE.directions[column]  # "improve" respects the direction
     again = run(_data(better), TREE)
     assert again.scores.iloc[unit]["I"] >= base.scores.iloc[unit]["I"] - 1e-9
+
+
+def test_score_batch_can_return_only_upper_levels():
+    rng = np.random.default_rng(12)
+    normalised = rng.uniform(0, 100, size=(10, 4))
+    weights = rng.uniform(0.5, 1.5, size=(3, 6))
+    spec = method_from_mapping({}).aggregate
+    full = score_batch(normalised, TREE, weights, spec)
+    top = score_batch(normalised, TREE, weights, spec, levels=[3])
+    assert top.shape == (3, 10, 1)
+    np.testing.assert_allclose(top[..., 0], full[..., -1])

@@ -26,17 +26,34 @@ AGGREGATIONS = ("arithmetic", "geometric", "generalised")
 ZERO_POLICIES = ("error", "zero")
 
 
+def _contract(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for a (..., units, children) and b (..., children, parents).
+
+    Shared values (``a`` 2-D) against a batch of weight matrices become a single
+    matrix product (units × children)·(children × batch·parents).
+    """
+    if a.ndim == 2 and b.ndim > 2:
+        lead, (c, p) = b.shape[:-2], b.shape[-2:]
+        stacked = np.moveaxis(b.reshape(-1, c, p), 0, 1).reshape(c, -1)
+        out = (a @ stacked).reshape(a.shape[0], -1, p)
+        return np.moveaxis(out, 1, 0).reshape(lead + (a.shape[0], p))
+    return a @ b
+
+
 def _masked_sums(values: np.ndarray, weights: np.ndarray, membership: np.ndarray, transform) -> tuple:
+    """Σ w·f(x) and Σ w over available children, per parent: (..., units, parents) each.
+
+    Weights are folded into the membership matrix first, so a batch of weight sets over
+    shared values costs one matrix product per replication, never a (R, units,
+    children) temporary.
+    """
     avail = ~np.isnan(values)
-    w = np.asarray(weights, dtype=float)[..., None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         term = transform(np.where(avail, values, 1.0))
     # log 0 = −inf and 0^p = inf (p < 0) are settled by the zero rule; keep them out of the sums
     term = np.where(avail & np.isfinite(term), term, 0.0)
-    with np.errstate(invalid="ignore"):
-        num = np.where(w > 0, term * w, 0.0) @ membership
-    den = (avail * w) @ membership
-    return num, den
+    weighted = np.asarray(weights, dtype=float)[..., :, None] * membership  # (..., children, parents)
+    return _contract(term, weighted), _contract(avail.astype(float), weighted)
 
 
 def aggregate_level(
@@ -79,7 +96,7 @@ def aggregate_level(
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(den > 0, (num / den) ** (1.0 / power), np.nan)
     if zero_sensitive:
-        w = np.asarray(weights, dtype=float)[..., None, :]
-        hit = ((zero_child * (w > 0)) @ membership) > 0
+        positive = (np.asarray(weights, dtype=float)[..., :, None] > 0) * membership
+        hit = _contract(zero_child.astype(float), positive) > 0
         out = np.where(hit & ~np.isnan(out), 0.0, out)
     return out

@@ -10,6 +10,7 @@ accept arrays with leading axes, so a batch of methods that share the prepared d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,18 +127,27 @@ def normalise_indicators(values: np.ndarray, hierarchy: Hierarchy, spec: Normali
 
 
 def score_batch(
-    normalised: np.ndarray, hierarchy: Hierarchy, weights: np.ndarray, aggregate: AggregateSpec
+    normalised: np.ndarray,
+    hierarchy: Hierarchy,
+    weights: np.ndarray,
+    aggregate: AggregateSpec,
+    levels: Sequence[int] | None = None,
 ) -> np.ndarray:
-    """Scores of every node, shape (..., units, all nodes), from indicator scores and weights.
+    """Scores of the nodes of ``levels`` (default: all), shape (..., units, nodes).
 
     ``weights`` is a flat vector over :attr:`Hierarchy.weighted_codes`, optionally with
     leading axes (e.g. ``(R, n)`` for R replications); ``normalised`` may carry the same
-    leading axes or none. Columns follow ``hierarchy.nodes.index``.
+    leading axes or none — shared indicator scores against R weight sets cost one matrix
+    product per level. Columns follow ``hierarchy.nodes.index`` restricted to ``levels``;
+    asking only for the upper levels (e.g. ``levels=[hierarchy.top_level]``) keeps a
+    large Monte Carlo chunk small.
     """
     weights = np.asarray(weights, dtype=float)
-    lead = np.broadcast_shapes(np.shape(normalised)[:-2], weights.shape[:-1])
-    current = np.broadcast_to(normalised, lead + np.shape(normalised)[-2:])
-    blocks = [current]
+    normalised = np.asarray(normalised, dtype=float)
+    wanted = set(hierarchy.levels if levels is None else levels)
+    lead = np.broadcast_shapes(normalised.shape[:-2], weights.shape[:-1])
+    current = normalised
+    blocks = [np.broadcast_to(current, lead + current.shape[-2:])] if 1 in wanted else []
     for level in hierarchy.levels[:-1]:
         rule = aggregate.for_level(level + 1)
         current = aggregate_level(
@@ -148,7 +158,8 @@ def score_batch(
             rule.power,
             aggregate.zeros,
         )
-        blocks.append(current)
+        if level + 1 in wanted:
+            blocks.append(np.broadcast_to(current, lead + current.shape[-2:]))
     return np.concatenate(blocks, axis=-1)
 
 

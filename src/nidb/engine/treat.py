@@ -46,34 +46,33 @@ def _moments(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     n = np.sum(~np.isnan(x), axis=0).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         d = x - np.nanmean(x, axis=0)
-    m2 = np.nansum(d**2, axis=0)
-    m3 = np.nansum(d**3, axis=0)
-    m4 = np.nansum(d**4, axis=0)
-    return n, m2, m3, m4
+    d = np.where(np.isnan(d), 0.0, d)
+    d2 = d * d
+    return n, d2.sum(axis=0), (d2 * d).sum(axis=0), (d2 * d2).sum(axis=0)
+
+
+def _skew_kurt(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n, m2, m3, m4 = _moments(np.asarray(x, dtype=float))
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        g = np.sqrt(n) * m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
+        r = n * m4 / m2**2
+        k = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
+    return np.where((n >= 3) & (m2 > 0), g, np.nan), np.where((n >= 4) & (m2 > 0), k, np.nan)
 
 
 def skewness(x: np.ndarray) -> np.ndarray:
     """Bias-corrected sample skewness of each column (NaN when < 3 values or no variance)."""
-    x = np.asarray(x, dtype=float)
-    n, m2, m3, _ = _moments(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        g = np.sqrt(n) * m3 / m2**1.5 * np.sqrt(n * (n - 1)) / (n - 2)
-    return np.where((n >= 3) & (m2 > 0), g, np.nan)
+    return _skew_kurt(x)[0]
 
 
 def kurtosis(x: np.ndarray) -> np.ndarray:
     """Bias-corrected sample excess kurtosis of each column (NaN when < 4 values or no variance)."""
-    x = np.asarray(x, dtype=float)
-    n, m2, _, m4 = _moments(x)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = n * m4 / m2**2
-        k = ((n + 1) * (r - 3) + 6) * (n - 1) / ((n - 2) * (n - 3))
-    return np.where((n >= 4) & (m2 > 0), k, np.nan)
+    return _skew_kurt(x)[1]
 
 
 def _status(x: np.ndarray, spec: TreatSpec) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(skew, kurt, fails, defined) per column."""
-    sk, kt = skewness(x), kurtosis(x)
+    sk, kt = _skew_kurt(x)
     defined = ~np.isnan(sk) & ~np.isnan(kt)
     fails = defined & (np.abs(sk) >= spec.skew_threshold) & (kt >= spec.kurtosis_threshold)
     return sk, kt, fails, defined

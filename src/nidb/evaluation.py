@@ -343,17 +343,39 @@ def run_panel(
     """
     bases, annual = table(data, "bases"), table(data, "annual")
     renames = table(data, "renames")
-    if renames is None:
-        renames = pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
     if years is None:
         years = sorted(int(y) for y in annual["year"].dropna().unique())
     base_ids = pd.Index(bases["base_id"].astype("string"))
-    base_annual = annual[annual["unit_id"].isin(base_ids)]
     indicators = evaluation_indicators(data, framework, method, years)
     indicators = indicators[indicators.index.get_level_values("unit_id").isin(base_ids)]
     raw_experts = table(data, "expert_scores")
     raw_experts = raw_experts[raw_experts["unit_id"].isin(base_ids)]
     experts = expert_table(raw_experts, framework, method)
+    return evaluate_panel(indicators, experts, bases, annual, renames, framework, method, rules, years, raw_experts)
+
+
+def evaluate_panel(
+    indicators: pd.DataFrame,
+    experts: pd.DataFrame,
+    bases: pd.DataFrame,
+    annual: pd.DataFrame,
+    renames: pd.DataFrame | None,
+    framework: Framework,
+    method: EvaluationMethod,
+    rules: LifecycleRules,
+    years: list[int],
+    expert_scores: pd.DataFrame | None = None,
+) -> Panel:
+    """:func:`run_panel` from prepared tables: pure in (indicator table, expert table, registry, rules, method).
+
+    ``indicators`` and ``experts`` are the wide tables of :func:`evaluation_indicators`
+    and :func:`expert_table`; ``annual`` supplies the compliance columns; the raw
+    ``expert_scores`` (optional) feed the reliability report.
+    """
+    if renames is None:
+        renames = pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
+    base_ids = pd.Index(bases["base_id"].astype("string"))
+    base_annual = annual[annual["unit_id"].isin(base_ids)]
     groups = _groups(bases, method)
     hierarchy = evaluation_hierarchy(framework, method)
     evaluations: dict[int, Evaluation] = {}
@@ -368,10 +390,15 @@ def run_panel(
         star_parts.append(pd.DataFrame({"base_id": rated["unit_id"], "year": np.int64(year), "stars": rated["stars"]}))
     stars = pd.concat(star_parts, ignore_index=True)
     lifecycle = base_status(bases, stars, base_annual, renames, rules, years)
-    rated_keys = pd.MultiIndex.from_frame(stars[["base_id", "year"]].astype({"base_id": "string"}))
-    expert_keys = pd.MultiIndex.from_arrays([raw_experts["unit_id"].astype("string"), raw_experts["year"].astype("int64")])
-    qualitative = raw_experts["indicator_id"].isin([i.id for i in framework.qualitative]).to_numpy()
-    rel = reliability(raw_experts[expert_keys.isin(rated_keys) & qualitative])
+    if expert_scores is None:
+        rel = pd.DataFrame()
+    else:
+        rated_keys = pd.MultiIndex.from_frame(stars[["base_id", "year"]].astype({"base_id": "string"}))
+        expert_keys = pd.MultiIndex.from_arrays(
+            [expert_scores["unit_id"].astype("string"), expert_scores["year"].astype("int64")]
+        )
+        qualitative = expert_scores["indicator_id"].isin([i.id for i in framework.qualitative]).to_numpy()
+        rel = reliability(expert_scores[expert_keys.isin(rated_keys) & qualitative])
     return Panel(evaluations=evaluations, lifecycle=lifecycle, reliability=rel)
 
 

@@ -454,3 +454,20 @@ def test_cli_demo_writes_the_requested_seed(tmp_path):
     assert result.exit_code == 0, result.output
     assert "示例数据（合成）" in result.output
     assert "随机种子（seed）：7" in (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+
+
+def test_cli_demo_without_out_fills_the_cache_for_the_default_seed(monkeypatch, tmp_path):
+    from nidb.demo import DEFAULT_SEED
+
+    monkeypatch.setenv("NIDB_CACHE_DIR", str(tmp_path))
+    result = CliRunner().invoke(app, ["demo"])
+    assert result.exit_code == 0, result.output
+    made = list((tmp_path / "demo").iterdir())
+    assert len(made) == 1 and made[0].name.endswith(f"-seed{DEFAULT_SEED}")
+    assert str(made[0]) in result.output.replace("\n", "")
+
+
+def test_cli_demo_rejects_a_negative_seed(tmp_path):
+    result = CliRunner().invoke(app, ["demo", "--seed", "-1", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert not (tmp_path / "out").exists()

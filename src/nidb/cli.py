@@ -68,7 +68,7 @@ def template_command(
 @app.command("demo")
 @user_errors
 def demo_command(
-    seed: int = typer.Option(20231, "--seed", help="随机种子；同一种子生成逐字节相同的文件"),
+    seed: int = typer.Option(20231, "--seed", min=0, help="随机种子（非负整数）；同一种子生成逐字节相同的文件"),
     out: Path | None = typer.Option(None, "--out", help="输出目录（默认：缓存中的默认示例数据目录）"),
 ) -> None:
     """生成示例数据（合成）：示范基地、申报对象、年度报表、专家评分及参考表（CSV）。"""

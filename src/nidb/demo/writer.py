@@ -43,10 +43,8 @@ def demo_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
                        applicants.rename(columns={"applicant_id": "unit_id"})], ignore_index=True)
     annual = apply_missing(annual_table(units, gdp, rng_annual), rng_missing)
 
-    scored = units[["unit_id", "feature_area", "_kind", "_last_year",
-                    *[c for c in units.columns if c.startswith("_") and c not in ("_kind", "_first_year",
-                                                                                   "_last_year")]]]
-    unit_years = annual[["unit_id", "year"]].merge(scored, on="unit_id")
+    latent = [c for c in units.columns if c.startswith("_")]
+    unit_years = annual[["unit_id", "year"]].merge(units[["unit_id", "feature_area", *latent]], on="unit_id")
     unit_years = unit_years[(unit_years["_kind"] == "base") | (unit_years["year"] == unit_years["_last_year"])]
     experts = expert_scores_table(unit_years.reset_index(drop=True), rng_experts)
 

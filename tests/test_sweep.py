@@ -81,7 +81,7 @@ def round_(method):
             + annual_rows("A0002", qms_certification_rate=55.0)                   # only I11 fails
             + annual_rows("A0003", qms_certification_rate=55.0, nc_key_process_rate=50.0)  # I11 and I15
             + annual_rows("A0004", sales_revenue=200.0, leading_industry_revenue=120.0, rd_expenditure=6.0,
-                          high_value_patents=900.0)                              # passes only thanks to 150
+                          above_scale_revenue=180.0, high_value_patents=540.0)   # passes only thanks to 150
             + annual_rows("A0005", land_area=1200.0)                               # 3333 万元/公顷 ≥ 3000
             + annual_rows("A0006", digital_rd_tool_rate=70.0))                     # only I14 fails
     result = select(dataset(apps, rows), 2024, method)

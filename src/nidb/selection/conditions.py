@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nidb.framework import (
     AllOf,
@@ -41,10 +43,10 @@ class Outcome:
 
 
 def fmt(x: np.ndarray) -> pd.Series:
-    """Numbers as short text: at most two decimals, no trailing zeros; 缺失 for NaN."""
+    """Numbers as short text: rounded to two decimals, shortest form ("300", "212.4"); 缺失 for NaN."""
     r = np.round(np.asarray(x, dtype="float64"), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    text = np.char.rstrip(np.char.rstrip(np.char.mod("%.2f", r), "0"), ".")
-    return pd.Series(text, dtype="string").where(~np.isnan(r), "缺失")
+    text = pc.cast(pa.array(r, from_pandas=True), pa.string())
+    return pd.Series(pd.array(text, dtype="string")).fillna("缺失")
 
 
 def unit_suffix(unit: str | None) -> str:

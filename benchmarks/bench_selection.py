@@ -1,0 +1,87 @@
+"""Timings of selection (遴选认定) and threshold sweeps on about 2,500 applicants.
+
+The demo's applicants of all application years are pooled into one round of 2,500+
+applicants (each applicant's years shifted so that its application year is 2025), on top
+of the 445 bases as peers. Figures:
+
+* verdict kernel: the 14 quantitative checks at the spec thresholds and the overall rule
+  (numpy only) — the goal of < 50 ms applies here;
+* `select`: the whole round with Chinese reasons for every applicant and condition
+  (29 indicators, feature conditions, Art. 6 and 8) — pandas string building dominates;
+* sweep kernel: 14 conditions × 200 thresholds × 2,500 applicants, pass rates alone and
+  jointly (goal < 1 s), then the same with 1,000 bootstrap draws;
+* `sweep`: every sweep table (curves with intervals, binding, relaxation, 41 × 41 grid).
+
+Run: ``.venv/bin/python benchmarks/bench_selection.py``. Prints median wall times.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+
+from nidb.dataset import load_dataset
+from nidb.demo import demo_dir
+from nidb.selection import load_selection_method, select
+from nidb.selection.status import PASS
+from nidb.selection.verdicts import _rule_holds
+from nidb.sweep import curves, multipliers, sweep
+
+YEAR = 2025
+REPEATS = 5
+
+
+def _median(func, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def pooled_round() -> dict[str, pd.DataFrame]:
+    """All demo applicants as one application round in YEAR."""
+    ds = load_dataset(demo_dir())
+    shift = (YEAR - ds.applicants.set_index("applicant_id")["application_year"]).astype("int64")
+    annual = ds.annual.copy()
+    is_app = annual["unit_id"].isin(shift.index)
+    annual.loc[is_app, "year"] = annual.loc[is_app, "year"] + annual.loc[is_app, "unit_id"].map(shift).astype("Int64")
+    annual = annual[~is_app | (annual["year"] <= YEAR)]
+    scores = ds.expert_scores.copy()
+    s_app = scores["unit_id"].isin(shift.index)
+    scores.loc[s_app, "year"] = scores.loc[s_app, "year"] + scores.loc[s_app, "unit_id"].map(shift).astype("Int64")
+    applicants = ds.applicants.assign(application_year=pd.array([YEAR] * len(ds.applicants), dtype="Int64"))
+    return {"bases": ds.bases, "applicants": applicants, "annual": annual, "expert_scores": scores,
+            "gdp_growth": ds.gdp_growth, "benchmarks": ds.benchmarks}
+
+
+def main() -> None:
+    data = pooled_round()
+    method = load_selection_method()
+    result = select(data, YEAR, method)
+    q = result.quantitative
+    n = len(result.units)
+    print(f"applicants in the round: {n:,}; eligible: {(result.summary['overall'] == '通过').sum()}")
+
+    dims = np.array(q.dimensions)
+
+    def kernel() -> np.ndarray:
+        status = np.column_stack([c.status() for c in q.checks])
+        return _rule_holds(status == PASS, np.ones_like(status, bool), dims, method.quantitative_rule)
+
+    print(f"verdict kernel (14 checks + rule, {n:,} applicants): {_median(kernel) * 1000:.1f} ms (median of {REPEATS})")
+    print(f"select (all verdicts with Chinese reasons): {_median(lambda: select(data, YEAR, method), 3):.2f} s (median of 3)")
+
+    m = multipliers(replace(method.sweep, points=200))
+    print(f"sweep kernel (14 × 200 × {n:,}, alone + joint): {_median(lambda: curves(q, m)) * 1000:.0f} ms")
+    print(f"sweep kernel + 1,000 bootstrap draws: {_median(lambda: curves(q, m, 1000, 20231), 3):.2f} s")
+    print(f"sweep (all tables, 201 points, 1,000 draws, 41 × 41 grid): {_median(lambda: sweep(result), 3):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -208,9 +208,15 @@ def _text(cells: pd.Series) -> pd.Series:
 
 
 def _numbers(text: pd.Series) -> pd.Series:
-    s = text.str.normalize("NFKC")
-    s = s.mask(s.str.fullmatch(_THOUSANDS).fillna(False), s.str.replace(",", "", regex=False))
-    return pd.to_numeric(s.astype(object), errors="coerce").astype("float64")
+    """Numbers from text; cells that do not parse at once get a second try after NFKC
+    (full-width digits) and removal of thousands separators."""
+    values = pd.to_numeric(text, errors="coerce").astype("float64")
+    retry = text.notna() & values.isna()
+    if retry.any():
+        s = text[retry].str.normalize("NFKC")
+        s = s.mask(s.str.fullmatch(_THOUSANDS).fillna(False), s.str.replace(",", "", regex=False))
+        values[retry] = pd.to_numeric(s, errors="coerce").astype("float64")
+    return values
 
 
 def convert_column(text: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series]:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from nidb.errors import ConfigError
 from nidb.engine import (
     hierarchy_from_records,
     method_from_mapping,
@@ -156,3 +157,20 @@ def test_score_batch_can_return_only_upper_levels():
     top = score_batch(normalised, TREE, weights, spec, levels=[3])
     assert top.shape == (3, 10, 1)
     np.testing.assert_allclose(top[..., 0], full[..., -1])
+
+
+def test_method_levels_must_exist_in_the_framework():
+    data = _data(np.arange(12.0).reshape(3, 4))
+    with pytest.raises(ConfigError, match=r"weights\.levels\.3"):
+        run(data, TREE, method_from_mapping({"weights": {"levels": {3: {"scheme": "equal"}}}}))
+    with pytest.raises(ConfigError, match=r"aggregate\.levels\.5"):
+        run(data, TREE, method_from_mapping({"aggregate": {"levels": {5: {"method": "geometric"}}}}))
+
+
+def test_long_table_has_one_row_per_unit_and_node():
+    data = _data(np.array([[0.0, 10.0, 1.0, 5.0], [10.0, 0.0, 3.0, 5.0], [5.0, 5.0, 2.0, 10.0]]))
+    result = run(data, TREE)
+    table = result.long(TREE)
+    assert len(table) == 3 * 7
+    row = table[(table.unit == "u1") & (table.code == "I")].iloc[0]
+    assert row.level == 3 and row["rank"] == 1 and row.score == pytest.approx(87.5)

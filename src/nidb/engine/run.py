@@ -75,6 +75,16 @@ class EngineResult:
         """Scores of the nodes at one framework level."""
         return self.scores[hierarchy.codes_at(level)]
 
+    def long(self, hierarchy: Hierarchy) -> pd.DataFrame:
+        """One row per unit and node: ``unit, code, level, score, rank``."""
+        scores = self.scores.stack().rename("score")
+        ranks = self.ranks.stack().rename("rank")
+        table = pd.concat([scores, ranks], axis=1).reset_index()
+        table.columns = ["unit", "code", "score", "rank"]
+        table.insert(2, "level", table["code"].map(hierarchy.nodes["level"]).astype("Int64"))
+        table["rank"] = table["rank"].astype("Int64")
+        return table
+
 
 def prepare_indicators(data: pd.DataFrame, hierarchy: Hierarchy, method: Method) -> Prepared:
     """Denominate, screen, impute and treat the indicator columns of ``data`` (one row per unit)."""
@@ -183,9 +193,22 @@ def resolve_weights(normalised: np.ndarray, hierarchy: Hierarchy, spec: WeightsS
     return np.concatenate(parts)
 
 
+def check_method_levels(hierarchy: Hierarchy, method: Method) -> None:
+    """Raise :class:`ConfigError` when the method names levels the framework does not have."""
+    weighted = set(hierarchy.levels[:-1])
+    for level in method.weights.levels:
+        if level not in weighted:
+            raise ConfigError(f"weights.levels.{level}：框架中可加权的层级为 {sorted(weighted)}")
+    aggregated = set(hierarchy.levels[1:])
+    for level in method.aggregate.levels:
+        if level not in aggregated:
+            raise ConfigError(f"aggregate.levels.{level}：框架中由汇总得到的层级为 {sorted(aggregated)}")
+
+
 def run(data: pd.DataFrame, hierarchy: Hierarchy, method: Method = Method()) -> EngineResult:
     """Run a method on ``data`` (one row per unit) over ``hierarchy``; pure, no side effects."""
     try:
+        check_method_levels(hierarchy, method)
         prepared = prepare_indicators(data, hierarchy, method)
         normalised = normalise_indicators(prepared.values.to_numpy(dtype=float), hierarchy, method.normalise)
         weights = resolve_weights(normalised, hierarchy, method.weights, method.aggregate)

@@ -148,6 +148,8 @@ CASES = [
         [(f"{D}/annual.csv", None, 1, "年份", Rule.MISSING_COLUMN, None)], "year"),
     Case("title-row-above-header", workbook("2024年度报表\n" + VALID["annual.csv"]),
         [("填报.xlsx", "年度报表", 1, None, Rule.MISSING_COLUMN, None)], "第 1 行不是「年度报表」的表头"),
+    Case("semicolon-separated-csv", directory({"gdp_growth.csv": VALID["gdp_growth.csv"].replace(",", ";")}),
+        [(f"{D}/gdp_growth.csv", None, 1, None, Rule.MISSING_COLUMN, None)], "不是用逗号分隔"),
     Case("same-column-twice", directory({"annual.csv": (
         "unit_id,year,年份,sales_revenue\nB0001,2023,2023,500\n")}),
         [(f"{D}/annual.csv", None, 1, "年份", Rule.DUPLICATE_COLUMN, None)], "year"),

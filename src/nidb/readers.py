@@ -174,6 +174,8 @@ def match_headers(raw: RawSheet, table: TableSpec) -> tuple[dict[int, str], list
     if not any(lookup.get(normalise_label(h)) for h in raw.header):
         message = (f"第 1 行不是「{table.zh}」的表头：没有识别出任何列名（表头须在第 1 行）" if raw.header
                    else "表为空，缺少表头行")
+        if len(raw.header) == 1 and re.search(r"[;\t|]", raw.header[0]):
+            message += "；看起来不是用逗号分隔，请另存为“CSV UTF-8（逗号分隔）”"
         return {}, [_header_problem(raw, None, Rule.MISSING_COLUMN, message)]
     positions: dict[int, str] = {}
     seen: dict[str, str] = {}

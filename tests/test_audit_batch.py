@@ -49,7 +49,7 @@ def test_batch_weights_and_methods_differ_per_replication():
     weights = np.array([[1.0] * 5, [3.0, 1.0, 1.0, 1.0, 3.0], [1.0] * 5])  # a, b, c, D1, D2
     aggs = (AggregateSpec(), AggregateSpec(method="geometric"))
     scores = score_levels(batch, h, weights, aggs, which=np.array([0, 0, 1]))
-    dims, index = scores[..., 3:5], scores[..., 5:]
+    dims, index = scores[..., 0:2], scores[..., 2:]
     # rep 0: D1 = 6.5, D2 = 6 -> 6.25; rep 1: D1 = (12 + 9)/4 = 5.25 -> (5.25 + 18)/4 = 5.8125
     # rep 2: D1 = sqrt(36) = 6, D2 = 6 -> 6
     assert dims[:, 0, 0] == pytest.approx([6.5, 5.25, 6.0])
@@ -61,7 +61,7 @@ def test_missing_value_renormalises_and_zero_weight_drops():
     x = np.array([[[10.0, np.nan, 40.0]], [[10.0, 20.0, 40.0]]])
     weights = np.array([[1.0] * 5, [1.0, 0.0, 1.0, 1.0, 1.0]])
     scores = score_levels(x, h, weights)
-    dims, index = scores[..., 3:5], scores[..., 5:]
+    dims, index = scores[..., 0:2], scores[..., 2:]
     # b missing (rep 0) or weight 0 (rep 1): D1 = a = 10, index = 25
     assert dims[:, 0, 0] == pytest.approx([10.0, 10.0])
     assert index[:, 0, 0] == pytest.approx([25.0, 25.0])

@@ -5,7 +5,7 @@ framework tree (the engine's :class:`~nidb.engine.framework_table.Hierarchy`) an
 differ in their normalised matrix, weights, aggregation and star cut-offs. Everything
 here works on arrays with a leading replication axis ``R``, so that a Monte Carlo
 chunk, a leave-one-out set or a Sobol design is one call to the engine's vectorised
-:func:`~nidb.engine.run.score_batch` per distinct aggregation rule.
+:func:`~nidb.engine.aggregate.aggregate_level` per level and distinct aggregation rule.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from scipy.stats import rankdata
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec
 from nidb.engine.rank import rank_units
-from nidb.engine.run import score_batch
+from nidb.engine.aggregate import aggregate_level
 from nidb.engine.weights import index_shares
 from nidb.errors import ConfigError
 from nidb.stars import CRITERIA, STAR_LEVELS, StarRule
@@ -44,27 +44,50 @@ def nominal_shares(hierarchy: Hierarchy, weights: np.ndarray | None = None) -> p
     return pd.Series(index_shares(hierarchy, w), index=hierarchy.weighted_codes)
 
 
+def aggregate_codes(hierarchy: Hierarchy) -> list[str]:
+    """Codes of the aggregate nodes (levels 2 … top) in framework order: the columns of
+    :func:`score_levels`; the index is the last."""
+    return hierarchy.nodes.index[hierarchy.nodes["level"] >= 2].tolist()
+
+
 def score_levels(
     normalised: np.ndarray,
     hierarchy: Hierarchy,
     weights: np.ndarray | None = None,
     aggregations: Sequence[AggregateSpec] = (AggregateSpec(),),
     which: np.ndarray | None = None,
+    rows: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Scores of every node for a batch: (R, n_units, n_nodes), columns as ``hierarchy.nodes``.
+    """Scores of the aggregate nodes for a batch: (R, n_units, n_aggregates), columns as
+    :func:`aggregate_codes` (the index last).
 
-    ``normalised`` (R, n_units, n_indicators); ``weights`` (R, n_weighted) over
-    ``hierarchy.weighted_codes`` (default nominal); replication ``r`` is aggregated by
-    ``aggregations[which[r]]`` (default: all by the first).
+    ``normalised`` (R, n_units, n_indicators), or with ``rows`` (R,) a stack of
+    precomputed matrices from which replication ``r`` takes ``normalised[rows[r]]``
+    (gathered per aggregation rule, never for the whole batch); ``weights``
+    (R, n_weighted) over ``hierarchy.weighted_codes`` (default nominal); replication
+    ``r`` is aggregated by ``aggregations[which[r]]`` (default: all by the first). Each
+    level goes through the engine's :func:`~nidb.engine.aggregate.aggregate_level`
+    with the rule :meth:`AggregateSpec.for_level` gives, as the engine's ``score_batch``
+    does, without carrying the indicator block along.
     """
-    r = normalised.shape[0]
+    r = normalised.shape[0] if rows is None else len(rows)
     if weights is None:
         weights = np.broadcast_to(hierarchy.nominal_weights, (r, len(hierarchy.weighted_codes)))
     which = np.zeros(r, dtype=int) if which is None else np.asarray(which)
-    out = np.empty(normalised.shape[:2] + (len(hierarchy.nodes),))
+    out = np.empty((r, normalised.shape[1], len(aggregate_codes(hierarchy))))
     for j in np.unique(which):
         sel = np.flatnonzero(which == j)
-        out[sel] = score_batch(normalised[sel], hierarchy, weights[sel], aggregations[j])
+        current = normalised[sel] if rows is None else normalised[rows[sel]]
+        w = weights[sel]
+        spec = aggregations[j]
+        start = 0
+        for level in hierarchy.levels[:-1]:
+            rule = spec.for_level(level + 1)
+            current = aggregate_level(
+                current, w[:, hierarchy.level_slice(level)], hierarchy.membership(level), rule.method, rule.power, spec.zeros
+            )
+            out[sel, :, start : start + current.shape[-1]] = current
+            start += current.shape[-1]
     return out
 
 
@@ -79,19 +102,22 @@ def stars_batch(
     rule: StarRule,
     dimension_min: np.ndarray | None = None,
     overrides: Mapping[tuple[int, str], np.ndarray] | None = None,
+    ranks: np.ndarray | None = None,
 ) -> np.ndarray:
     """Stars 1–5 (int8; 0 where the index is missing) for index scores (R, n_units).
 
     The batch form of :func:`nidb.stars.assign_stars` (same criteria, ties and rounding):
     ``dimension_min`` (R, n_units) is each unit's lowest dimension score (−inf when one
     is missing), needed for ``min_dimension`` gates; ``overrides`` maps (star,
-    criterion) to one value per replication (R,), replacing the rule's value.
+    criterion) to one value per replication (R,), replacing the rule's value; ``ranks``
+    are the ranks of ``index`` when already computed (used with ``ties: include``).
     """
     overrides = overrides or {}
     r = index.shape[0]
     rated = ~np.isnan(index)
     n_rated = rated.sum(axis=1, keepdims=True)
-    ranks = rankdata(-index, method="min" if rule.ties == "include" else "max", axis=-1, nan_policy="omit")
+    if ranks is None or rule.ties != "include":
+        ranks = rankdata(-index, method="min" if rule.ties == "include" else "max", axis=-1, nan_policy="omit")
     stars = np.ones(index.shape, dtype=np.int8)
     for star in sorted(STAR_LEVELS):
         level = rule.levels[star]

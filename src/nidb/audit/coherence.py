@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from nidb.audit.batch import nominal_shares, parents_at, rank_desc, root_of, score_levels
+from nidb.audit.batch import aggregate_codes, nominal_shares, parents_at, rank_desc, root_of, score_levels
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec
 
@@ -41,9 +41,9 @@ class CoherenceThresholds:
 
 def level_scores(normalised: pd.DataFrame, hierarchy: Hierarchy, aggregate: AggregateSpec = AggregateSpec()) -> pd.DataFrame:
     """Normalised indicators and scores of every aggregate, one column per node (units × nodes)."""
-    x = normalised[hierarchy.indicators].to_numpy(dtype=float)[None]
-    scores = score_levels(x, hierarchy, aggregations=(aggregate,))
-    return pd.DataFrame(scores[0], index=normalised.index, columns=hierarchy.nodes.index)
+    indicators = normalised[hierarchy.indicators].astype(float)
+    scores = score_levels(indicators.to_numpy()[None], hierarchy, aggregations=(aggregate,))
+    return pd.concat([indicators, pd.DataFrame(scores[0], index=normalised.index, columns=aggregate_codes(hierarchy))], axis=1)
 
 
 def correlations(
@@ -226,7 +226,7 @@ def effective_weights(table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2
 
 
 StarRule = Callable[[np.ndarray, list[np.ndarray]], np.ndarray]
-"""Maps index scores (R, n_units) and the scores of every node (R, n_units, n_nodes) to stars."""
+"""Maps index scores (R, n_units) and the aggregate scores (R, n_units, n_aggregates) to stars."""
 
 
 def leave_one_out(

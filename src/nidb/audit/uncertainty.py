@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from nidb.audit.batch import rank_desc, root_of, score_levels, stars_batch
+from nidb.audit.batch import aggregate_codes, rank_desc, root_of, score_levels, stars_batch
 from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_label, level_value
 from nidb.audit.subject import Subject
 from nidb.engine.framework_table import Hierarchy
@@ -49,7 +49,7 @@ class Problem:
     variant_of: Mapping[tuple[int, ...], int]  # pipeline level indices -> row of ``variants``
     aggregations: tuple[AggregateSpec, ...]  # nominal first, then the aggregation choice's levels
     stars: StarRule | None
-    gate_nodes: tuple[int, ...]  # node columns whose minimum the star gate checks (dimensions)
+    gate_nodes: tuple[int, ...]  # aggregate columns whose minimum the star gate checks (dimensions)
     nominal_scores: pd.DataFrame  # units × nodes
     nominal_ranks: np.ndarray  # (n_units,)
     nominal_stars: np.ndarray | None  # (n_units,) int8, 0 = not rated
@@ -59,10 +59,6 @@ class Problem:
     @property
     def n_columns(self) -> int:
         return int(sum(self.widths))
-
-    @property
-    def root_column(self) -> int:
-        return len(self.hierarchy.nodes) - 1
 
 
 def _set_path(raw: dict, path: str, value: object) -> None:
@@ -154,7 +150,8 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
             aggregations.append(method_from_mapping(subject.engine_part(raw), source=label).aggregate)
     _check_positive(variants, unique, pipeline, aggregations, source)
     weighted = hierarchy.weighted_codes
-    gate_nodes = tuple(int(hierarchy.nodes.index.get_loc(c)) for c in hierarchy.codes_at(gate_level)) if hierarchy.top_level > gate_level else ()
+    aggregates = aggregate_codes(hierarchy)
+    gate_nodes = tuple(aggregates.index(c) for c in hierarchy.codes_at(gate_level)) if hierarchy.top_level > gate_level else ()
     nominal_index = nominal.scores[root_of(hierarchy)]
     nominal_stars = None
     if stars is not None:
@@ -221,9 +218,8 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
         rows = np.array([problem.variant_of[tuple(int(v) for v in row)] for row in codes], dtype=int) if pipe_choices else np.zeros(r, dtype=int)
     except KeyError as exc:
         raise ConfigError(f"{problem.source}：数据处理组合 {exc} 未预先计算") from None
-    x = problem.variants[rows]
-    scores = score_levels(x, problem.hierarchy, weights, problem.aggregations, which)
-    index = scores[..., problem.root_column]
+    scores = score_levels(problem.variants, problem.hierarchy, weights, problem.aggregations, which, rows)
+    index = scores[..., -1]
     ranks = rank_desc(index)
     if problem.stars is None:
         return ranks, None
@@ -231,7 +227,7 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     if problem.gate_nodes:
         g = scores[..., list(problem.gate_nodes)]
         dim_min = np.where(np.isnan(g).any(axis=2), -np.inf, np.nanmin(np.where(np.isnan(g), np.inf, g), axis=2))
-    return ranks, stars_batch(index, problem.stars, dim_min, overrides)
+    return ranks, stars_batch(index, problem.stars, dim_min, overrides, ranks)
 
 
 def evaluate_chunked(

@@ -9,7 +9,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from nidb.errors import ConfigError
 from nidb.engine import (
     hierarchy_from_records,
     method_from_mapping,
@@ -18,6 +17,7 @@ from nidb.engine import (
     run,
     score_batch,
 )
+from nidb.errors import ConfigError
 
 TREE = hierarchy_from_records(
     [

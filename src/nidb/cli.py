@@ -125,6 +125,21 @@ def sweep_command(
         typer.echo(f"已写出：{path}")
 
 
+@app.command("score")
+@user_errors
+def score_command(
+    data: Path = typer.Option(..., "--data", help="数据表（CSV，每行一个单位）"),
+    meta: Path = typer.Option(..., "--meta", help="框架元数据表（CSV，COINr iMeta 格式）"),
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    method: str | None = typer.Option(None, "--method", help="方法文件（YAML）或内置方法名，如 asem-coinr-example"),
+) -> None:
+    """通用综合指数引擎：按方法对数据表计算标准化值、各层得分与排名。"""
+    from nidb.engine.score_tables import score_tables
+
+    for path in score_tables(data, meta, method, out):
+        typer.echo(f"已写出：{path}")
+
+
 @app.command("evaluate")
 @user_errors
 def evaluate_command(

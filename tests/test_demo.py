@@ -481,3 +481,23 @@ def test_cli_demo_rejects_a_negative_seed(tmp_path):
     result = CliRunner().invoke(app, ["demo", "--seed", "-1", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_other_seeds_keep_the_invariants(seed):
+    from nidb.demo import demo_tables
+
+    tables = demo_tables(seed)
+    bases, annual = tables["bases"], tables["annual"]
+    assert bases["region"].value_counts().to_dict() == {"东部": 193, "西部": 122, "中部": 91, "东北": 39}
+    assert (bases["domain"] == "原材料工业").sum() == 95
+    for column, spec in CONTRACT["tables"]["annual"]["columns"].items():
+        if "not_above" in spec:
+            both = annual[[column, spec["not_above"]]].dropna()
+            assert (both[column] <= both[spec["not_above"]]).all(), column
+        if spec["dtype"] == "number" and "max" in spec:
+            assert annual[column].dropna().between(spec["min"], spec["max"]).all(), column
+    base_rows = annual["unit_id"].str.startswith("B")
+    assert annual.loc[base_rows, "fraud_found"].sum() == 1
+    sales_2020 = annual.loc[base_rows & (annual["year"] == 2020), "sales_revenue"].dropna()
+    assert (sales_2020 > 10_000).sum() >= 2

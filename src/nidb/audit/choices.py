@@ -284,6 +284,16 @@ def design_width(choices: tuple[Choice, ...], n_weighted: int) -> list[int]:
     return [n_weighted if c.kind == "weights" else c.width for c in choices]
 
 
+def level_index(u: np.ndarray, choice: Choice) -> np.ndarray:
+    """Index of the level (discrete) or grid point (uniform with ``grid``) per design row,
+    from the choice's block (R, 1) of the design."""
+    u = np.clip(np.asarray(u, dtype=float)[:, 0], 0.0, np.nextafter(1.0, 0.0))
+    if choice.kind == "discrete":
+        edges = np.cumsum(choice.probabilities)[:-1]
+        return np.searchsorted(edges, u, side="right")
+    return np.floor(u * choice.grid).astype(int)
+
+
 def decode(u: np.ndarray, choice: Choice, weight_levels: np.ndarray | None = None) -> np.ndarray:
     """Map a block of the design (R, width) in [0, 1) to the choice's values.
 
@@ -297,10 +307,9 @@ def decode(u: np.ndarray, choice: Choice, weight_levels: np.ndarray | None = Non
         amplitude = rel[np.minimum(weight_levels - 1, len(rel) - 1)]
         return 1.0 + amplitude * (2.0 * u - 1.0)
     if choice.kind == "discrete":
-        edges = np.cumsum(choice.probabilities)[:-1]
-        return np.searchsorted(edges, u[:, 0], side="right")
+        return level_index(u, choice)
     lows = np.array([r[0] for r in choice.ranges])
     highs = np.array([r[1] for r in choice.ranges])
     if choice.grid is not None:
-        u = np.floor(u * choice.grid) / (choice.grid - 1)
+        u = level_index(u, choice)[:, None] / (choice.grid - 1)
     return lows + u * (highs - lows)

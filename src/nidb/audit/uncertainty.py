@@ -5,9 +5,9 @@ normalised matrix of every combination of data-pipeline choices that the design 
 (imputation, outlier treatment, normalisation, …; each computed once by the engine and
 reused), and the nominal weights. Replications are then evaluated in chunks as one
 array computation each (:func:`evaluate`): weights as an (R, n_weighted) array,
-normalised matrices gathered from the precomputed stack, aggregation by the engine's
-vectorised :func:`~nidb.engine.run.score_batch`, ranks and stars for all replications
-at once. The design is drawn from one seeded generator before chunking, so results do
+normalised matrices gathered from the precomputed stack, aggregation level by level by
+the engine's vectorised :func:`~nidb.engine.aggregate.aggregate_level`, ranks and stars
+for all replications at once. The design is drawn from one seeded generator before chunking, so results do
 not depend on the chunk size or on where chunks run (locally or on a Dask cluster).
 """
 
@@ -16,14 +16,13 @@ from __future__ import annotations
 import copy
 import itertools
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from nidb.audit.batch import aggregate_codes, rank_desc, root_of, score_levels, stars_batch
-from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_label, level_value
+from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_index, level_label, level_value
 from nidb.audit.subject import Subject
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec, Method, method_from_mapping
@@ -45,8 +44,8 @@ class Problem:
     widths: tuple[int, ...]
     weights: np.ndarray  # nominal flat weights over hierarchy.weighted_codes
     weight_levels: np.ndarray  # framework level of each weighted node
-    variants: np.ndarray  # (n_variants, n_units, n_indicators)
-    variant_of: Mapping[tuple[int, ...], int]  # pipeline level indices -> row of ``variants``
+    variants: np.ndarray  # (n_variants, n_units, n_indicators), pipeline combinations in row-major order
+    radices: tuple[int, ...]  # number of levels of each pipeline choice
     aggregations: tuple[AggregateSpec, ...]  # nominal first, then the aggregation choice's levels
     stars: StarRule | None
     gate_nodes: tuple[int, ...]  # aggregate columns whose minimum the star gate checks (dimensions)
@@ -82,34 +81,26 @@ def _radix(choice: Choice) -> int:
     return len(choice.levels) if choice.kind == "discrete" else int(choice.grid)
 
 
-def pipeline_codes(u: np.ndarray, spec_choices: tuple[Choice, ...], offsets: tuple[int, ...]) -> np.ndarray:
+def pipeline_codes(u: np.ndarray, choices: tuple[Choice, ...], offsets: tuple[int, ...]) -> np.ndarray:
     """Level index of every pipeline choice per design row: (R, n_pipeline_choices)."""
-    cols = []
-    for c, o in zip(spec_choices, offsets):
-        if c.target != "pipeline":
-            continue
-        block = u[:, o : o + c.width]
-        if c.kind == "discrete":
-            cols.append(decode(block, c))
-        else:
-            cols.append(np.floor(np.clip(block[:, 0], 0.0, np.nextafter(1.0, 0.0)) * c.grid).astype(int))
+    cols = [level_index(u[:, o : o + 1], c) for c, o in zip(choices, offsets) if c.target == "pipeline"]
     return np.column_stack(cols) if cols else np.zeros((len(u), 0), dtype=int)
 
 
-def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = None, gate_level: int = 2) -> Problem:
-    """Nominal run and precomputed normalised matrices for the design's pipeline combinations.
+def prepare(subject: Subject, spec: AuditSpec, *, gate_level: int = 2) -> Problem:
+    """Nominal run and the precomputed normalised matrix of every combination of pipeline choices.
 
     Each pipeline choice replaces the value at its parameter path of the subject's base
     method mapping; the subject turns the mapping into engine input (its data step may
     depend on the method, e.g. the expert-score rule) and the engine validates and runs
-    it. ``codes`` are the pipeline level combinations to precompute (default: all).
-    ``gate_level`` is the framework level whose minimum score a star gate
-    (``min_dimension``) checks.
+    it. Data tables and pre-normalisation steps shared by several combinations are
+    computed once. ``gate_level`` is the framework level whose minimum score a star
+    gate (``min_dimension``) checks.
     """
     hierarchy = subject.hierarchy
     root_of(hierarchy)
     source = spec.source
-    base = method_from_mapping(subject.engine_part(subject.method_raw), source=f"{source}（基准方法）")
+    base = method_from_mapping(subject.engine_part(subject.method_raw), source=subject.method_source or f"{source}（基准方法）")
     data_cache = {subject.data_key(subject.method_raw): subject.data_for(subject.method_raw)}
     nominal = run(data_cache[subject.data_key(subject.method_raw)], hierarchy, base)
     units = nominal.scores.index
@@ -117,13 +108,10 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
     widths = design_width(spec.choices, len(hierarchy.weighted_codes))
     offsets = tuple(int(x) for x in np.concatenate([[0], np.cumsum(widths)[:-1]]))
     pipeline = [c for c in spec.choices if c.target == "pipeline"]
-    if codes is None:
-        combos = list(itertools.product(*[range(_radix(c)) for c in pipeline]))
-        codes = np.array(combos, dtype=int).reshape(len(combos), len(pipeline))
-    unique = sorted({tuple(int(v) for v in row) for row in codes})
+    combos = list(itertools.product(*[range(_radix(c)) for c in pipeline]))
     matrices = []
     prepared_cache: dict[str, pd.DataFrame] = {}  # data step + pre-normalisation steps, shared
-    for combo in unique:
+    for combo in combos:
         raw = copy.deepcopy(dict(subject.method_raw))
         for c, j in zip(pipeline, combo):
             _set_path(raw, c.parameters[0], _pipeline_value(c, j))
@@ -148,7 +136,7 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
             _set_path(raw, agg_choice.parameters[0], level_value(level))
             label = f"{source}（{agg_choice.name}={level_label(level)}）"
             aggregations.append(method_from_mapping(subject.engine_part(raw), source=label).aggregate)
-    _check_positive(variants, unique, pipeline, aggregations, source)
+    _check_positive(variants, combos, pipeline, aggregations, source)
     weighted = hierarchy.weighted_codes
     aggregates = aggregate_codes(hierarchy)
     gate_nodes = tuple(aggregates.index(c) for c in hierarchy.codes_at(gate_level)) if hierarchy.top_level > gate_level else ()
@@ -166,7 +154,7 @@ def prepare(subject: Subject, spec: AuditSpec, *, codes: np.ndarray | None = Non
         weights=nominal.weights.to_numpy(dtype=float),
         weight_levels=hierarchy.nodes.loc[weighted, "level"].to_numpy(dtype=int),
         variants=variants,
-        variant_of={combo: i for i, combo in enumerate(unique)},
+        radices=tuple(_radix(c) for c in pipeline),
         aggregations=tuple(aggregations),
         stars=stars,
         gate_nodes=gate_nodes,
@@ -213,11 +201,10 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
                 overrides[(int(star), criterion)] = values[:, j]
         else:
             pipe_choices.append(c)
-    codes = pipeline_codes(u, problem.choices, problem.offsets)
-    try:
-        rows = np.array([problem.variant_of[tuple(int(v) for v in row)] for row in codes], dtype=int) if pipe_choices else np.zeros(r, dtype=int)
-    except KeyError as exc:
-        raise ConfigError(f"{problem.source}：数据处理组合 {exc} 未预先计算") from None
+    if pipe_choices:
+        rows = np.ravel_multi_index(tuple(pipeline_codes(u, problem.choices, problem.offsets).T), problem.radices)
+    else:
+        rows = np.zeros(r, dtype=int)
     scores = score_levels(problem.variants, problem.hierarchy, weights, problem.aggregations, which, rows)
     index = scores[..., -1]
     ranks = rank_desc(index)

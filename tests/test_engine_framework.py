@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nidb.engine import hierarchy_from_meta, hierarchy_from_records, read_table_framework
+from nidb.engine import hierarchy_from_meta, hierarchy_from_records, read_table_framework, run
 from nidb.errors import ConfigError
 
 ASEM = Path("/work/shared/data/external/asem")
@@ -105,3 +105,10 @@ def test_data_table_missing_an_indicator_column(tmp_path):
     data.to_csv(tmp_path / "d.csv", index=False)
     with pytest.raises(ConfigError, match="LPI"):
         read_table_framework(tmp_path / "d.csv", ASEM / "ASEM_iMeta.csv")
+
+
+def test_infinite_indicator_values_are_rejected():
+    h = hierarchy_from_records(_records(), unit_id="unit")
+    data = pd.DataFrame({"unit": ["u1", "u2"], "a": [1.0, np.inf], "b": [1.0, 2.0], "c": [3.0, 4.0]})
+    with pytest.raises(ConfigError, match="无穷大.*a"):
+        run(data, h)

@@ -272,6 +272,9 @@ def check_data(data: pd.DataFrame, hierarchy: Hierarchy, *, source: str = "<data
     non_numeric = [c for c in hierarchy.indicators if not pd.api.types.is_numeric_dtype(data[c])]
     if non_numeric:
         raise _problem(source, "columns", f"指标列必须是数值：{', '.join(non_numeric)}")
+    infinite = [c for c in hierarchy.indicators if np.isinf(data[c].to_numpy(dtype=float, na_value=np.nan)).any()]
+    if infinite:
+        raise _problem(source, "columns", f"指标列含无穷大值（请留空表示缺失）：{', '.join(infinite)}")
     denominators = hierarchy.nodes["denominator"].dropna().unique().tolist()
     absent = [d for d in denominators if d not in data.columns]
     if absent:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -33,13 +35,21 @@ REFERENCE_LABELS = {"gdp_growth": "当地 GDP 增速"}
 
 @dataclass(frozen=True, eq=False)
 class Outcome:
-    """Verdict of one condition for every applicant (arrays aligned to the context's units)."""
+    """Verdict of one condition for every applicant (arrays aligned to the context's units).
+
+    The Chinese reasons are built only when first asked for (`reason`): statuses, overall
+    verdicts and sweeps do not need the string work.
+    """
 
     status: np.ndarray  # int8 status codes
-    reason: pd.Series  # Chinese reason per applicant
+    explain: Callable[[], pd.Series]  # builds the Chinese reason per applicant
     value: np.ndarray  # the compared value (NaN when not a single number)
     threshold: np.ndarray  # the threshold it was compared with (NaN likewise)
     check: Check | None = None  # numeric check, for sweeps (quantitative conditions only)
+
+    @cached_property
+    def reason(self) -> pd.Series:
+        return self.explain()
 
 
 def fmt(x: np.ndarray) -> pd.Series:
@@ -88,9 +98,12 @@ class Evaluator:
                 base = np.where(relaxed, cond.special_area_value, cond.value)
             check = Comparison(value, base, cond.op)
             status = check.status()
-            reason = _compare_reason(lab, u, cond.op, status, value, base, n)
-            reason = reason.where(~relaxed, reason + "（特殊类型地区）")
-            return Outcome(status, reason, value, base, check)
+
+            def explain() -> pd.Series:
+                reason = _compare_reason(lab, u, cond.op, status, value, base, n)
+                return reason.where(~relaxed, reason + "（特殊类型地区）")
+
+            return Outcome(status, explain, value, base, check)
         if isinstance(cond, EachOfLastYears):
             return self._years(cond, lab, u, own_measure)
         if isinstance(cond, PeerRelative):
@@ -102,42 +115,57 @@ class Evaluator:
             ok = raw.isin(cond.values).fillna(False).to_numpy(bool)
             status = np.where(raw.isna().to_numpy(), MISSING, np.where(ok, PASS, FAIL)).astype("int8")
             need = "或".join(cond.values)
-            reason = (f"{lab}：" + raw.fillna("缺失")).where(status == PASS, f"{lab}：" + raw.fillna("缺失") + f"（须为{need}）")
-            reason = reason.where(status != MISSING, f"{lab} 数据缺失（须为{need}）")
-            return Outcome(status, reason, np.full(n, np.nan), np.full(n, np.nan))
+
+            def explain() -> pd.Series:
+                said = f"{lab}：" + raw.fillna("缺失")
+                reason = said.where(status == PASS, said + f"（须为{need}）")
+                return reason.where(status != MISSING, f"{lab} 数据缺失（须为{need}）")
+
+            return Outcome(status, explain, np.full(n, np.nan), np.full(n, np.nan))
         if isinstance(cond, IsTrue):
             raw = ctx.annual_at(ctx.data_year)[cond.field].astype("boolean").reset_index(drop=True)
             status = np.where(raw.isna().to_numpy(), MISSING, np.where(raw.fillna(False).to_numpy(bool), PASS, FAIL))
-            reason = pd.Series(np.where(status == PASS, f"{lab}：是", f"{lab}：否"), dtype="string")
-            reason = reason.where(status != MISSING, f"{lab} 数据缺失")
-            return Outcome(status.astype("int8"), reason, np.full(n, np.nan), np.full(n, np.nan))
+
+            def explain() -> pd.Series:
+                reason = pd.Series(np.where(status == PASS, f"{lab}：是", f"{lab}：否"), dtype="string")
+                return reason.where(status != MISSING, f"{lab} 数据缺失")
+
+            return Outcome(status.astype("int8"), explain, np.full(n, np.nan), np.full(n, np.nan))
         if isinstance(cond, (AnyOf, AllOf)):
             subs = [self.evaluate(c, label, unit, own_measure, higher) for c in cond.conditions]
             combine = combine_any if isinstance(cond, AnyOf) else combine_all
             status = combine([s.status for s in subs])
-            reason = subs[0].reason
-            for s in subs[1:]:
-                reason = reason + "；" + s.reason
+
+            def explain() -> pd.Series:
+                return _join([s.reason for s in subs], "；")
+
             check = None
             if isinstance(cond, AnyOf) and all(isinstance(s.check, Comparison) for s in subs):
                 check = AnyCheck(tuple(s.check for s in subs))
             single = len(subs) == 1
-            return Outcome(status, reason, subs[0].value if single else np.full(n, np.nan),
+            return Outcome(status, explain, subs[0].value if single else np.full(n, np.nan),
                            subs[0].threshold if single else np.full(n, np.nan), check)
         if isinstance(cond, ByClass):
             klass = ctx.registry[cond.class_field].astype("string").reset_index(drop=True)
             status = np.full(n, MISSING, dtype="int8")
             class_label = CLASS_LABELS.get(cond.class_field, cond.class_field)
-            reason = pd.Series(f"{class_label}未填，无法判定", index=range(n), dtype="string")
             value, threshold = np.full(n, np.nan), np.full(n, np.nan)
+            cases = []
             for key, sub in cond.cases:
                 out = self.evaluate(sub, label, unit, own_measure, higher)
                 mine = klass.eq(key).fillna(False).to_numpy(bool)
                 status = np.where(mine, out.status, status).astype("int8")
-                reason = reason.where(~mine, f"{class_label}{key}：" + out.reason)
                 value = np.where(mine, out.value, value)
                 threshold = np.where(mine, out.threshold, threshold)
-            return Outcome(status, reason, value, threshold)
+                cases.append((key, mine, out))
+
+            def explain() -> pd.Series:
+                reason = pd.Series(f"{class_label}未填，无法判定", index=range(n), dtype="string")
+                for key, mine, out in cases:
+                    reason = reason.where(~mine, f"{class_label}{key}：" + out.reason)
+                return reason
+
+            return Outcome(status, explain, value, threshold)
         raise TypeError(cond)
 
     def _years(self, cond: EachOfLastYears, lab: str, u: str | None, own_measure) -> Outcome:
@@ -146,12 +174,17 @@ class Evaluator:
         value = np.column_stack([ctx.measure(cond.measure or own_measure, y) for y in years])
         if cond.reference is not None:
             base = np.column_stack([ctx.gdp_at(y) for y in years])
-            ref = REFERENCE_LABELS[cond.reference]
         else:
             base = np.full(value.shape, float(cond.value))
-            ref = ""
         check = Comparison(value, base, cond.op)
         status = check.status()
+        return Outcome(status, lambda: self._years_reason(cond, lab, u, years, value, base, status),
+                       value[:, -1], base[:, -1], check)
+
+    @staticmethod
+    def _years_reason(cond: EachOfLastYears, lab: str, u: str | None, years: list[int], value: np.ndarray,
+                      base: np.ndarray, status: np.ndarray) -> pd.Series:
+        ref = REFERENCE_LABELS[cond.reference] if cond.reference is not None else ""
         uu = unit_suffix(u)
         with np.errstate(invalid="ignore"):
             ok_y = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}[cond.op](value, base)
@@ -172,8 +205,7 @@ class Evaluator:
                   + f"，均 {OP_SYMBOL[cond.op]} " + bound)
         failed = f"{lab} " + _join(parts_fail, "；", skip_empty=True)
         missing = f"{lab} " + _join(parts_missing, "；", skip_empty=True)
-        reason = passed.where(status == PASS, failed.where(status == FAIL, missing))
-        return Outcome(status, reason, value[:, -1], base[:, -1], check)
+        return passed.where(status == PASS, failed.where(status == FAIL, missing))
 
     def _peer(self, cond: PeerRelative, lab: str, u: str | None, higher: bool) -> Outcome:
         ctx = self.ctx
@@ -185,32 +217,39 @@ class Evaluator:
         bench = ctx.position(iid, "benchmark").to_numpy("float64")
         check = PeerCheck(position, top, value, bench, higher)
         status = check.status()
-        uu = unit_suffix(u)
-        group = ctx.position(iid, "peer_group").astype("string").fillna("").reset_index(drop=True)
-        rank = fmt(ctx.position(iid, "rank").astype("float64").to_numpy())
-        size = fmt(ctx.position(iid, "group_size").astype("float64").to_numpy())
-        sym = _text(np.where(status == PASS, "≤", ">"), ctx.n)
-        by_rank = (f"{lab} " + fmt(value) + uu + "，同组（" + group + "）第 " + rank + "/" + size + " 名，位次 "
-                   + fmt(position) + "% " + sym + f" 前 {fmt(np.array([top]))[0]}%")
-        bsym = _text(np.where(status == PASS, "≥" if higher else "≤", "<" if higher else ">"), ctx.n)
-        by_bench = f"{lab} " + fmt(value) + uu + " " + bsym + " 行业基准 " + fmt(bench) + uu
         has_bench = ~np.isnan(bench)
-        reason = by_bench.where(has_bench, by_rank)
-        reason = reason.where(status != MISSING, f"{lab} 数据缺失，无法比较同行位次")
+
+        def explain() -> pd.Series:
+            uu = unit_suffix(u)
+            group = ctx.position(iid, "peer_group").astype("string").fillna("").reset_index(drop=True)
+            rank = fmt(ctx.position(iid, "rank").astype("float64").to_numpy())
+            size = fmt(ctx.position(iid, "group_size").astype("float64").to_numpy())
+            sym = _text(np.where(status == PASS, "≤", ">"), ctx.n)
+            by_rank = (f"{lab} " + fmt(value) + uu + "，同组（" + group + "）第 " + rank + "/" + size + " 名，位次 "
+                       + fmt(position) + "% " + sym + f" 前 {fmt(np.array([top]))[0]}%")
+            bsym = _text(np.where(status == PASS, "≥" if higher else "≤", "<" if higher else ">"), ctx.n)
+            by_bench = f"{lab} " + fmt(value) + uu + " " + bsym + " 行业基准 " + fmt(bench) + uu
+            reason = by_bench.where(has_bench, by_rank)
+            return reason.where(status != MISSING, f"{lab} 数据缺失，无法比较同行位次")
+
         threshold = np.where(has_bench, bench, top)
         compared = np.where(has_bench, value, position)
-        return Outcome(status, reason, compared, threshold, check)
+        return Outcome(status, explain, compared, threshold, check)
 
     def _expert(self, cond: Expert, label: str) -> Outcome:
         ctx = self.ctx
         rule = ctx.method.qualitative_rule
         score, experts = ctx.expert_score(cond.id or self._current_id)
         status = np.where(np.isnan(score), REVIEW, np.where(score >= rule.pass_mark, PASS, FAIL)).astype("int8")
-        sym = _text(np.where(status == PASS, "≥", "<"), ctx.n)
-        mark = fmt(np.array([rule.pass_mark]))[0]
-        reason = "专家评分 " + fmt(score) + " 分 " + sym + f" {mark} 分（" + pd.Series(experts).astype("string") + " 位专家）"
-        reason = reason.where(status != REVIEW, "尚无专家评分，待专家评审")
-        return Outcome(status, reason, score, np.full(ctx.n, rule.pass_mark))
+
+        def explain() -> pd.Series:
+            sym = _text(np.where(status == PASS, "≥", "<"), ctx.n)
+            mark = fmt(np.array([rule.pass_mark]))[0]
+            reason = ("专家评分 " + fmt(score) + " 分 " + sym + f" {mark} 分（" + pd.Series(experts).astype("string")
+                      + " 位专家）")
+            return reason.where(status != REVIEW, "尚无专家评分，待专家评审")
+
+        return Outcome(status, explain, score, np.full(ctx.n, rule.pass_mark))
 
     def top_level(self, item) -> Outcome:
         """The outcome of an indicator's or feature's whole condition."""

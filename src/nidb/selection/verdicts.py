@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -37,6 +37,18 @@ class QuantitativeChecks:
 
 
 @dataclass(frozen=True, eq=False)
+class ConditionVerdicts:
+    """The outcome of one condition for the applicants it applies to."""
+
+    condition_id: str
+    condition: str
+    group: str
+    dimension: str
+    outcome: Outcome
+    applies: np.ndarray  # boolean mask over the applicants
+
+
+@dataclass(frozen=True, eq=False)
 class SelectionResult:
     """Verdicts of one selection round."""
 
@@ -44,10 +56,24 @@ class SelectionResult:
     data_year: int
     method: SelectionMethod
     summary: pd.DataFrame  # one row per applicant
-    verdicts: pd.DataFrame  # one row per applicant and applicable condition
+    conditions: tuple[ConditionVerdicts, ...]
     quantitative: QuantitativeChecks
     special_area: np.ndarray  # applicants in special-type areas
     units: pd.Index
+
+    @cached_property
+    def verdicts(self) -> pd.DataFrame:
+        """One row per applicant and applicable condition: status, value, threshold, Chinese reason."""
+        ids = np.asarray(self.units)
+        frames = []
+        for c in self.conditions:
+            keep = c.applies
+            frames.append(pd.DataFrame({
+                "applicant_id": ids[keep], "condition_id": c.condition_id, "condition": c.condition, "group": c.group,
+                "dimension": c.dimension, "status": labels(c.outcome.status[keep]), "value": c.outcome.value[keep],
+                "threshold": c.outcome.threshold[keep], "reason": c.outcome.reason.to_numpy()[keep],
+            }))
+        return pd.concat(frames, ignore_index=True)
 
 
 def _rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray, rule: Rule) -> np.ndarray:
@@ -86,7 +112,7 @@ def _listing(ctx: Context) -> Outcome:
     reason = reason.where(status != FAIL, why_not + "，且非省级人民政府认定园区")
     reason = reason.where(status != MISSING, why_not + "，是否省级人民政府认定园区未填")
     nan = np.full(ctx.n, np.nan)
-    return Outcome(status, reason, nan, nan)
+    return Outcome(status, lambda: reason, nan, nan)
 
 
 def _veto(ctx: Context) -> Outcome:
@@ -117,7 +143,7 @@ def _veto(ctx: Context) -> Outcome:
     reason = pd.Series(ok, index=range(ctx.n), dtype="string").where(~hit, reason_hit + "（一票否决）")
     reason = reason.where(status != MISSING, f"近{veto.years}年（{span}）事件记录不全，无法确认未发生{env_levels}突发环境事件或{safety_levels}生产安全事故")
     nan = np.full(ctx.n, np.nan)
-    return Outcome(status, reason, nan, nan)
+    return Outcome(status, lambda: reason, nan, nan)
 
 
 def _ordering(ctx: Context, eligible: np.ndarray, values: dict[str, np.ndarray], fw: Framework) -> np.ndarray:
@@ -147,15 +173,10 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     ctx = build_context(data, year, method)
     ev = Evaluator(ctx)
     n = ctx.n
-    rows: list[pd.DataFrame] = []
+    rows: list[ConditionVerdicts] = []
 
     def record(cid: str, name: str, group: str, dim: str, out: Outcome, applies: np.ndarray | None = None) -> None:
-        keep = np.ones(n, dtype=bool) if applies is None else applies
-        rows.append(pd.DataFrame({
-            "applicant_id": np.asarray(ctx.units)[keep], "condition_id": cid, "condition": name, "group": group,
-            "dimension": dim, "status": labels(out.status[keep]), "value": out.value[keep],
-            "threshold": out.threshold[keep], "reason": out.reason.to_numpy()[keep],
-        }))
+        rows.append(ConditionVerdicts(cid, name, group, dim, out, np.ones(n, dtype=bool) if applies is None else applies))
 
     quant = [(ind, ev.top_level(ind)) for ind in fw.quantitative]
     qual = [(ind, ev.top_level(ind)) for ind in fw.qualitative]
@@ -196,7 +217,6 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
         [holds((PASS,)), holds((PASS, REVIEW)), holds((PASS, REVIEW, MISSING))], [PASS, REVIEW, MISSING], FAIL
     ).astype("int8")
 
-    verdicts = pd.concat(rows, ignore_index=True)
     all_status = np.column_stack([q_status, l_status, f_status, listing.status, veto.status])
     failed_ids = np.array([i.id for i, _ in quant] + [i.id for i, _ in qual] + [f.id for f, _, _ in feats]
                           + [LISTING_ID, VETO_ID])
@@ -224,13 +244,11 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
         ids=tuple(i.id for i, _ in quant), names=tuple(i.label for i, _ in quant),
         dimensions=tuple(q_dims), checks=tuple(o.check for _, o in quant), status=q_status,
     )
-    return SelectionResult(year, ctx.data_year, method, summary, verdicts, checks, ctx.special_area, ctx.units)
+    return SelectionResult(year, ctx.data_year, method, summary, tuple(rows), checks, ctx.special_area, ctx.units)
 
 
 def _joined_ids(mask: np.ndarray, ids: np.ndarray) -> pd.Series:
     """For each row of a boolean (n, c) mask, the ids of its true columns joined by 、."""
-    frame = pd.DataFrame(mask, columns=ids)
-    stacked = frame.stack()
-    hits = stacked[stacked].reset_index()
-    joined = hits.groupby("level_0")["level_1"].agg("、".join)
-    return joined.reindex(range(len(frame))).fillna("").astype("string")
+    pieces = np.where(mask, np.char.add(ids.astype(str), "、")[None, :].astype(object), "")
+    joined = pd.Series(pieces.sum(axis=1) if mask.shape[1] else np.full(mask.shape[0], ""), dtype="string")
+    return joined.str.removesuffix("、")

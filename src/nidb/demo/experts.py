@@ -35,13 +35,14 @@ def expert_scores_table(unit_years: pd.DataFrame, rng: np.random.Generator) -> p
     n = len(unit_years)
     lists = pd.Series({area: QUALITATIVE_INDICATORS + ids for area, ids in FEATURE_QUALITATIVE.items()})
     indicator_lists = unit_years["feature_area"].map(lists)
-    indicator_lists = indicator_lists.where(indicator_lists.notna(), pd.Series([QUALITATIVE_INDICATORS] * n, index=unit_years.index))
+    common = pd.Series([QUALITATIVE_INDICATORS] * n, index=unit_years.index)
+    indicator_lists = indicator_lists.where(indicator_lists.notna(), common)
     per_uy = indicator_lists.str.len().to_numpy()
     uy_of_item = np.repeat(np.arange(n), per_uy)
     indicator = indicator_lists.explode().to_numpy(dtype=object)
 
     # latent merit per (unit-year, indicator)
-    dims = np.array([INDICATOR_DIMENSION[i] for i in indicator], dtype=object)
+    dims = pd.Series(indicator).map(INDICATOR_DIMENSION).to_numpy(dtype=object)
     latent = np.zeros(len(indicator))
     for dim in np.unique(dims):
         sel = dims == dim

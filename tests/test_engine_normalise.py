@@ -56,11 +56,17 @@ def test_distance_to_target_reads_framework_targets():
     np.testing.assert_allclose(out[:, 0], [0, 25, 50, 100])
 
 
-def test_percentile_rank_and_rank_share_ties():
+def test_percentile_rank_and_rank_ties_take_the_minimum_as_coinr():
     x = np.array([[1.0], [3.0], [3.0], [7.0], [9.0]])
-    np.testing.assert_allclose(normalise(x, np.array([1.0]), "rank")[:, 0], [1, 2.5, 2.5, 4, 5])
-    np.testing.assert_allclose(normalise(x, np.array([1.0]), "percentile_rank")[:, 0], [0, 37.5, 37.5, 75, 100])
-    np.testing.assert_allclose(normalise(x, np.array([-1.0]), "rank")[:, 0], [5, 3.5, 3.5, 2, 1])
+    up, down = np.array([1.0]), np.array([-1.0])
+    # R: rank(c(1, 3, 3, 7, 9), ties.method = "min") = 1 2 2 4 5; n_prank = (r - 1)/(n - 1)
+    np.testing.assert_allclose(normalise(x, up, "rank")[:, 0], [1, 2, 2, 4, 5])
+    np.testing.assert_allclose(normalise(x, up, "percentile_rank")[:, 0], [0, 25, 25, 75, 100])
+    np.testing.assert_allclose(normalise(x, down, "rank")[:, 0], [5, 3, 3, 2, 1])
+    np.testing.assert_allclose(normalise(x, up, "rank", {"ties": "average"})[:, 0], [1, 2.5, 2.5, 4, 5])
+    np.testing.assert_allclose(
+        normalise(x, up, "percentile_rank", {"ties": "average", "scale": 1})[:, 0], [0, 0.375, 0.375, 0.75, 1]
+    )
 
 
 def test_efficacy_coefficient_default_60_to_100():

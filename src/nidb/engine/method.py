@@ -28,7 +28,7 @@ import yaml
 
 from nidb.engine.aggregate import AGGREGATIONS, ZERO_POLICIES
 from nidb.engine.impute import IMPUTATIONS
-from nidb.engine.normalise import NORMALISATIONS
+from nidb.engine.normalise import NORMALISATIONS, TIES
 from nidb.engine.treat import LOG_VARIANTS, TreatSpec
 from nidb.engine.weights import SCHEMES, ahp_weights
 from nidb.errors import ConfigError
@@ -40,8 +40,8 @@ NORMALISE_PARAMS = {
     "zscore": ("mean", "sd"),
     "goalposts": ("goalposts", "truncate", "scale"),
     "distance_to_target": ("targets", "cap", "scale"),
-    "percentile_rank": (),
-    "rank": (),
+    "percentile_rank": ("ties", "scale"),
+    "rank": ("ties",),
     "efficacy": ("base", "span", "bounds"),
 }
 
@@ -169,6 +169,8 @@ def _normalise(r: _Reader, raw: Any) -> NormaliseSpec:
         path = f"normalise.{key}"
         if key in ("truncate", "cap"):
             params[key] = r.flag(value, path)
+        elif key == "ties":
+            params[key] = r.choice(value, path, TIES)
         elif key in ("goalposts", "bounds"):
             pairs = r.mapping(value, path, tuple(str(k) for k in (value or {})))
             for code, pair in pairs.items():

@@ -15,9 +15,12 @@ missing value stays missing. Methods and parameters (defaults in brackets):
   target)`` for −1 (COINr ``n_dist2targ``), capped at 1 when ``cap``, times ``scale``;
   targets come from the framework's ``target`` column or the ``targets`` mapping
   [cap true, scale 100].
-* ``percentile_rank``: ``100·(r − 1)/(n − 1)`` with ``r`` the average rank (ties share
-  it), so the worst unit scores 0 and the best 100.
-* ``rank``: the average rank itself, 1 (worst) … n (best).
+* ``percentile_rank``: ``scale·(r − 1)/(n − 1)`` with ``r`` the rank from the worst
+  (COINr ``n_prank``, which uses scale 1), so the worst unit scores 0 and the best
+  ``scale`` [ties min, scale 100].
+* ``rank``: the rank itself, 1 (worst) … n (best) (COINr ``n_rank``) [ties min].
+  ``ties: min`` gives tied units the lowest rank of their tie, as R's ``rank(ties.method
+  = "min")`` in COINr; ``ties: average`` shares the mean rank.
 * ``efficacy`` (功效系数法): ``base + span·(x − h)/(s − h)`` where ``h`` is the
   不允许值 (worst acceptable) and ``s`` the 满意值 (satisfactory value). Without
   ``bounds`` they are the sample min and max of the direction-adjusted values; with
@@ -26,7 +29,7 @@ missing value stays missing. Methods and parameters (defaults in brackets):
 
 A column without spread (max = min) carries no information: min-max gives the
 midpoint ``(low + high)/2``, efficacy ``base + span/2``, z-score the ``mean``
-parameter and percentile rank 50.
+parameter; a single unit gets half the percentile scale.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from scipy.stats import rankdata
 from nidb.errors import ConfigError
 
 NORMALISATIONS = ("minmax", "zscore", "goalposts", "distance_to_target", "percentile_rank", "rank", "efficacy")
+TIES = ("min", "average")
 
 
 def _span(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,18 +94,20 @@ def distance_to_target(
     return scale * share
 
 
-def rank_scores(x: np.ndarray, directions: np.ndarray) -> np.ndarray:
-    """Average ranks over units, 1 = worst, n = best; missing stays missing."""
+def rank_scores(x: np.ndarray, directions: np.ndarray, ties: str = "min") -> np.ndarray:
+    """Ranks over units, 1 = worst, n = best; tied units share the lowest (``min``) or average rank."""
+    if ties not in TIES:
+        raise ConfigError(f"normalise.ties：取值「{ties}」无效，可选：{', '.join(TIES)}")
     y = np.asarray(x, dtype=float) * directions
-    return rankdata(y, method="average", axis=-2, nan_policy="omit")
+    return rankdata(y, method=ties, axis=-2, nan_policy="omit")
 
 
-def percentile_rank(x: np.ndarray, directions: np.ndarray) -> np.ndarray:
-    """``100·(average rank − 1)/(n − 1)``: 0 for the worst unit, 100 for the best."""
-    r = rank_scores(x, directions)
+def percentile_rank(x: np.ndarray, directions: np.ndarray, ties: str = "min", scale: float = 100.0) -> np.ndarray:
+    """``scale·(r − 1)/(n − 1)`` (COINr ``n_prank`` × scale): 0 for the worst unit, ``scale`` for the best."""
+    r = rank_scores(x, directions, ties)
     n = np.sum(~np.isnan(r), axis=-2, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(n > 1, 100.0 * (r - 1) / (n - 1), np.where(np.isnan(r), np.nan, 50.0))
+        return np.where(n > 1, scale * (r - 1) / (n - 1), np.where(np.isnan(r), np.nan, scale / 2))
 
 
 def efficacy(
@@ -174,9 +180,9 @@ def normalise(
             raise ConfigError(f"normalise.targets：缺少以下指标的目标值：{', '.join(missing)}")
         return distance_to_target(x, directions, t, p.get("cap", True), p.get("scale", 100.0))
     if method == "percentile_rank":
-        return percentile_rank(x, directions)
+        return percentile_rank(x, directions, p.get("ties", "min"), p.get("scale", 100.0))
     if method == "rank":
-        return rank_scores(x, directions)
+        return rank_scores(x, directions, p.get("ties", "min"))
     if method == "efficacy":
         worst = satisfactory = None
         if p.get("bounds"):

@@ -83,6 +83,19 @@ def test_weight_noise_gives_the_analytic_probabilities(tmp_path):
     assert units.at["C", "nominal_stars"] == 3
 
 
+def test_a_unit_without_data_is_unrated_not_zero(tmp_path):
+    data = pd.concat([DATA, pd.DataFrame({"uCode": ["D"], "x1": [np.nan], "x2": [np.nan]})], ignore_index=True)
+    subject = Subject("toy", hierarchy_from_records(RECORDS), {"normalise": {"method": "minmax"}}, BANDS,
+                      partial(_const, data), lambda raw: "", lambda raw: raw)
+    spec = load_audit_spec(write(tmp_path, WEIGHTS_ONLY))
+    mc = monte_carlo(prepare(subject, spec), 100, 1)
+    d = unit_summary(mc).set_index("unit_id").loc["D"]
+    assert pd.isna(d.nominal_rank) and pd.isna(d.median_rank) and pd.isna(d.p_star_changed)
+    assert pd.isna(d.nominal_stars) and d.p_unrated == 1.0
+    # the unrated unit takes no place: the others still rank 1 to 3
+    assert np.nanmax(mc.ranks) == 3
+
+
 def test_zero_noise_reproduces_the_nominal_run(tmp_path):
     spec = load_audit_spec(write(tmp_path, WEIGHTS_ONLY.replace("0.25", "0.0")))
     mc = monte_carlo(prepare(toy_subject(), spec), 50, 1)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -263,7 +264,9 @@ def monte_carlo(
 
 def replication_outputs(problem: Problem, ranks: np.ndarray, stars: np.ndarray | None) -> pd.DataFrame:
     """Per replication: mean absolute rank shift from the nominal ranks and share of units changing star."""
-    shift = np.nanmean(np.abs(ranks - problem.nominal_ranks[None, :]), axis=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shift = np.nanmean(np.abs(ranks - problem.nominal_ranks[None, :]), axis=1)
     out = {"mean_abs_rank_shift": shift}
     if stars is not None:
         rated = problem.nominal_stars > 0
@@ -289,7 +292,10 @@ def design_table(problem: Problem, u: np.ndarray) -> pd.DataFrame:
 
 
 def unit_summary(mc: MonteCarlo, names: pd.Series | None = None) -> pd.DataFrame:
-    """Per unit: nominal score, rank and star; median rank and 5–95 % interval; probability of each star."""
+    """Per unit: nominal score, rank and star; median rank and 5–95 % interval; probability of
+    each star and of being unrated (no index in a replication); most likely star and
+    probability that the star differs from the nominal one (NaN for a unit not rated
+    nominally)."""
     p = mc.problem
     ranks = mc.ranks.astype(float)
     root = root_of(p.hierarchy)
@@ -298,16 +304,19 @@ def unit_summary(mc: MonteCarlo, names: pd.Series | None = None) -> pd.DataFrame
         out["name"] = names.reindex(p.units).astype("string")
     out["nominal_score"] = p.nominal_scores[root].to_numpy()
     out["nominal_rank"] = p.nominal_ranks
-    out["median_rank"] = np.nanmedian(ranks, axis=0)
-    out["rank_p05"] = np.nanquantile(ranks, 0.05, axis=0)
-    out["rank_p95"] = np.nanquantile(ranks, 0.95, axis=0)
-    out["mean_abs_rank_shift"] = np.nanmean(np.abs(ranks - p.nominal_ranks[None, :]), axis=0)
+    with warnings.catch_warnings():  # a unit never rated has all-NaN ranks: NaN, not a warning
+        warnings.simplefilter("ignore", RuntimeWarning)
+        out["median_rank"] = np.nanmedian(ranks, axis=0)
+        out["rank_p05"] = np.nanquantile(ranks, 0.05, axis=0)
+        out["rank_p95"] = np.nanquantile(ranks, 0.95, axis=0)
+        out["mean_abs_rank_shift"] = np.nanmean(np.abs(ranks - p.nominal_ranks[None, :]), axis=0)
     if mc.stars is not None:
         rated = p.nominal_stars > 0
         out["nominal_stars"] = pd.Series(p.nominal_stars, index=p.units, dtype="Int64").where(rated)
         probs = np.stack([(mc.stars == s).mean(axis=0) for s in STAR_VALUES], axis=1)
         for j, s in enumerate(STAR_VALUES):
             out[f"p_star_{s}"] = probs[:, j]
+        out["p_unrated"] = (mc.stars == 0).mean(axis=0)
         out["modal_stars"] = pd.Series(np.array(STAR_VALUES)[probs.argmax(axis=1)], index=p.units, dtype="Int64").where(rated)
         out["p_star_changed"] = np.where(rated, (mc.stars != p.nominal_stars[None, :]).mean(axis=0), np.nan)
     return out.rename_axis("unit_id").reset_index()

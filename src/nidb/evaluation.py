@@ -31,7 +31,7 @@ from nidb.errors import ConfigError
 from nidb.expert import AGGREGATION_METHODS, aggregate_scores, reliability
 from nidb.framework import Framework, PeerRelative, check_parameters
 from nidb.indicators import indicator_values, peer_positions, table
-from nidb.lifecycle import Lifecycle, LifecycleRules, base_status, bases_to_rate
+from nidb.lifecycle import Ledger, Lifecycle, LifecycleRules
 from nidb.special import SpecialEvaluation, parse_special, special_scores
 from nidb.stars import StarRule, assign_stars
 
@@ -335,7 +335,7 @@ def run_panel(
 ) -> Panel:
     """Evaluate the bases year by year and apply the lifecycle rules (Art. 18, 23, 25).
 
-    Each year rates the bases the rules admit (``nidb.lifecycle.bases_to_rate``):
+    Each year rates the bases the rules admit (``nidb.lifecycle.Ledger.to_rate``):
     announced long enough ago, not revoked in an earlier year, and not revoked in that
     year for a compliance event or fraud. Because a revocation removes a base from
     later years (and so from the quota base of the star rule), years are evaluated in
@@ -372,8 +372,6 @@ def evaluate_panel(
     and :func:`expert_table`; ``annual`` supplies the compliance columns; the raw
     ``expert_scores`` (optional) feed the reliability report.
     """
-    if renames is None:
-        renames = pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
     base_ids = pd.Index(bases["base_id"].astype("string"))
     base_annual = annual[annual["unit_id"].isin(base_ids)]
     groups = _groups(bases, method)
@@ -381,15 +379,15 @@ def evaluate_panel(
     evaluations: dict[int, Evaluation] = {}
     star_parts = [pd.DataFrame({"base_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"),
                                 "stars": pd.Series(dtype="Int64")})]  # fmt: skip
-    for i, year in enumerate(years):
-        stars = pd.concat(star_parts, ignore_index=True)
-        active = bases_to_rate(bases, stars, base_annual, rules, years[: i + 1])
+    ledger = Ledger(bases, base_annual, rules, years)
+    for year in years:
+        active = ledger.to_rate(pd.concat(star_parts, ignore_index=True), year)
         ev = evaluate_year(indicators, experts, framework, method, year, active, groups, hierarchy=hierarchy)
         evaluations[year] = ev
         rated = ev.results.dropna(subset=["stars"])
         star_parts.append(pd.DataFrame({"base_id": rated["unit_id"], "year": np.int64(year), "stars": rated["stars"]}))
     stars = pd.concat(star_parts, ignore_index=True)
-    lifecycle = base_status(bases, stars, base_annual, renames, rules, years)
+    lifecycle = ledger.lifecycle(stars, renames)
     if expert_scores is None:
         rel = pd.DataFrame()
     else:

@@ -70,10 +70,6 @@ class LifecycleRules:
     rate_in_compliance_revocation_year: bool = False
     source: str = ""
 
-    def first_evaluated_year(self, year_announced: pd.Series) -> pd.Series:
-        """First reporting year a base announced in ``year_announced`` is evaluated (Art. 18)."""
-        return year_announced + self.first_evaluation_offset
-
 
 def load_rules(path: str | Path | None = None) -> LifecycleRules:
     """Read and validate a lifecycle rules YAML (the packaged 2023 rules by default)."""
@@ -172,13 +168,153 @@ class Lifecycle:
     suspensions: pd.DataFrame
 
 
-def _grid(bases: pd.DataFrame, years: list[int]) -> pd.DataFrame:
-    """One row per base and panel year from its announcement year on."""
-    reg = bases[["base_id", *REGISTRY_COLUMNS]].copy()
-    reg["year_announced"] = reg["year_announced"].astype("int64")
-    grid = reg.merge(pd.DataFrame({"year": np.asarray(years, dtype="int64")}), how="cross")
-    grid = grid[grid["year"] >= grid["year_announced"]]
-    return grid.sort_values(["base_id", "year"], ignore_index=True)
+@dataclass(frozen=True)
+class _RuleGrid:
+    """The rule step's result on the long base-year grid (rows: in-panel base-years)."""
+
+    grid: pd.DataFrame
+    reasons: dict[str, np.ndarray]
+    revoked_now: np.ndarray
+    rated: np.ndarray
+    first_rated: np.ndarray
+
+
+class Ledger:
+    """The base-year grid of a panel with its compliance events, built once.
+
+    The rules are applied to a stars table as bases × years arrays (a run of low
+    years is a shift along the year axis), so re-applying them each year of a panel
+    run is cheap. ``base_status`` and ``bases_to_rate`` are one-call wrappers.
+    """
+
+    def __init__(self, bases: pd.DataFrame, annual: pd.DataFrame, rules: LifecycleRules, years: list[int]):
+        self.rules = rules
+        self.bases = bases
+        reg = bases[["base_id", *REGISTRY_COLUMNS]].astype({"base_id": "string"}).sort_values("base_id")
+        reg = reg.reset_index(drop=True)
+        self.base_index = pd.Index(reg["base_id"])
+        self.years = np.arange(min(years), max(years) + 1, dtype="int64")  # contiguous year axis
+        n_bases, n_years = len(reg), len(self.years)
+        announced = reg["year_announced"].to_numpy(dtype="int64")[:, None]
+        year = self.years[None, :]
+        self.in_panel = (year >= announced) & np.isin(year, np.asarray(years))
+        self.eligible = year >= announced + rules.first_evaluation_offset
+        counted = year >= announced + rules.compliance_from_offset
+
+        b = self.base_index.get_indexer(annual["unit_id"].astype("string"))
+        t = annual["year"].to_numpy(dtype="int64") - self.years[0]
+        ok = (b >= 0) & (t >= 0) & (t < n_years)
+        flat = (b * n_years + t)[ok]
+        placed: dict[str, pd.api.extensions.ExtensionArray] = {}
+        for col in COMPLIANCE_COLUMNS:
+            dtype = "boolean" if col in ("unrectified_inspection", "fraud_found") else "string"
+            values = pd.array([pd.NA] * (n_bases * n_years), dtype=dtype)
+            values[flat] = pd.array(annual[col].to_numpy()[ok], dtype=dtype)
+            placed[col] = values
+
+        def grid2d(mask: pd.api.extensions.ExtensionArray) -> np.ndarray:
+            return np.asarray(mask, dtype=bool).reshape(n_bases, n_years) & counted
+
+        self.reasons = {
+            "env_incident": grid2d(placed["env_incident_level"].isin(rules.revoke_env_incident_levels)),
+            "safety_accident": grid2d(placed["safety_accident_level"].isin(rules.revoke_safety_accident_levels)),
+            "inspection": grid2d(placed["unrectified_inspection"].fillna(False))
+            & rules.revoke_on_unrectified_inspection,
+            "fraud": grid2d(placed["fraud_found"].fillna(False)),
+        }
+        compliance = np.logical_or.reduce(list(self.reasons.values()))
+        self.first_compliance = np.where(compliance.any(axis=1), compliance.argmax(axis=1), n_years)
+
+        keep = self.in_panel.ravel()
+        rows = np.repeat(np.arange(n_bases), n_years)[keep]
+        long = reg.iloc[rows].reset_index(drop=True)
+        long.insert(1, "year", np.tile(self.years, n_bases)[keep])
+        for col, values in placed.items():
+            long[col] = values[keep]
+        self.long = long
+        self.keep = keep
+
+    def _apply(self, stars: pd.DataFrame) -> _RuleGrid:
+        """Apply the rules to a stars table (``base_id, year, stars``)."""
+        rules = self.rules
+        n_bases, n_years = self.in_panel.shape
+        grid_stars = np.full((n_bases, n_years), np.nan)
+        b = self.base_index.get_indexer(stars["base_id"].astype("string"))
+        t = stars["year"].to_numpy(dtype="int64") - self.years[0]
+        ok = (b >= 0) & (t >= 0) & (t < n_years)
+        grid_stars[b[ok], t[ok]] = stars["stars"].to_numpy(dtype="float64", na_value=np.nan)[ok]
+
+        tt = np.arange(n_years)[None, :]
+        first_comp = self.first_compliance[:, None]
+        # stars count only while the title is held: eligible and before a compliance revocation
+        before_comp = tt <= first_comp if rules.rate_in_compliance_revocation_year else tt < first_comp
+        rated = self.in_panel & self.eligible & before_comp & ~np.isnan(grid_stars)
+        low = rated & (grid_stars <= rules.low_star_max)
+        run = low.copy()  # a run of `consecutive_years` low, rated calendar years ending here
+        for lag in range(1, rules.low_star_consecutive_years):
+            shifted = np.zeros_like(low)
+            shifted[:, lag:] = low[:, :-lag]
+            run &= shifted
+        first_low = np.where(run.any(axis=1), run.argmax(axis=1), n_years)[:, None]
+        revoked_at = np.minimum(first_comp, first_low)
+        rated &= tt <= revoked_at
+        revoked_now = tt == revoked_at
+        status = np.select(
+            [tt > revoked_at, revoked_now, ~self.eligible, rated & (grid_stars <= rules.warning_max_stars), rated],
+            [STATUS_GONE, STATUS_REVOKED, STATUS_NOT_YET, STATUS_WARNING, STATUS_NORMAL],
+            default=STATUS_UNRATED,
+        )
+        first_rated = rated & (np.cumsum(rated, axis=1) == 1)
+        keep = self.keep
+        grid = self.long.copy()
+        grid["stars"] = pd.array(np.where(rated, grid_stars, np.nan).ravel()[keep], dtype="Float64").astype("Int64")
+        grid["evaluated"] = rated.ravel()[keep]
+        grid["status"] = pd.array(status.ravel()[keep], dtype="string")
+        reasons = {code: flag.ravel()[keep] for code, flag in {**self.reasons, "low_stars": run}.items()}
+        return _RuleGrid(
+            grid=grid,
+            reasons=reasons,
+            revoked_now=revoked_now.ravel()[keep],
+            rated=rated.ravel()[keep],
+            first_rated=first_rated.ravel()[keep],
+        )
+
+    def to_rate(self, stars: pd.DataFrame, year: int) -> pd.Index:
+        """The bases rated in ``year``, given the stars of the years before it.
+
+        A base is rated when it is announced long enough ago (Art. 18), was not revoked
+        in an earlier year, and is not revoked in this year for a compliance event or
+        fraud (unless ``rate_in_compliance_revocation_year``).
+        """
+        grid = self._apply(stars[stars["year"] < year]).grid
+        now = grid["year"] == year
+        due = grid["status"] == STATUS_UNRATED
+        if self.rules.rate_in_compliance_revocation_year:
+            due |= grid["status"] == STATUS_REVOKED
+        return pd.Index(grid.loc[now & due, "base_id"], name="unit_id")
+
+    def lifecycle(self, stars: pd.DataFrame, renames: pd.DataFrame | None = None) -> Lifecycle:
+        """Status table, events and suspensions for a stars table."""
+        ruled = self._apply(stars)
+        grid, reasons, revoked_now = ruled.grid, ruled.reasons, ruled.revoked_now
+        renames = renames if renames is not None else pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
+        grid["revocation_reason"] = _reason_text(reasons, revoked_now)
+        grid["name"] = _names_by_year(grid, renames)
+        status_table = grid[
+            ["base_id", "year", "name", "authority", "region", "domain", "batch", "year_announced",
+             "evaluated", "stars", "status", "revocation_reason", *COMPLIANCE_COLUMNS]
+        ].astype(
+            {"region": "string", "domain": "string", "authority": "string", "batch": "Int64", "year_announced": "Int64"}
+        )  # fmt: skip
+        events = _events(grid, reasons, revoked_now, ruled.rated, ruled.first_rated, self.rules, renames)
+        suspensions = _suspensions(grid, self.bases, reasons["fraud"] & revoked_now, self.rules)
+        if not suspensions.empty:
+            suspension_events = suspensions.assign(event_code="batch_suspended", event="暂停下一批申报")[EVENT_COLUMNS]
+            events = pd.concat([events, suspension_events], ignore_index=True)
+        order = {"first_evaluation": 0, "warning": 1, "renamed": 2, "batch_suspended": 4}
+        rank = events["event_code"].map(order).fillna(3)  # revocations between renaming and suspension
+        events = events.assign(_rank=rank).sort_values(["year", "base_id", "_rank"], ignore_index=True)
+        return Lifecycle(status=status_table, events=events.drop(columns="_rank"), suspensions=suspensions)
 
 
 def _names_by_year(grid: pd.DataFrame, renames: pd.DataFrame) -> pd.Series:
@@ -200,99 +336,18 @@ def _names_by_year(grid: pd.DataFrame, renames: pd.DataFrame) -> pd.Series:
     return nxt["old_name"].fillna(grid["name"]).astype("string")
 
 
-@dataclass(frozen=True)
-class _RuleGrid:
-    grid: pd.DataFrame
-    reasons: dict[str, np.ndarray]
-    revoked_now: np.ndarray
-    rated: np.ndarray
-
-
-def _apply_rules(
-    bases: pd.DataFrame, stars: pd.DataFrame, annual: pd.DataFrame, rules: LifecycleRules, years: list[int]
-) -> _RuleGrid:
-    """The rule step over all base-years, vectorised: status, revocation reasons, rated flags."""
-    grid = _grid(bases, years)
-    comp = annual[["unit_id", "year", *COMPLIANCE_COLUMNS]].rename(columns={"unit_id": "base_id"})
-    comp = comp.assign(year=comp["year"].astype("int64"))
-    grid = grid.merge(comp, on=["base_id", "year"], how="left")
-    st = stars[["base_id", "year", "stars"]].assign(year=stars["year"].astype("int64"))
-    grid = grid.merge(st, on=["base_id", "year"], how="left")
-    grid["stars"] = grid["stars"].astype("Int64")
-
-    eligible = (grid["year"] >= grid["year_announced"] + rules.first_evaluation_offset).to_numpy()
-    counted = (grid["year"] >= grid["year_announced"] + rules.compliance_from_offset).to_numpy()
-    reasons = {
-        "env_incident": grid["env_incident_level"].isin(rules.revoke_env_incident_levels).to_numpy(),
-        "safety_accident": grid["safety_accident_level"].isin(rules.revoke_safety_accident_levels).to_numpy(),
-        "inspection": grid["unrectified_inspection"].fillna(False).to_numpy(dtype=bool)
-        & rules.revoke_on_unrectified_inspection,
-        "fraud": grid["fraud_found"].fillna(False).to_numpy(dtype=bool),
-    }
-    reasons = {k: v & counted for k, v in reasons.items()}
-    compliance = np.logical_or.reduce(list(reasons.values()))
-
-    base_codes = pd.factorize(grid["base_id"])[0]
-    year_arr = grid["year"].to_numpy()
-    first_compliance = _first_year_per_base(grid, compliance)
-    # stars count only while the title is held: eligible and before a compliance revocation
-    before_comp = (
-        year_arr <= first_compliance if rules.rate_in_compliance_revocation_year else year_arr < first_compliance
-    )
-    star_values = grid["stars"].to_numpy(dtype="float64", na_value=np.nan)
-    rated = eligible & before_comp & ~np.isnan(star_values)
-    low = rated & (star_values <= rules.low_star_max)
-    # a run of `consecutive_years` low, rated calendar years ending in this row
-    run = low.copy()
-    for lag in range(1, rules.low_star_consecutive_years):
-        prev = pd.Series(low).groupby(base_codes).shift(lag, fill_value=False).to_numpy(dtype=bool)
-        prev_year = pd.Series(year_arr).groupby(base_codes).shift(lag).to_numpy()
-        run &= prev & (prev_year == year_arr - lag)
-    reasons["low_stars"] = run
-    first_low = _first_year_per_base(grid, run)
-    revoked_year = np.minimum(first_compliance, first_low)
-
-    rated &= year_arr <= revoked_year
-    grid["stars"] = grid["stars"].mask(~rated)
-    grid["evaluated"] = rated
-    revoked_now = year_arr == revoked_year
-    status = np.select(
-        [
-            year_arr > revoked_year,
-            revoked_now,
-            ~eligible,
-            rated & (star_values <= rules.warning_max_stars),
-            rated,
-        ],
-        [STATUS_GONE, STATUS_REVOKED, STATUS_NOT_YET, STATUS_WARNING, STATUS_NORMAL],
-        default=STATUS_UNRATED,
-    )
-    grid["status"] = pd.array(status, dtype="string")
-    return _RuleGrid(grid=grid, reasons=reasons, revoked_now=revoked_now, rated=rated)
-
-
 def bases_to_rate(
     bases: pd.DataFrame, stars: pd.DataFrame, annual: pd.DataFrame, rules: LifecycleRules, years: list[int]
 ) -> pd.Index:
-    """The bases the evaluation of the last of ``years`` rates, given the stars of the earlier years.
-
-    A base is rated when it is announced long enough ago (Art. 18), was not revoked in
-    an earlier year, and is not revoked in this year for a compliance event or fraud
-    (unless ``rate_in_compliance_revocation_year``).
-    """
-    grid = _apply_rules(bases, stars[stars["year"] < years[-1]], annual, rules, years).grid
-    now = grid[(grid["year"] == years[-1]) & (grid["status"] == STATUS_UNRATED)]
-    if rules.rate_in_compliance_revocation_year:
-        compliance_now = grid[(grid["year"] == years[-1]) & (grid["status"] == STATUS_REVOKED)]
-        now = pd.concat([now, compliance_now])
-    return pd.Index(now["base_id"].astype("string"), name="unit_id")
+    """The bases the evaluation of the last of ``years`` rates, given the stars of the earlier years."""
+    return Ledger(bases, annual, rules, years).to_rate(stars, years[-1])
 
 
 def base_status(
     bases: pd.DataFrame,
     stars: pd.DataFrame,
     annual: pd.DataFrame,
-    renames: pd.DataFrame,
+    renames: pd.DataFrame | None,
     rules: LifecycleRules,
     years: list[int],
 ) -> Lifecycle:
@@ -304,36 +359,7 @@ def base_status(
     compliance columns per ``unit_id, year``; missing compliance cells count as no
     event. The rule step is vectorised over all base-years.
     """
-    ruled = _apply_rules(bases, stars, annual, rules, years)
-    grid, reasons, revoked_now, rated = ruled.grid, ruled.reasons, ruled.revoked_now, ruled.rated
-    grid["revocation_reason"] = _reason_text(reasons, revoked_now)
-    grid["name"] = _names_by_year(grid, renames)
-    status_table = grid[
-        ["base_id", "year", "name", "authority", "region", "domain", "batch", "year_announced",
-         "evaluated", "stars", "status", "revocation_reason", *COMPLIANCE_COLUMNS]
-    ].reset_index(drop=True).astype(
-        {"base_id": "string", "region": "string", "domain": "string", "batch": "Int64", "year_announced": "Int64"}
-    )  # fmt: skip
-
-    events = _events(grid, reasons, revoked_now, rated, rules, renames)
-    suspensions = _suspensions(grid, bases, reasons["fraud"] & revoked_now, rules)
-    if not suspensions.empty:
-        suspension_events = suspensions.assign(
-            event_code="batch_suspended", event="暂停下一批申报"
-        )[EVENT_COLUMNS]
-        events = pd.concat([events, suspension_events], ignore_index=True)
-    order = {"first_evaluation": 0, "warning": 1, "renamed": 2, "batch_suspended": 4}
-    rank = events["event_code"].map(order).fillna(3)  # revocations between renaming and suspension
-    events = events.assign(_rank=rank).sort_values(["year", "base_id", "_rank"], ignore_index=True)
-    events = events.drop(columns="_rank")
-    return Lifecycle(status=status_table, events=events, suspensions=suspensions)
-
-
-def _first_year_per_base(grid: pd.DataFrame, flag: np.ndarray) -> np.ndarray:
-    """Per row: the first year its base has ``flag`` set (a large sentinel when never)."""
-    never = np.iinfo("int64").max
-    years = np.where(flag, grid["year"].to_numpy(), never)
-    return pd.Series(years).groupby(grid["base_id"].to_numpy()).transform("min").to_numpy()
+    return Ledger(bases, annual, rules, years).lifecycle(stars, renames)
 
 
 def _reason_text(reasons: dict[str, np.ndarray], revoked_now: np.ndarray) -> pd.Series:
@@ -352,12 +378,12 @@ def _events(
     reasons: dict[str, np.ndarray],
     revoked_now: np.ndarray,
     rated: np.ndarray,
+    first_rated: np.ndarray,
     rules: LifecycleRules,
     renames: pd.DataFrame,
 ) -> pd.DataFrame:
     """Events table: first evaluation, warnings, one row per revocation reason, renamings."""
     frames = []
-    first_rated = rated & (grid["year"].to_numpy() == _first_year_per_base(grid, rated))
     rows = grid[first_rated]
     frames.append(
         pd.DataFrame(

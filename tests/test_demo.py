@@ -441,20 +441,28 @@ def test_a_changed_generator_gets_a_fresh_demo_dir(monkeypatch, tmp_path):
     assert old.name.startswith(f"v{cache.GENERATOR_VERSION}-aaaaaaaaaaaa-seed20231")
 
 
-def test_demo_dir_removes_stale_staging_left_by_a_crash(monkeypatch, tmp_path):
+def test_demo_dir_prunes_crashed_staging_and_superseded_generators(monkeypatch, tmp_path):
     import os
 
     import nidb.demo.cache as cache
 
     monkeypatch.setenv("NIDB_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(cache, "write_demo", lambda out, seed: (Path(out) / "README.md").write_text("x"))
-    stale = tmp_path / "demo" / ".v1.0-0123456789ab-seed20231-crashed"
-    fresh = tmp_path / "demo" / ".v1.0-0123456789ab-seed20231-running"
-    for folder in (stale, fresh):
+    monkeypatch.setattr(cache, "generator_digest", lambda: "c" * 64)
+    root = tmp_path / "demo"
+    old = {name: root / name for name in (".v1.0-0123456789ab-seed20231-crashed", "v1.0-0123456789ab-seed20231",
+                                          f"v{cache.GENERATOR_VERSION}-cccccccccccc-seed7")}
+    young = {name: root / name for name in (".v1.0-0123456789ab-seed20231-running", "v1.0-0123456789ab-seed5")}
+    for folder in (*old.values(), *young.values()):
         folder.mkdir(parents=True)
-    os.utime(stale, (0, 0))
-    demo_dir()
-    assert not stale.exists() and fresh.exists()
+    for folder in old.values():
+        os.utime(folder, (0, 0))
+    made = demo_dir()
+    assert made.name == f"v{cache.GENERATOR_VERSION}-cccccccccccc-seed20231"
+    assert not old[".v1.0-0123456789ab-seed20231-crashed"].exists()  # crashed staging
+    assert not old["v1.0-0123456789ab-seed20231"].exists()  # superseded generator
+    assert old[f"v{cache.GENERATOR_VERSION}-cccccccccccc-seed7"].exists()  # current generator, other seed: kept
+    assert all(folder.exists() for folder in young.values())  # may still be in use
 
 
 def test_cli_demo_writes_the_requested_seed(other):

@@ -4,7 +4,8 @@ The demo lives in the user cache directory (`NIDB_CACHE_DIR` overrides it), in a
 sub-directory named after the generator version, a digest of the generator code,
 contract and catalogue, and the seed: a changed generator gets a fresh directory.
 It is written to a temporary directory first and renamed into place, so parallel
-callers never see a half-written demo.
+callers never see a half-written demo. Generating a directory prunes, after an hour,
+the directories of superseded generators and the staging left by crashed runs.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from nidb.demo.writer import DEFAULT_SEED, GENERATOR_VERSION, generator_digest, 
 from nidb.errors import NidbError
 
 CACHE_ENV = "NIDB_CACHE_DIR"
-STALE_STAGING_SECONDS = 3600  # a staging directory this old was left by a crashed run
+# A staging directory this old was left by a crashed run; a demo directory of another
+# generator digest this old is no longer read by anyone and is pruned.
+STALE_SECONDS = 3600
 
 
 def cache_root() -> Path:
@@ -29,10 +32,12 @@ def cache_root() -> Path:
     return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("nidb"))
 
 
-def _remove_stale_staging(root: Path) -> None:
-    """Delete staging directories that crashed runs left behind."""
-    cutoff = time.time() - STALE_STAGING_SECONDS
-    for stale in root.glob(".v*-seed*-*"):
+def _remove_stale(root: Path, keep_prefix: str) -> None:
+    """Delete staging directories of crashed runs and demo directories of older generators."""
+    cutoff = time.time() - STALE_SECONDS
+    staging = root.glob(".v*-seed*-*")
+    superseded = (d for d in root.glob("v*-seed*") if not d.name.startswith(keep_prefix))
+    for stale in (*staging, *superseded):
         if stale.is_dir() and stale.stat().st_mtime < cutoff:
             shutil.rmtree(stale, ignore_errors=True)
 
@@ -40,7 +45,8 @@ def _remove_stale_staging(root: Path) -> None:
 def demo_dir(seed: int = DEFAULT_SEED) -> Path:
     """The default demo directory for this generator and seed, generated when missing."""
     root = cache_root() / "demo"
-    target = root / f"v{GENERATOR_VERSION}-{generator_digest()[:12]}-seed{seed}"
+    prefix = f"v{GENERATOR_VERSION}-{generator_digest()[:12]}-"
+    target = root / f"{prefix}seed{seed}"
     if (target / "README.md").is_file():
         return target
     try:
@@ -48,7 +54,7 @@ def demo_dir(seed: int = DEFAULT_SEED) -> Path:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=root))
     except OSError as exc:
         raise NidbError(f"无法写入缓存目录 {root}（{exc.strerror}）；请用环境变量 {CACHE_ENV} 指定可写目录。") from None
-    _remove_stale_staging(root)
+    _remove_stale(root, prefix)
     try:
         write_demo(staging, seed)
         os.rename(staging, target)

@@ -11,7 +11,6 @@ from nidb.audit.choices import Choice, decode, load_audit_spec
 from nidb.audit.subject import Subject
 from nidb.audit.uncertainty import (
     evaluate,
-    evaluate_chunked,
     monte_carlo,
     overall_summary,
     prepare,

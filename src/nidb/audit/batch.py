@@ -97,6 +97,16 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     return rank_units(scores, axis=-1)
 
 
+def dimension_minimum(scores: np.ndarray, columns: Sequence[int]) -> np.ndarray | None:
+    """Lowest score over ``columns`` of (R, n_units, n_aggregates) per unit: (R, n_units);
+    −inf when one of them is missing (a star gate then fails, as in ``assign_stars``);
+    None without columns."""
+    if not columns:
+        return None
+    g = scores[..., list(columns)]
+    return np.where(np.isnan(g).any(axis=2), -np.inf, np.nanmin(np.where(np.isnan(g), np.inf, g), axis=2))
+
+
 def stars_batch(
     index: np.ndarray,
     rule: StarRule,

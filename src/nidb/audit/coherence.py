@@ -225,7 +225,7 @@ def effective_weights(table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2
     return out[["code", "level", "parent", "eta2", "eta2_share", "nominal_share", "ratio"]]
 
 
-StarRule = Callable[[np.ndarray, list[np.ndarray]], np.ndarray]
+StarFunction = Callable[[np.ndarray, np.ndarray], np.ndarray]
 """Maps index scores (R, n_units) and the aggregate scores (R, n_units, n_aggregates) to stars."""
 
 
@@ -233,7 +233,7 @@ def leave_one_out(
     normalised: pd.DataFrame,
     hierarchy: Hierarchy,
     aggregate: AggregateSpec = AggregateSpec(),
-    stars: StarRule | None = None,
+    stars: StarFunction | None = None,
     weights: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Drop each indicator and each aggregate below the index in turn, re-aggregate, compare ranks.

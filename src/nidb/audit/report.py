@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from nidb.audit.batch import stars_batch
+from nidb.audit.batch import dimension_minimum, stars_batch
 from nidb.audit.choices import METHODS_DIR, AuditSpec, load_audit_spec
-from nidb.audit.coherence import correlations, effective_weights, group_statistics, leave_one_out, level_scores
+from nidb.audit.coherence import StarFunction, correlations, effective_weights, group_statistics, leave_one_out, level_scores
 from nidb.audit.sensitivity import audit_sobol
 from nidb.audit.subject import Subject, bases_subject
 from nidb.audit.uncertainty import (
@@ -35,6 +36,9 @@ from nidb.dataset import load_dataset
 from nidb.demo import SYNTHETIC_LABEL
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
 from nidb.selection.export import resolve_data
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 # table name -> (Chinese sheet name, {column: Chinese header})
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
@@ -107,17 +111,13 @@ class AuditResult:
     synthetic: bool
 
 
-def _stars_rule(problem: Problem):
-    """Star function for leave-one-out: index (R, n) and node scores (R, n, nodes) -> stars."""
+def _stars_rule(problem: Problem) -> StarFunction | None:
+    """Star function for leave-one-out: index (R, n) and aggregate scores (R, n, k) -> stars."""
     if problem.stars is None:
         return None
 
     def assign(index: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        dim_min = None
-        if problem.gate_nodes:
-            g = scores[..., list(problem.gate_nodes)]
-            dim_min = np.where(np.isnan(g).any(axis=2), -np.inf, np.nanmin(np.where(np.isnan(g), np.inf, g), axis=2))
-        return stars_batch(index, problem.stars, dim_min)
+        return stars_batch(index, problem.stars, dimension_minimum(scores, problem.gate_nodes))
 
     return assign
 
@@ -145,7 +145,7 @@ def run_audit(
     runs: int | None = None,
     *,
     sobol: bool = True,
-    client=None,
+    client: Client | None = None,
     workers: int = 1,
 ) -> AuditResult:
     """Coherence, Monte Carlo (``runs`` replications, default the audit file's) and Sobol indices."""

@@ -13,6 +13,7 @@ changes; confidence intervals come from SALib's bootstrap.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,8 @@ from SALib.sample import sobol as sobol_sample
 
 from nidb.audit.uncertainty import Problem, evaluate_chunked, replication_outputs
 
-OUTPUT_LABELS = {"mean_abs_rank_shift": "平均绝对名次变动", "share_star_changed": "星级变化对象占比"}
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 
 def sobol_design(groups: Sequence[tuple[str, int]], base_samples: int, seed: int) -> tuple[dict, np.ndarray]:
@@ -91,7 +93,7 @@ def audit_sobol(
     resamples: int = 1000,
     confidence: float = 0.95,
     chunk_size: int = 100,
-    client=None,
+    client: Client | None = None,
     workers: int = 1,
 ) -> pd.DataFrame:
     """Sobol indices of the audit's uncertain choices on rank shift and star changes."""

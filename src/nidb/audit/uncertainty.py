@@ -18,11 +18,12 @@ import itertools
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from nidb.audit.batch import aggregate_codes, rank_desc, root_of, score_levels, stars_batch
+from nidb.audit.batch import aggregate_codes, dimension_minimum, rank_desc, root_of, score_levels, stars_batch
 from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_index, level_label, level_value
 from nidb.audit.subject import Subject
 from nidb.engine.framework_table import Hierarchy
@@ -30,6 +31,9 @@ from nidb.engine.method import AggregateSpec, Method, method_from_mapping
 from nidb.engine.run import normalise_indicators, prepare_indicators, run
 from nidb.errors import ConfigError
 from nidb.stars import StarRule, assign_stars
+
+if TYPE_CHECKING:
+    from dask.distributed import Client
 
 STAR_VALUES = (1, 2, 3, 4, 5)
 
@@ -211,15 +215,12 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     ranks = rank_desc(index)
     if problem.stars is None:
         return ranks, None
-    dim_min = None
-    if problem.gate_nodes:
-        g = scores[..., list(problem.gate_nodes)]
-        dim_min = np.where(np.isnan(g).any(axis=2), -np.inf, np.nanmin(np.where(np.isnan(g), np.inf, g), axis=2))
+    dim_min = dimension_minimum(scores, problem.gate_nodes)
     return ranks, stars_batch(index, problem.stars, dim_min, overrides, ranks)
 
 
 def evaluate_chunked(
-    problem: Problem, u: np.ndarray, chunk_size: int, client=None, workers: int = 1
+    problem: Problem, u: np.ndarray, chunk_size: int, client: Client | None = None, workers: int = 1
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Evaluate design rows ``u`` in chunks: locally (``workers`` threads; numpy releases the
     GIL in its array kernels) or on a ``dask.distributed`` ``client``.
@@ -254,7 +255,7 @@ class MonteCarlo:
 
 
 def monte_carlo(
-    problem: Problem, runs: int, seed: int, chunk_size: int = 100, client=None, workers: int = 1
+    problem: Problem, runs: int, seed: int, chunk_size: int = 100, client: Client | None = None, workers: int = 1
 ) -> MonteCarlo:
     """Draw ``runs`` replications from a seeded generator and evaluate them in chunks."""
     u = np.random.default_rng(seed).random((runs, problem.n_columns))

@@ -76,6 +76,7 @@ def _info(result: SelectionResult, data: Path, synthetic: bool, job: str) -> pd.
         ("申报年份", result.year),
         ("年度报表年份", result.data_year),
         ("申报对象数", len(result.units)),
+        ("总体结论统计", "；".join(f"{k} {v}" for k, v in result.summary["overall"].value_counts().items())),
         ("遴选方法", f"{m.name}（{m.source}）"),
         ("指标体系", f"{m.framework.version}（{m.framework.path}）"),
         ("定量条件规则", m.quantitative_rule.mode + ("" if m.quantitative_rule.mode == "all" else f"，k={m.quantitative_rule.k}")),

@@ -111,7 +111,7 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
         {"星级": [f"{s}星" for s in shares.index], "基地数": shares.to_numpy(), "占比": shares.to_numpy() / max(len(res), 1)}
     )
     labels = {i.id: i.zh for i in framework.indicators}
-    special = ev.special.copy()
+    special = ev.special.sort_values(["special_id", "rank", "unit_id"], na_position="last")
     special["top"] = _yes_no(special["top"])
     special = special[list(SPECIAL_HEADERS)].rename(columns=SPECIAL_HEADERS)
     rel = panel.reliability[panel.reliability["year"] == year].copy()

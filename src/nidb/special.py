@@ -93,40 +93,43 @@ def parse_special(raw: Any, source: str = "<method>") -> tuple[tuple[SpecialEval
 
 
 def special_scores(result: EngineResult, hierarchy: Hierarchy, method: "EvaluationMethod", year: int) -> pd.DataFrame:
-    """Sub-index, rank (1 best, ties share the best rank) and top-list flag per unit and special evaluation."""
-    frames = []
-    normalised = result.normalised
-    weights = result.weights
-    rule = method.engine.aggregate.for_level(2)
-    for spec in method.special:
-        codes = spec.codes(hierarchy)
-        unknown = sorted(set(spec.indicators) - set(hierarchy.indicators))
-        if not codes or unknown:
+    """Sub-index, rank (1 best, ties share the best rank) and top-list flag per unit and special evaluation.
+
+    All special evaluations are one aggregation: an indicator × special-evaluation
+    membership matrix over the normalised scores, with the indicators' weights. Rows
+    come in method order of the special evaluations, units in engine order.
+    """
+    if not method.special:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECIAL_COLUMNS})
+    codes = hierarchy.indicators
+    membership = np.zeros((len(codes), len(method.special)))
+    position = {c: i for i, c in enumerate(codes)}
+    for j, spec in enumerate(method.special):
+        covered = spec.codes(hierarchy)
+        unknown = sorted(set(spec.indicators) - set(codes))
+        if not covered or unknown:
             what = spec.dimension if spec.dimension is not None else ", ".join(unknown or spec.indicators)
             raise ConfigError(f"{method.source}，键 special（{spec.id}）：框架中没有「{what}」的指标")
-        values = normalised[codes].to_numpy(dtype="float64")
-        score = aggregate_level(
-            values, weights[codes].to_numpy(dtype="float64"), np.ones((len(codes), 1)),
-            rule.method, rule.power, method.engine.aggregate.zeros,
-        )[:, 0]  # fmt: skip
-        rank = rank_units(score[:, None])[:, 0]
-        frames.append(
-            pd.DataFrame(
-                {
-                    "unit_id": normalised.index.astype("string"),
-                    "year": np.int64(year),
-                    "special_id": spec.id,
-                    "special": spec.zh,
-                    "score": score,
-                    "rank": pd.array(np.where(np.isnan(rank), np.nan, rank), dtype="Float64").astype("Int64"),
-                    "top": rank <= method.top_n,
-                }
-            )
-        )
-    if not frames:
-        return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECIAL_COLUMNS})
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["special_id", "rank", "unit_id"], ignore_index=True, na_position="last")
+        membership[[position[c] for c in covered], j] = 1.0
+    rule = method.engine.aggregate.for_level(2)
+    values = result.normalised[codes].to_numpy(dtype="float64")
+    weights = result.weights[codes].to_numpy(dtype="float64")
+    score = aggregate_level(values, weights, membership, rule.method, rule.power, method.engine.aggregate.zeros)
+    rank = rank_units(score)
+    n_units, n_special = score.shape
+    flat_rank = rank.T.ravel()
+    out = pd.DataFrame(
+        {
+            "unit_id": np.tile(result.normalised.index.astype("string").to_numpy(), n_special),
+            "year": np.int64(year),
+            "special_id": np.repeat([s.id for s in method.special], n_units),
+            "special": np.repeat([s.zh for s in method.special], n_units),
+            "score": score.T.ravel(),
+            "rank": pd.array(flat_rank, dtype="Float64").astype("Int64"),
+            "top": flat_rank <= method.top_n,
+        }
+    ).astype({"unit_id": "string", "special_id": "string", "special": "string"})
+    return out
 
 
 def top_lists(special: pd.DataFrame) -> pd.DataFrame:

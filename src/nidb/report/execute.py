@@ -122,7 +122,7 @@ def execute_notebook(job: NotebookJob, kernel: str | None = None) -> Path:
             cwd=str(job.output.parent),
             progress_bar=False,
             log_output=False,
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
         )
     except PapermillExecutionError as exc:
         raise NotebookError(

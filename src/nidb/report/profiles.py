@@ -133,6 +133,12 @@ def five_star_bases(data: ProfileData) -> list[str]:
     return sorted(now["unit_id"].astype(str))
 
 
+def top_base(data: ProfileData) -> str:
+    """The best-ranked base of the profile year (the profile notebook's default base)."""
+    now = data.results[data.results["year"] == data.year].sort_values(["rank", "unit_id"])
+    return str(now["unit_id"].iloc[0])
+
+
 # ---------------------------------------------------------------- one page
 def _star_text(value: Any) -> str:
     return STAR_ZH.get(int(value), "—") if pd.notna(value) else "无评价结果"
@@ -320,6 +326,12 @@ def rgba_png(pixels: np.ndarray) -> bytes:
 def profile_figure(data: ProfileData, base_id: str):
     """The profile figure of one base (for notebooks; close it after use)."""
     return ProfileFigure(data).update(profile_contexts(data, [base_id])[base_id])
+
+
+def profile_markdown(context: dict[str, Any], *, demo: bool) -> str:
+    """The body of a profile page as Markdown (no front matter, no figure), for notebooks."""
+    return render_template("profile-body.md.j2", demo=demo, notice_text=DEMO_NOTICE_TEXT, figure="",
+                           narrative="", **context)
 
 
 def write_profile(data: ProfileData, context: dict[str, Any], out_dir: Path, *, demo: bool,

@@ -121,3 +121,78 @@ def distribution_summary(values: pd.Series) -> dict[str, float]:
         "mean": float(clean.mean()) if clean.size else float("nan"),
         "max": float(clean.max()) if clean.size else float("nan"),
     }
+
+
+def panel_years(annual: pd.DataFrame) -> list[int]:
+    """The years with annual data, ascending."""
+    return sorted(int(y) for y in annual["year"].dropna().unique())
+
+
+def change_phrase(now: float, before: float, unit: str, digits: int = 1) -> str:
+    """较上年提高/下降 x <unit>, or 与上年持平 when the shown (rounded) values are equal."""
+    change = round(round(now, digits) - round(before, digits), digits)
+    if change == 0:
+        return "与上年持平"
+    verb = "提高" if change > 0 else "下降"
+    return f"较上年{verb} {abs(change):.{digits}f} {unit}"
+
+
+def star_groups_table(distribution: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
+    """A `nidb.lifecycle.star_distribution` by group with Chinese headers and shares in %."""
+    table = distribution.drop(columns="year").rename(columns={
+        key: label, "n_rated": "参评（个）", **{f"stars_{s}": f"{s}星（个）" for s in range(1, 6)},
+        "share_4plus": "四星及以上占比（%）",
+    })
+    table["四星及以上占比（%）"] = 100.0 * table["四星及以上占比（%）"]
+    return table.sort_values(["四星及以上占比（%）", label], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def special_overview(special: pd.DataFrame, tops: pd.DataFrame) -> pd.DataFrame:
+    """One row per special evaluation: units scored, list size, median score and the list's entry score."""
+    scored = special.groupby("special", sort=False)["score"]
+    listed = tops.groupby("special", sort=False)["score"]
+    table = pd.DataFrame({
+        "参评基地（个）": scored.count(),
+        "专项指数中位数": scored.median(),
+        "入榜（个）": listed.size(),
+        "入榜最低专项指数": listed.min(),
+    })
+    table["入榜（个）"] = table["入榜（个）"].fillna(0).astype(int)
+    return table.rename_axis("专项评价").reset_index()
+
+
+def crosstab_regions(frame: pd.DataFrame, row: str, column: str = "region") -> pd.DataFrame:
+    """Counts of `row` × region (regions in the contract's order, absent ones as 0), with a 合计 column."""
+    regions = list(load_contract().vocabulary("regions"))
+    table = pd.crosstab(frame[row], frame[column]).reindex(columns=regions, fill_value=0)
+    table["合计"] = table.sum(axis=1)
+    return table.rename_axis(index="专项评价", columns=None).reset_index()
+
+
+def status_counts(status: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Bases in each lifecycle status per year (every status a column, absent ones 0)."""
+    table = pd.crosstab(status["year"], status["status"]).reindex(columns=list(statuses), fill_value=0)
+    return table.rename_axis(index="年份", columns=None).reset_index()
+
+
+def transition_summary(block: pd.DataFrame) -> dict[str, float]:
+    """From one year pair of `nidb.lifecycle.transition_matrix`: bases kept, up, down, revoked, unrated."""
+    to = block[[f"to_{s}" for s in range(1, 6)]].to_numpy()
+    source = block["stars_from"].to_numpy().astype(int)
+    target = pd.Series(range(1, 6)).to_numpy()
+    same = int(sum(to[i, source[i] - 1] for i in range(len(source))))
+    up = int((to * (target[None, :] > source[:, None])).sum())
+    down = int((to * (target[None, :] < source[:, None])).sum())
+    n = int(to.sum() + block["to_revoked"].sum() + block["to_unrated"].sum())
+    return {
+        "n": n, "same": same, "same_p": 100.0 * same / n if n else float("nan"), "up": up, "down": down,
+        "revoked": int(block["to_revoked"].sum()), "unrated": int(block["to_unrated"].sum()),
+    }
+
+
+def transition_table(block: pd.DataFrame) -> pd.DataFrame:
+    """One year pair of the transition matrix with Chinese headers (rows: last year's stars)."""
+    return block.drop(columns="year_from").rename(columns={
+        "stars_from": "上年星级", **{f"to_{s}": f"本年{s}星" for s in range(1, 6)},
+        "to_revoked": "撤销称号", "to_unrated": "未参评",
+    }).reset_index(drop=True)

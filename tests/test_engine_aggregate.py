@@ -76,3 +76,13 @@ def test_ranks_higher_is_better_ties_take_the_minimum():
 def test_ranks_over_a_replication_axis():
     scores = np.array([[[1.0], [2.0], [3.0]], [[3.0], [3.0], [1.0]]])
     np.testing.assert_array_equal(rank_units(scores)[..., 0], [[3, 2, 1], [1, 1, 3]])
+
+
+def test_min_availability_leaves_sparse_parents_missing():
+    # COINr Aggregate(dat_thresh): a parent is missing when too few of its children have data
+    m = np.array([[1.0], [1.0], [1.0], [1.0]])
+    x = np.array([[10.0, 20.0, 30.0, 40.0], [10.0, np.nan, np.nan, 40.0], [10.0, np.nan, np.nan, np.nan]])
+    out = aggregate_level(x, np.ones(4), m, min_availability=0.5)
+    np.testing.assert_allclose(out[:2, 0], [25.0, 25.0])  # 2 of 4 available = 0.5: kept
+    assert np.isnan(out[2, 0])  # 1 of 4 < 0.5
+    assert aggregate_level(x, np.ones(4), m)[2, 0] == 10.0  # no threshold: available-case mean

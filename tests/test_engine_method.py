@@ -43,6 +43,7 @@ def test_unknown_key_names_the_file_and_path(tmp_path):
         ({"treat": {"method": "jrc", "log": "ln"}}, "treat.log"),
         ({"screen": {"min_availability": 1.5}}, "screen.min_availability"),
         ({"aggregate": {"method": "median"}}, "aggregate.method"),
+        ({"aggregate": {"min_availability": 2}}, "aggregate.min_availability"),
         ({"aggregate": {"levels": {1: {"method": "geometric"}}}}, "aggregate.levels.1"),
         ({"weights": {"scheme": "ahp"}}, "weights.scheme"),
         ({"weights": {"levels": {1: {"scheme": "manual"}}}}, "weights.levels.1.values"),

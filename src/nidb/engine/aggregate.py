@@ -4,7 +4,9 @@
 leading axes (Monte Carlo replications) broadcast, so a batch of weight sets is one
 array computation. Weights are relative: for every unit they are renormalised over
 the children that have a value, so a missing child neither counts as zero nor
-shifts weight to another branch. A parent with no available child is missing.
+shifts weight to another branch. A parent with no available child is missing, and
+so is one whose share of available children (unweighted, as COINr's ``dat_thresh``)
+is below ``min_availability`` when that is set.
 
 * ``arithmetic``: ``Σ w·x / Σ w``.
 * ``geometric``: ``exp(Σ w·log x / Σ w)``; values must be positive. A zero value is
@@ -63,9 +65,20 @@ def aggregate_level(
     method: str = "arithmetic",
     power: float = 1.0,
     zeros: str = "error",
+    min_availability: float | None = None,
 ) -> np.ndarray:
     """Parent scores ``(..., units, parents)`` from child scores and child weights."""
     values = np.asarray(values, dtype=float)
+    out = _aggregate(values, weights, membership, method, power, zeros)
+    if min_availability is not None:
+        share = (~np.isnan(values)).astype(float) @ membership / membership.sum(axis=0)
+        out = np.where(share >= min_availability - 1e-12, out, np.nan)
+    return out
+
+
+def _aggregate(
+    values: np.ndarray, weights: np.ndarray, membership: np.ndarray, method: str, power: float, zeros: str
+) -> np.ndarray:
     if method == "generalised" and power == 1.0:
         method = "arithmetic"
     if method == "generalised" and power == 0.0:

@@ -10,7 +10,8 @@ Every key is optional; an omitted step takes its default (see ``docs/engine.md``
             winsorise_max: 5, log: log_ct}                # default method none
     normalise: {method: minmax, low: 0, high: 100}        # default minmax 0–100
     weights: {scheme: framework, levels: {1: {scheme: entropy}}}  # default framework
-    aggregate: {method: arithmetic, levels: {4: {method: geometric}}}  # default arithmetic
+    aggregate: {method: arithmetic, min_availability: null,
+                levels: {4: {method: geometric}}}         # default arithmetic, no threshold
 
 Unknown keys and invalid values raise :class:`ConfigError` naming the file and the
 key path.
@@ -92,6 +93,7 @@ class AggregateSpec:
     method: str = "arithmetic"
     power: float = 1.0
     zeros: str = "error"
+    min_availability: float | None = None
     levels: Mapping[int, LevelAggregation] = field(default_factory=dict)
 
     def for_level(self, level: int) -> LevelAggregation:
@@ -242,7 +244,7 @@ def _aggregation(r: _Reader, entry: dict, path: str, default: LevelAggregation) 
 
 
 def _aggregate(r: _Reader, raw: Any) -> AggregateSpec:
-    base = r.mapping(raw, "aggregate", ("method", "power", "zeros", "levels"))
+    base = r.mapping(raw, "aggregate", ("method", "power", "zeros", "min_availability", "levels"))
     top = _aggregation(r, base, "aggregate", LevelAggregation())
     zeros = r.choice(base.get("zeros", "error"), "aggregate.zeros", ZERO_POLICIES)
     levels = {}
@@ -252,7 +254,10 @@ def _aggregate(r: _Reader, raw: Any) -> AggregateSpec:
         if level < 2:
             raise r.fail(path, "汇总层级从第 2 层开始（键为被汇总得到的层级）")
         levels[level] = _aggregation(r, r.mapping(spec, path, ("method", "power")), path, LevelAggregation())
-    return AggregateSpec(method=top.method, power=top.power, zeros=zeros, levels=levels)
+    threshold = base.get("min_availability")
+    if threshold is not None:
+        threshold = r.number(threshold, "aggregate.min_availability", low=0.0, high=1.0)
+    return AggregateSpec(method=top.method, power=top.power, zeros=zeros, min_availability=threshold, levels=levels)
 
 
 def method_from_mapping(raw: Mapping | None, *, source: str = "<method>") -> Method:

@@ -167,6 +167,7 @@ def score_batch(
             rule.method,
             rule.power,
             aggregate.zeros,
+            aggregate.min_availability,
         )
         if level + 1 in wanted:
             blocks.append(np.broadcast_to(current, lead + current.shape[-2:]))
@@ -189,7 +190,9 @@ def resolve_weights(normalised: np.ndarray, hierarchy: Hierarchy, spec: WeightsS
         )
         parts.append(w)
         agg = aggregate.for_level(level + 1)
-        current = aggregate_level(current, w, hierarchy.membership(level), agg.method, agg.power, aggregate.zeros)
+        current = aggregate_level(
+            current, w, hierarchy.membership(level), agg.method, agg.power, aggregate.zeros, aggregate.min_availability
+        )
     return np.concatenate(parts)
 
 

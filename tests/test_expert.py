@@ -65,6 +65,13 @@ def test_trimmed_mean_drops_only_one_copy_of_a_tied_extreme() -> None:
     assert out["score"].item() == pytest.approx((50 + 70 + 80 + 90) / 4)
 
 
+def test_trimmed_mean_of_equal_scores_is_that_score() -> None:
+    # dropping "the" highest and "the" lowest must drop two distinct scores
+    out = aggregate_scores(cell(100, 100, 100, 100, 100))
+    assert out["score"].item() == pytest.approx(100.0)
+    assert out["score_sd"].item() == pytest.approx(0.0)
+
+
 def test_median_and_mean_alternatives() -> None:
     scores = cell(50, 60, 70, 100)
     assert aggregate_scores(scores, method="median")["score"].item() == pytest.approx(65.0)

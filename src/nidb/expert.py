@@ -70,33 +70,40 @@ def aggregate_scores(
             f"专家评分去极值参数无效：trim_min_experts={trim_min_experts} 须不少于 2×trim_count+1"
             f"（trim_count={trim_count}）"
         )
-    scores, books = _coded(scores)
-    grouped = scores.groupby(CELL, sort=True, observed=True)["score"]
-    out = grouped.agg(n_experts="count", total="sum", score_sd="std", median="median")
-    out["n_experts"] = out["n_experts"].astype("int64")
+    coded, books = _coded(scores)
+    # one sort by (cell, score): each cell is a contiguous run, its scores ascending
+    cell_key = coded[CELL].to_numpy(dtype="int64")
+    order = np.lexsort((coded["score"].to_numpy(), cell_key[:, 2], cell_key[:, 1], cell_key[:, 0]))
+    key = cell_key[order]
+    x = coded["score"].to_numpy()[order]
+    new_cell = np.ones(len(x), dtype=bool)
+    new_cell[1:] = (key[1:] != key[:-1]).any(axis=1)
+    start = np.flatnonzero(new_cell)
+    n = np.diff(np.append(start, len(x)))
+    cum = np.concatenate([[0.0], np.cumsum(x)])
+    total = cum[start + n] - cum[start]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        centred = x - np.repeat(total / n, n)
+        sd = np.sqrt(np.add.reduceat(centred**2, start) / (n - 1)) if len(x) else np.array([])
+    sd = np.where(n > 1, sd, np.nan)
     if method == "median":
-        out["score"] = out["median"]
-        out["n_used"] = out["n_experts"]
+        lower, upper = x[start + (n - 1) // 2], x[start + n // 2]
+        score, used = (lower + upper) / 2, n
     elif method == "mean" or trim_count == 0:
-        out["score"] = out["total"] / out["n_experts"]
-        out["n_used"] = out["n_experts"]
+        score, used = total / n, n
     else:
-        ranked = scores[CELL + ["score"]].copy()
-        # position of each score inside its cell, ascending and descending (ties broken
-        # by row order: with equal scores it does not matter which copy is dropped)
-        ranked["asc"] = ranked.groupby(CELL, observed=True)["score"].rank(method="first")
-        ranked["desc"] = ranked.groupby(CELL, observed=True)["score"].rank(
-            method="first", ascending=False
-        )
-        extreme = (ranked["asc"] <= trim_count) | (ranked["desc"] <= trim_count)
-        dropped = ranked["score"].where(extreme, 0.0).groupby(
-            [ranked[c] for c in CELL], observed=True
-        ).sum()
-        trim = out["n_experts"] >= trim_min_experts
-        trimmed_total = out["total"] - dropped.reindex(out.index)
-        out["n_used"] = np.where(trim, out["n_experts"] - 2 * trim_count, out["n_experts"])
-        out["score"] = np.where(trim, trimmed_total, out["total"]) / out["n_used"]
-    return _decoded(out.reset_index()[CELL + ["score", "n_experts", "n_used", "score_sd"]], books)
+        trim = n >= trim_min_experts
+        k = np.where(trim, trim_count, 0)
+        # the k lowest are the first k of the run, the k highest the last k
+        kept = cum[start + n - k] - cum[start + k]
+        used = n - 2 * k
+        score = kept / used
+    out = pd.DataFrame(key[start], columns=CELL)
+    out["score"] = score
+    out["n_experts"] = n.astype("int64")
+    out["n_used"] = np.asarray(used, dtype="int64")
+    out["score_sd"] = sd
+    return _decoded(out, books)
 
 
 def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

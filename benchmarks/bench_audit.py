@@ -18,6 +18,8 @@ import time
 import tracemalloc
 from pathlib import Path
 
+import numpy as np
+
 from nidb.audit.choices import METHODS_DIR, load_audit_spec
 from nidb.audit.subject import asem_subject, bases_subject
 from nidb.audit.uncertainty import monte_carlo, prepare
@@ -71,8 +73,12 @@ def main() -> None:
 
     from dask.distributed import Client, LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, Client(cluster) as client:
-        timed("Dask LocalCluster, 2 workers", problem, 10_000, spec.seed, spec.chunk_size, client=client)
+    local = monte_carlo(problem, 10_000, spec.seed, spec.chunk_size)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        timed("Dask LocalCluster, 2 worker processes", problem, 10_000, spec.seed, spec.chunk_size, client=client)
+        remote = monte_carlo(problem, 10_000, spec.seed, spec.chunk_size, client=client)
+    same = np.array_equal(local.ranks, remote.ranks, equal_nan=True) and np.array_equal(local.stars, remote.stars)
+    print(f"   Dask results identical to the local run: {same}")
     print(f"   process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

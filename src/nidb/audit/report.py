@@ -179,10 +179,30 @@ def run_audit(
         "sobol_bootstrap": spec.sobol_resamples,
         "sobol_confidence": spec.sobol_confidence,
         "choices": [c.name for c in spec.choices],
+        "replication_headers": replication_headers(spec),
         "units": len(problem.units),
         "pipeline_variants": int(problem.variants.shape[0]),
     }
     return AuditResult(tables=tables, settings=settings, synthetic=subject.synthetic)
+
+
+STAR_ZH = {"top_share": "比例", "min_score": "分数线", "min_dimension": "维度门槛"}
+
+
+def replication_headers(spec: AuditSpec) -> dict[str, str]:
+    """Chinese headers of the per-replication choice columns of :func:`design_table`."""
+    out = {}
+    for c in spec.choices:
+        if c.kind == "weights":
+            out[f"{c.name}.max_abs_change"] = f"{c.zh}：最大相对变动"
+        elif c.kind == "discrete":
+            out[c.name] = c.zh
+        else:
+            for path in c.parameters:
+                parts = path.split(".")
+                detail = f"{parts[2]}星{STAR_ZH[parts[3]]}" if c.target == "stars" else path
+                out[path] = f"{c.zh}：{detail}"
+    return out
 
 
 def chinese_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
@@ -200,10 +220,14 @@ def chinese_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
     }
     for key, label in labels.items():
         value = result.settings.get(key)
+        if value is None:
+            continue
         info.append((label, "、".join(value) if isinstance(value, list) else value))
     out["说明"] = pd.DataFrame(info, columns=["项目", "内容"]).astype({"内容": "string"})
     for name, frame in result.tables.items():
         sheet, headers = TABLES.get(name, (name, {}))
+        if name == "replications":
+            headers = {**headers, **result.settings.get("replication_headers", {})}
         frame = frame.copy()
         if name == "correlations":
             frame["relation"] = frame["relation"].map(RELATIONS_ZH)

@@ -10,7 +10,7 @@ subject maps a whole method mapping to the engine's input table.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -111,7 +111,8 @@ def asem_subject(directory: str | Path, method: str | Path = "asem-coinr-example
     """The ASEM example of COINr (51 countries, 49 indicators; ``ASEM_iData.csv`` and
     ``ASEM_iMeta.csv`` in ``directory``) under an engine method."""
     directory = Path(directory)
-    return table_subject(directory / "ASEM_iData.csv", directory / "ASEM_iMeta.csv", method)
+    subject = table_subject(directory / "ASEM_iData.csv", directory / "ASEM_iMeta.csv", method)
+    return replace(subject, label="ASEM 可持续互联互通指数（COINr 示例数据）")
 
 
 def _evaluation_key(raw: Mapping) -> str:

@@ -48,6 +48,9 @@ def test_unknown_key_names_the_file_and_path(tmp_path):
         ({"weights": {"scheme": "ahp"}}, "weights.scheme"),
         ({"weights": {"levels": {1: {"scheme": "manual"}}}}, "weights.levels.1.values"),
         ({"denominate": "yes"}, "denominate"),
+        ({"normalise": {"method": "goalposts", "goalposts": 5}}, "normalise.goalposts"),
+        ({"weights": {"levels": [1, 2]}}, "weights.levels"),
+        ({"normalise": {"method": "rank", "ties": "max"}}, "normalise.ties"),
     ],
 )
 def test_invalid_values_name_their_key(raw, key):

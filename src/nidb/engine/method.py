@@ -136,6 +136,14 @@ class _Reader:
             raise self.fail(f"{path}.{unknown[0]}" if path else unknown[0], f"未知的键；可用：{', '.join(allowed)}")
         return dict(value)
 
+    def entries(self, value: Any, path: str) -> dict:
+        """A mapping with free keys (codes, levels); empty when absent."""
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(path, "应为映射（键: 值）")
+        return dict(value)
+
     def choice(self, value: Any, path: str, options: tuple[str, ...]) -> str:
         if value not in options:
             raise self.fail(path, f"取值「{value}」无效，可选：{', '.join(options)}")
@@ -174,7 +182,7 @@ def _normalise(r: _Reader, raw: Any) -> NormaliseSpec:
         elif key == "ties":
             params[key] = r.choice(value, path, TIES)
         elif key in ("goalposts", "bounds"):
-            pairs = r.mapping(value, path, tuple(str(k) for k in (value or {})))
+            pairs = r.entries(value, path)
             for code, pair in pairs.items():
                 if not isinstance(pair, (list, tuple)) or len(pair) != 2:
                     raise r.fail(f"{path}.{code}", "应为两个数 [下限, 上限]")
@@ -184,7 +192,7 @@ def _normalise(r: _Reader, raw: Any) -> NormaliseSpec:
                 pairs[code] = (a, b)
             params[key] = pairs
         elif key == "targets":
-            targets = r.mapping(value, path, tuple(str(k) for k in (value or {})))
+            targets = r.entries(value, path)
             params[key] = {c: r.number(v, f"{path}.{c}") for c, v in targets.items()}
         else:
             params[key] = r.number(value, path, low=0.0 if key in ("sd", "span", "scale") else None)
@@ -201,20 +209,20 @@ def _weights(r: _Reader, raw: Any) -> WeightsSpec:
     if scheme in ("manual", "ahp"):
         raise r.fail("weights.scheme", f"{scheme} 需要按层给出（weights.levels.<层级>.{'values' if scheme == 'manual' else 'matrices'}）")
     levels: dict[int, LevelWeights] = {}
-    for key, spec in r.mapping(base.get("levels"), "weights.levels", tuple(base.get("levels") or {})).items():
+    for key, spec in r.entries(base.get("levels"), "weights.levels").items():
         path = f"weights.levels.{key}"
         level = r.level(key, path)
         entry = r.mapping(spec, path, ("scheme", "values", "matrices"))
         lscheme = r.choice(entry.get("scheme", "framework"), f"{path}.scheme", SCHEMES)
         values = {}
         if lscheme == "manual":
-            given = r.mapping(entry.get("values"), f"{path}.values", tuple(entry.get("values") or {}))
+            given = r.entries(entry.get("values"), f"{path}.values")
             values = {str(c): r.number(v, f"{path}.values.{c}", low=0.0) for c, v in given.items()}
             if not values:
                 raise r.fail(f"{path}.values", "manual 权重需要至少一个节点的权重")
         matrices = {}
         if lscheme == "ahp":
-            given = r.mapping(entry.get("matrices"), f"{path}.matrices", tuple(entry.get("matrices") or {}))
+            given = r.entries(entry.get("matrices"), f"{path}.matrices")
             if not given:
                 raise r.fail(f"{path}.matrices", "ahp 权重需要至少一个判断矩阵")
             for parent, m in given.items():
@@ -248,7 +256,7 @@ def _aggregate(r: _Reader, raw: Any) -> AggregateSpec:
     top = _aggregation(r, base, "aggregate", LevelAggregation())
     zeros = r.choice(base.get("zeros", "error"), "aggregate.zeros", ZERO_POLICIES)
     levels = {}
-    for key, spec in r.mapping(base.get("levels"), "aggregate.levels", tuple(base.get("levels") or {})).items():
+    for key, spec in r.entries(base.get("levels"), "aggregate.levels").items():
         path = f"aggregate.levels.{key}"
         level = r.level(key, path)
         if level < 2:

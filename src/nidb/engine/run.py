@@ -38,7 +38,7 @@ class Prepared:
     denomination: pd.DataFrame
     imputation: pd.DataFrame
     treatment: pd.DataFrame
-    screened_out: tuple
+    screened_out: tuple[str, ...]
 
 
 @dataclass(frozen=True)

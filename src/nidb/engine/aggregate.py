@@ -46,7 +46,7 @@ def _masked_sums(values: np.ndarray, weights: np.ndarray, membership: np.ndarray
     """Σ w·f(x) and Σ w over available children, per parent: (..., units, parents) each.
 
     Weights are folded into the membership matrix first, so a batch of weight sets over
-    shared values costs one matrix product per replication, never a (R, units,
+    shared values is one matrix product for the whole batch, never a (R, units,
     children) temporary.
     """
     avail = ~np.isnan(values)

@@ -81,3 +81,13 @@ def test_cli_rejects_a_bad_run_count(tmp_path):
     result = CliRunner().invoke(app, ["audit", "--year", str(YEAR), "--runs", "0", "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "--runs" in result.output
+
+
+def test_cli_without_sobol_writes_no_sobol_table(tmp_path):
+    method = tmp_path / "audit.yaml"
+    method.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["audit", "--year", str(YEAR), "--method", str(method), "--runs", "20", "--no-sobol", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert (out / "units.parquet").is_file() and not (out / "sobol.parquet").exists()

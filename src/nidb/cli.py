@@ -182,11 +182,12 @@ def audit_command(
     runs: int | None = typer.Option(None, "--runs", help="蒙特卡洛重复次数（默认：审计方法文件中的 runs）"),
     workers: int = typer.Option(1, "--workers", help="本机并行线程数"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（如 tcp://host:8786；可选）"),
+    sobol: bool = typer.Option(True, "--sobol/--no-sobol", help="是否计算 Sobol 敏感性指数"),
 ) -> None:
     """设计审计：名次与星级的不确定性（蒙特卡洛）、Sobol 敏感性指数、统计一致性（相关、信度、主成分、有效权重、逐一剔除）。"""
     from nidb.audit.report import audit_bases
 
-    for path in audit_bases(year, data, method, runs, out, workers, scheduler):
+    for path in audit_bases(year, data, method, runs, out, workers, scheduler, sobol):
         typer.echo(f"已写出：{path}")
 
 

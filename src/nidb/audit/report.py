@@ -281,11 +281,14 @@ def audit_bases(
     out: Path,
     workers: int = 1,
     scheduler: str | None = None,
+    sobol: bool = True,
 ) -> list[Path]:
     """``nidb audit``: the design audit of the bases' evaluation of ``year``, written to ``out``."""
     spec = load_audit_spec(audit_file)
     if runs is not None and runs < 1:
         raise NidbError(f"--runs 须为正整数，实际为 {runs}")
+    if workers < 1:
+        raise NidbError(f"--workers 须为正整数，实际为 {workers}")
     path, synthetic = resolve_data(data)
     subject = bases_subject(load_dataset(path), year, base_method_path(spec), synthetic=synthetic)
     client = None
@@ -294,7 +297,7 @@ def audit_bases(
 
         client = Client(scheduler)
     try:
-        result = run_audit(subject, spec, runs, client=client, workers=workers)
+        result = run_audit(subject, spec, runs, sobol=sobol, client=client, workers=workers)
     finally:
         if client is not None:
             client.close()

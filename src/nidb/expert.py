@@ -2,7 +2,8 @@
 
 Input is the long-form ``expert_scores`` table of the data contract (unit_id, year,
 indicator_id, expert_id, score 0–100). Everything here is vectorised over all
-unit-year-indicator groups at once (groupby sums), never a loop over units.
+unit-year-indicator groups at once (one sort, ``bincount`` sums over integer codes),
+never a loop over units.
 """
 
 from __future__ import annotations
@@ -106,28 +107,19 @@ def aggregate_scores(
     return _decoded(out, books)
 
 
-def _complete_panels(scores: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Restrict each indicator-year panel to units rated by every expert of the panel.
+def _ids(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ids of the combinations of integer code arrays, and the row of each id's first occurrence."""
+    key = np.zeros(len(codes[0]), dtype="int64")
+    for c in codes:
+        key = key * (int(c.max(initial=0)) + 1) + c
+    ids = pd.factorize(key)[0]
+    first = np.zeros(ids.max(initial=-1) + 1, dtype="int64")
+    first[ids[::-1]] = np.arange(len(ids))[::-1]
+    return ids, first
 
-    Reliability statistics need a complete units × experts matrix. The policy is
-    listwise deletion: an expert belongs to the panel when they scored at least one
-    unit of that indicator and year; a unit enters only when all those experts
-    scored it. Returns the complete rows and the counts per panel
-    (``n_units_crossed``, ``n_experts``).
-    """
-    data = scores[CELL + ["expert_id", "score"]]
-    n_panel_experts = data.groupby(PANEL, observed=True)["expert_id"].transform("nunique")
-    n_unit_experts = data.groupby(CELL, observed=True)["expert_id"].transform("nunique")
-    complete = n_unit_experts == n_panel_experts
-    counts = (
-        data.assign(complete=complete)
-        .groupby(PANEL + ["unit_id"], observed=True)["complete"]
-        .first()
-        .groupby(PANEL, observed=True)
-        .agg(n_units_crossed="sum")
-    )
-    counts["n_experts"] = data.groupby(PANEL, observed=True)["expert_id"].nunique()
-    return data[complete.to_numpy()], counts
+
+def _group_sum(ids: np.ndarray, values: np.ndarray | None, size: int) -> np.ndarray:
+    return np.bincount(ids, weights=values, minlength=size).astype("float64")
 
 
 def reliability(scores: pd.DataFrame) -> pd.DataFrame:
@@ -149,97 +141,117 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
       ``ms_cols``, ``ms_error``, ``ms_within``.
 
     A statistic is NaN when its design part has fewer than two units or raters; in
-    a nested design the crossed statistics are therefore NaN.
+    a nested design the crossed statistics are therefore NaN. The contract's key
+    (unit, year, indicator, expert) makes every score one expert's single rating.
+    Computed with integer codes and ``bincount`` sums over all panels at once.
     """
-    scores, books = _coded(scores)
-    oneway = _oneway(scores)
-    data, counts = _complete_panels(scores)
-    g = [data[c] for c in PANEL]
-    x = data["score"].astype("float64")
-    n = data.groupby(PANEL, observed=True)["unit_id"].transform("nunique").astype("float64")
-    k = data.groupby(PANEL, observed=True)["expert_id"].transform("nunique").astype("float64")
-    grand = x.groupby(g, observed=True).transform("mean")
-    row_mean = x.groupby([*g, data["unit_id"]], observed=True).transform("mean")
-    col_mean = x.groupby([*g, data["expert_id"]], observed=True).transform("mean")
-    cells = pd.DataFrame(
+    coded, books = _coded(scores)
+    x = coded["score"].to_numpy()
+    unit, expert = coded["unit_id"].to_numpy(), coded["expert_id"].to_numpy()
+    panel, panel_row = _ids(coded["indicator_id"].to_numpy(), coded["year"].to_numpy())
+    n_panels = len(panel_row)
+    pu, pu_row = _ids(panel, unit)
+    pe, pe_row = _ids(panel, expert)
+    panel_of_pu, panel_of_pe = panel[pu_row], panel[pe_row]
+
+    # one-way ANOVA over all ratings (valid for nested panels of unequal size)
+    n_ratings = _group_sum(panel, None, n_panels)
+    grand = _group_sum(panel, x, n_panels) / n_ratings
+    k_unit = _group_sum(pu, None, len(pu_row))
+    unit_mean = _group_sum(pu, x, len(pu_row)) / k_unit
+    n_units = _group_sum(panel_of_pu, None, n_panels)
+    ss_between = _group_sum(panel_of_pu, k_unit * (unit_mean - grand[panel_of_pu]) ** 2, n_panels)
+    ss_within = _group_sum(panel, (x - unit_mean[pu]) ** 2, n_panels)
+    sum_k2 = _group_sum(panel_of_pu, k_unit**2, n_panels)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msb = ss_between / (n_units - 1)
+        msw_1 = ss_within / (n_ratings - n_units)
+        k0 = (n_ratings - sum_k2 / n_ratings) / (n_units - 1)
+        icc1 = (msb - msw_1) / (msb + (k0 - 1) * msw_1)
+        icc1k = (msb - msw_1) / msb
+    oneway_small = (n_units < 2) | (n_ratings - n_units < 1)
+
+    # crossed part: units scored by every expert of their panel (listwise deletion)
+    n_experts = _group_sum(panel_of_pe, None, n_panels)
+    complete_unit = k_unit == n_experts[panel_of_pu]
+    rows = complete_unit[pu]
+    n = _group_sum(panel_of_pu, complete_unit.astype("float64"), n_panels)
+    k = n_experts
+    xc, pc, puc, pec = x[rows], panel[rows], pu[rows], pe[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):  # panels without a crossed part
+        grand_c = _group_sum(pc, xc, n_panels) / _group_sum(pc, None, n_panels)
+        col_mean = _group_sum(pec, xc, len(pe_row)) / _group_sum(pec, None, len(pe_row))
+    ss_total = _group_sum(pc, (xc - grand_c[pc]) ** 2, n_panels)
+    ss_rows = _group_sum(pc, (unit_mean[puc] - grand_c[pc]) ** 2, n_panels)
+    ss_cols = _group_sum(pc, (col_mean[pec] - grand_c[pc]) ** 2, n_panels)
+    ss_error = ss_total - ss_rows - ss_cols
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msr = ss_rows / (n - 1)
+        msc = ss_cols / (k - 1)
+        mse = ss_error / ((n - 1) * (k - 1))
+        msw = (ss_cols + ss_error) / (n * (k - 1))
+        crossed = {
+            "icc2": (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n),
+            "icc2k": (msr - mse) / (msr + (msc - mse) / n),
+            "icc3": (msr - mse) / (msr + (k - 1) * mse),
+            "icc3k": (msr - mse) / msr,
+            "kendall_w": _kendall_w(xc, pc, puc, pec, n, k, n_panels, len(pu_row)),
+            "ms_rows": msr,
+            "ms_cols": msc,
+            "ms_error": mse,
+            "ms_within": msw,
+        }
+    crossed_small = (n < 2) | (k < 2)
+    out = pd.DataFrame(
         {
-            "ss_total": (x - grand) ** 2,
-            # each row (unit) mean appears k times, each column (expert) mean n times:
-            # the sums below are k·Σ(row − grand)² and n·Σ(col − grand)²
-            "ss_rows": (row_mean - grand) ** 2,
-            "ss_cols": (col_mean - grand) ** 2,
+            "indicator_id": coded["indicator_id"].to_numpy()[panel_row],
+            "year": coded["year"].to_numpy()[panel_row],
+            "n_units": n_units.astype("int64"),
+            "n_ratings": n_ratings.astype("int64"),
+            "k0": np.where(oneway_small, np.nan, k0),
+            "icc1": np.where(oneway_small, np.nan, icc1),
+            "icc1k": np.where(oneway_small, np.nan, icc1k),
+            "n_units_crossed": n.astype("int64"),
+            "n_experts": k.astype("int64"),
+            **{name: np.where(crossed_small, np.nan, value) for name, value in crossed.items()},
         }
     )
-    ss = cells.groupby(g, observed=True).sum()
-    nk = pd.DataFrame({"n": n, "k": k}).groupby(g, observed=True).first()
-    n_, k_ = nk["n"], nk["k"]
-    ss_error = ss["ss_total"] - ss["ss_rows"] - ss["ss_cols"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        msr = ss["ss_rows"] / (n_ - 1)
-        msc = ss["ss_cols"] / (k_ - 1)
-        mse = ss_error / ((n_ - 1) * (k_ - 1))
-        msw = (ss["ss_cols"] + ss_error) / (n_ * (k_ - 1))
-        crossed = pd.DataFrame(
-            {
-                "icc2": (msr - mse) / (msr + (k_ - 1) * mse + k_ * (msc - mse) / n_),
-                "icc2k": (msr - mse) / (msr + (msc - mse) / n_),
-                "icc3": (msr - mse) / (msr + (k_ - 1) * mse),
-                "icc3k": (msr - mse) / msr,
-                "kendall_w": _kendall_w(data, n_, k_),
-                "ms_rows": msr,
-                "ms_cols": msc,
-                "ms_error": mse,
-                "ms_within": msw,
-            }
-        )
-    crossed_cols = list(crossed.columns)
-    out = oneway.join(counts, how="left").join(crossed, how="left")
-    too_small = (out["n_units_crossed"].fillna(0) < 2) | (out["n_experts"].fillna(0) < 2)
-    out[crossed_cols] = out[crossed_cols].astype("float64").mask(too_small, axis=0)
-    out["n_units_crossed"] = out["n_units_crossed"].fillna(0).astype("int64")
-    columns = ["n_units", "n_ratings", "k0", "icc1", "icc1k", "n_units_crossed", "n_experts", *crossed_cols]
-    return _decoded(out.reset_index()[PANEL + columns], books)
+    out = _decoded(out, {"indicator_id": books["indicator_id"]})
+    return out.sort_values(PANEL, ignore_index=True)
 
 
-def _oneway(scores: pd.DataFrame) -> pd.DataFrame:
-    """One-way random-effects ICC per panel, valid for nested panels of unequal size."""
-    g = [scores[c] for c in PANEL]
-    x = scores["score"].astype("float64")
-    unit_mean = x.groupby([*g, scores["unit_id"]], observed=True).transform("mean")
-    grand = x.groupby(g, observed=True).transform("mean")
-    per_unit = scores.groupby(CELL, observed=True)["score"].size().astype("float64")
-    panel = pd.DataFrame(
-        {
-            "ss_between": ((unit_mean - grand) ** 2).groupby(g, observed=True).sum(),
-            "ss_within": ((x - unit_mean) ** 2).groupby(g, observed=True).sum(),
-            "n_ratings": x.groupby(g, observed=True).size().astype("float64"),
-        }
+def _kendall_w(
+    x: np.ndarray, panel: np.ndarray, pu: np.ndarray, pe: np.ndarray,
+    n: np.ndarray, m: np.ndarray, n_panels: int, n_pu: int,
+) -> np.ndarray:  # fmt: skip
+    """Kendall's W with tie correction per panel, from the rows of the crossed part.
+
+    Each expert ranks the panel's units (average ranks for ties); S is the sum of
+    squared deviations of the units' rank sums, T = Σ(t³ − t) over the tie runs.
+    """
+    order = np.lexsort((x, pe))
+    xs, gs = x[order], pe[order]
+    group_start = np.ones(len(xs), dtype=bool)
+    group_start[1:] = gs[1:] != gs[:-1]
+    run_start = group_start.copy()
+    run_start[1:] |= xs[1:] != xs[:-1]
+    pos = np.arange(len(xs))
+    first_in_group = np.maximum.accumulate(np.where(group_start, pos, 0))
+    run_id = np.cumsum(run_start) - 1
+    run_first = pos[run_start]
+    run_len = np.diff(np.append(run_first, len(xs)))
+    # average rank of a tie run: mean of its 1-based positions within the expert's group
+    avg_rank = run_first[run_id] - first_in_group + (run_len[run_id] + 1) / 2
+    ranks = np.empty(len(xs))
+    ranks[order] = avg_rank
+    rank_sum = _group_sum(pu, ranks, n_pu)
+    panel_of_pu = np.zeros(n_pu, dtype="int64")
+    panel_of_pu[pu] = panel
+    present = np.zeros(n_pu, dtype=bool)
+    present[pu] = True
+    s = _group_sum(panel_of_pu[present], rank_sum[present] ** 2, n_panels) - (
+        _group_sum(panel_of_pu[present], rank_sum[present], n_panels) ** 2 / n
     )
-    by_panel = per_unit.groupby(level=PANEL, observed=True)
-    panel["n_units"] = by_panel.size()
-    panel["sum_k2"] = (per_unit**2).groupby(level=PANEL, observed=True).sum()
-    n, total = panel["n_units"].astype("float64"), panel["n_ratings"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        msb = panel["ss_between"] / (n - 1)
-        msw = panel["ss_within"] / (total - n)
-        k0 = (total - panel["sum_k2"] / total) / (n - 1)
-        panel["k0"] = k0
-        panel["icc1"] = (msb - msw) / (msb + (k0 - 1) * msw)
-        panel["icc1k"] = (msb - msw) / msb
-    small = (n < 2) | (total - n < 1)
-    panel[["k0", "icc1", "icc1k"]] = panel[["k0", "icc1", "icc1k"]].mask(small, axis=0)
-    panel["n_units"] = panel["n_units"].astype("int64")
-    panel["n_ratings"] = panel["n_ratings"].astype("int64")
-    return panel[["n_units", "n_ratings", "k0", "icc1", "icc1k"]]
-
-
-def _kendall_w(data: pd.DataFrame, n: pd.Series, m: pd.Series) -> pd.Series:
-    """Kendall's W with tie correction per panel, from the complete long-form rows."""
-    g = [data[c] for c in PANEL]
-    ranks = data.groupby([*g, data["expert_id"]], observed=True)["score"].rank(method="average")
-    rank_sums = ranks.groupby([*g, data["unit_id"]], observed=True).sum()
-    by_panel = rank_sums.groupby(level=PANEL, observed=True)
-    s = (rank_sums**2).groupby(level=PANEL, observed=True).sum() - by_panel.sum() ** 2 / n
-    ties = data.groupby([*g, data["expert_id"], data["score"]], observed=True).size()
-    tie_term = (ties.astype("float64") ** 3 - ties).groupby(level=PANEL, observed=True).sum()
+    ties = run_len.astype("float64")
+    tie_term = _group_sum(panel[order][run_first], ties**3 - ties, n_panels)
     return 12 * s / (m**2 * (n**3 - n) - m * tie_term)

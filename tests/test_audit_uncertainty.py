@@ -80,6 +80,12 @@ def test_weight_noise_gives_the_analytic_probabilities(tmp_path):
     assert units.at["C", "p_star_3"] == 1.0
     assert units.at["C", "p_star_changed"] == 0.0
     assert units.at["C", "nominal_stars"] == 3
+    # nominal: all three score 50 (three stars). A leaves three stars iff its share
+    # w1/(w1 + w2) is >= 0.54 or < 0.46; P(share >= 0.54) = P(w1 >= 27/23·w2) = 0.232689
+    # (area in the unit square), B mirrors A, C never moves: mean share 2·2·0.232689/3
+    overall = overall_summary(mc).set_index("key")["value"]
+    assert overall["share_star_changed_mean"] == pytest.approx(4 * 0.232689 / 3, abs=0.02)
+    assert overall["share_units_ever_changed"] == pytest.approx(2 / 3)
 
 
 def test_a_unit_without_data_is_unrated_not_zero(tmp_path):

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nidb.audit.choices import load_audit_spec
@@ -67,3 +68,17 @@ def test_coherence_on_asem(asem):
     assert ew.groupby("level").eta2_share.sum().to_numpy() == pytest.approx([1.0, 1.0, 1.0])
     loo = leave_one_out(nominal.normalised, h)
     assert len(loo) == 49 + 8 + 2 and (loo.mean_abs_rank_change >= 0).all()
+
+
+def test_whole_audit_is_reproducible(asem, tmp_path):
+    from dataclasses import replace
+
+    from nidb.audit.report import run_audit
+
+    subject, spec, _ = asem
+    small = replace(spec, sobol_base_samples=32, sobol_resamples=20)
+    first = run_audit(subject, small, 64)
+    second = run_audit(subject, small, 64)
+    assert first.tables.keys() == second.tables.keys()
+    for name in first.tables:
+        pd.testing.assert_frame_equal(first.tables[name], second.tables[name])

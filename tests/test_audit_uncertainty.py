@@ -246,3 +246,34 @@ choices:
     for row, (i, j) in enumerate((i, j) for i in range(3) for j in range(2)):
         single = run(data, subject.hierarchy, method_from_mapping({"normalise": levels_n[i], "aggregate": levels_a[j]}))
         np.testing.assert_array_equal(ranks[row], single.ranks["I"].to_numpy())
+
+
+def test_rescaling_an_indicator_changes_nothing(tmp_path):
+    """Every normalisation in the design is scale-free, so multiplying a raw indicator by
+    a positive constant must leave every replication's ranks and stars unchanged."""
+    text = """
+choices:
+  weights: {kind: weights, relative: 0.25}
+  normalisation:
+    kind: discrete
+    parameter: normalise
+    levels: [{method: minmax, low: 1, high: 100}, {method: zscore, mean: 100, sd: 10}, {method: rank}, {method: efficacy}]
+  aggregation: {kind: discrete, parameter: aggregate, levels: [{method: arithmetic}, {method: geometric}]}
+  outliers:
+    kind: discrete
+    parameter: treat
+    levels: [{method: none}, {method: jrc}]
+"""
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame({"uCode": [f"U{i:02d}" for i in range(40)], "x1": rng.lognormal(2, 1.5, 40), "x2": rng.uniform(5, 9, 40)})
+    scaled = data.assign(x1=data.x1 * 1000.0)
+    spec = load_audit_spec(write(tmp_path, text))
+
+    def subject(frame):
+        return Subject("t", hierarchy_from_records(RECORDS), {"normalise": {"method": "minmax"}}, BANDS,
+                       partial(_const, frame), lambda raw: "", lambda raw: raw)
+
+    a = monte_carlo(prepare(subject(data), spec), 300, 9)
+    b = monte_carlo(prepare(subject(scaled), spec), 300, 9)
+    np.testing.assert_array_equal(a.ranks, b.ranks)
+    np.testing.assert_array_equal(a.stars, b.stars)

@@ -162,3 +162,17 @@ def execute_all(
                 job = futures[future]
                 progress(f"已完成：{job.label or job.template.stem}")
     return [job.output for job in jobs]
+
+
+def refresh_templates(folder: Path, workers: int | None = None) -> list[Path]:
+    """Re-execute every notebook template in `folder` in place with its default parameters.
+
+    This stores the outputs that nbval checks (`make notebooks`); papermill injects no
+    parameters cell when no parameters are given.
+    """
+    templates = sorted(folder.glob("*.ipynb"))
+    return execute_all([NotebookJob(p, p, {}, label=p.stem) for p in templates], workers=workers, progress=print)
+
+
+if __name__ == "__main__":  # pragma: no cover - `make notebooks`
+    refresh_templates(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("notebooks"))

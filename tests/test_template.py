@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from io_inputs import VALID, YEAR, write_inputs
 from nidb.contract import load_contract
 from nidb.dataset import TABLE_NAMES, load_dataset
 from nidb.errors import NidbError
+from nidb.schemas import CANONICAL_DTYPES
 from nidb.template import write_template
 from nidb.validation import validate_paths
 
@@ -133,3 +137,46 @@ def test_refuses_to_overwrite(tmp_path: Path):
     assert out.read_bytes() == b"user data"
     with pytest.raises(NidbError, match=".xlsx"):
         write_template(tmp_path / "t.csv")
+
+
+def _excel(value: float) -> float:
+    """A number as Excel can hold it: 15 significant digits."""
+    return float(f"{value:.15g}")
+
+
+def _annual_rows(draw, n: int) -> dict[str, list]:
+    """Valid random annual columns, generated from the contract's rules."""
+    table = load_contract().table("annual")
+    keys = draw(st.lists(st.tuples(st.sampled_from(["B0001", "B0002", "A0001"]), st.integers(2009, YEAR)),
+                         min_size=n, max_size=n, unique=True))
+    cols: dict[str, list] = {"unit_id": [k[0] for k in keys], "year": [k[1] for k in keys]}
+    for col in table.columns:
+        if col.name in cols or col.not_above:
+            continue
+        if col.dtype == "number" and col.unit == "%" and col.min == 0 and col.max == 100:
+            # shares all within [0, 1] would read as fractions (a unit problem): draw from {0} ∪ [1, 100]
+            value = st.one_of(st.just(0.0), st.floats(1, 100).map(_excel))
+        elif col.dtype == "number":
+            value = st.floats(col.min, col.max, allow_nan=False).map(_excel)
+        elif col.dtype == "boolean":
+            value = st.booleans()
+        else:
+            value = st.sampled_from(col.values)
+        cols[col.name] = draw(st.lists(st.one_of(st.none(), value), min_size=n, max_size=n))
+    for col in table.columns:  # parts of a total: a fraction of it
+        if col.not_above:
+            share = draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
+            cols[col.name] = [None if t is None else _excel(min(t * u, col.max))
+                              for t, u in zip(cols[col.not_above], share)]
+    return cols
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_random_annual_frames_read_back_losslessly(tmp_path_factory, data):
+    base = load_dataset(write_inputs(tmp_path_factory.mktemp("valid")), year=YEAR)
+    table = load_contract().table("annual")
+    cols = _annual_rows(data.draw, data.draw(st.integers(1, 6)))
+    frame = pd.DataFrame({c.name: pd.Series(cols[c.name], dtype=CANONICAL_DTYPES[c.dtype]) for c in table.columns})
+    out = write_template(tmp_path_factory.mktemp("rt") / "t.xlsx", replace(base, annual=frame))
+    pd.testing.assert_frame_equal(load_dataset(out, year=YEAR).annual, frame, check_exact=True)

@@ -5,6 +5,10 @@ the Chinese header with unit, row 2 the canonical English name, data start on
 row 3. Each header cell carries a comment with the column's rule; required
 headers are shaded. Categorical and yes/no columns get drop-down lists; the
 vocabularies live on the hidden 选项 sheet.
+
+A filled template reads back to the same frames. Numbers keep Excel's precision,
+15 significant digits (openpyxl writes 16): a value that needs all 17 digits of a
+double may come back in its last digit changed.
 """
 
 from __future__ import annotations

@@ -98,7 +98,8 @@ def render_markdown(contract: Contract) -> str:
         "the column's rule (the 规则 column below); required headers are shaded orange. Categorical and "
         "yes/no columns have drop-down lists (long lists live on the hidden 选项 sheet). The 说明 sheet "
         "explains all of this in Chinese. A sheet whose row 2 repeats the canonical names is read as a "
-        "template sheet, so row numbers in messages stay those Excel shows.",
+        "template sheet, so row numbers in messages stay those Excel shows. A filled template reads back "
+        "to the same tables; numbers keep Excel's 15 significant digits.",
         "- **Cells**: numbers may use thousands separators (`1,234.5`); booleans are 是/否, true/false or "
         "1/0; list columns separate items with `;`, `；` or `、`. Empty cells are missing values (never zero).",
         "- **Canonical dtypes** (`Dataset` frames): number → float64 (NaN = missing), integer → Int64, "

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench clean
+.PHONY: report test bench clean notebooks
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+notebooks: $(STAMP)  # re-store the outputs of notebooks/ (checked by nbval in `make test`)
+	$(BIN)/python -m nidb.report.execute notebooks
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

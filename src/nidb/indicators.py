@@ -219,43 +219,40 @@ def peer_positions(
     vals = values if values is not None else indicator_values(data, fw, year=year, params=params)
     reg = unit_registry(data)
     units = vals.index.get_level_values("unit_id")
+    years = vals.index.get_level_values("year")
     frames = []
-    for ind in fw.quantitative:
+    for ind in fw.quantitative:  # at most four peer indicators: build one long frame, rank once
         cond = ind.condition
         if not isinstance(cond, PeerRelative):
             continue
         group_by = fw.resolve(cond.group_by, p)
-        min_size = int(fw.resolve(cond.min_group_size, p))
         population = fw.resolve(cond.population, p)
-        frame = pd.DataFrame({
-            "unit_id": units,
-            "year": vals.index.get_level_values("year"),
-            "indicator_id": ind.id,
-            "value": vals[ind.id].to_numpy(),
-            "industry": units.map(reg["industry"]),
-        })
-        if group_by == "none":
-            group = pd.Series(POOLED_GROUP, index=frame.index, dtype="string")
-        else:
-            group = pd.Series(units.map(reg[group_by]), index=frame.index, dtype="string")
-        kinds = pd.Series(units.map(reg["kind"]), index=frame.index)
-        peer = frame["value"].notna()
+        value = vals[ind.id].to_numpy("float64")
+        peer = ~np.isnan(value)
         if population != "all":
-            peer &= kinds.eq(POPULATION_KIND[population]).to_numpy()
-        ranked = frame["value"].where(peer)
-        ascending = ind.direction == "lower"
-        in_group = ranked.groupby([frame["year"], group]).rank(method="min", ascending=ascending)
-        size_group = ranked.groupby([frame["year"], group]).transform("count")
-        in_year = ranked.groupby(frame["year"]).rank(method="min", ascending=ascending)
-        size_year = ranked.groupby(frame["year"]).transform("count")
-        small = size_group < min_size
-        frame["peer_group"] = group.where(~small, POOLED_GROUP).where(peer)
-        frame["group_size"] = size_group.where(~small, size_year).where(peer).astype("Int64")
-        frame["rank"] = in_group.where(~small, in_year).astype("Int64")
-        # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
-        frame["position"] = frame["rank"].astype("float64") * 100 / frame["group_size"].astype("float64")
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
+            peer &= (units.map(reg["kind"]) == POPULATION_KIND[population]).to_numpy(bool)
+        frames.append(pd.DataFrame({
+            "unit_id": units, "year": years, "indicator_id": ind.id, "value": value,
+            "group": POOLED_GROUP if group_by == "none" else units.map(reg[group_by]).astype("string"),
+            # rank keys: the best value is the smallest key
+            "key": np.where(peer, value if ind.direction == "lower" else -value, np.nan),
+            "min_size": int(fw.resolve(cond.min_group_size, p)),
+            "industry": units.map(reg["industry"]).astype("string"),
+        }))
+    frame = pd.concat(frames, ignore_index=True)
+    by_group = frame.groupby(["indicator_id", "year", "group"], sort=False, dropna=False)["key"]
+    by_year = frame.groupby(["indicator_id", "year"], sort=False)["key"]
+    size_group, size_year = by_group.transform("count"), by_year.transform("count")
+    small = (size_group < frame["min_size"]).to_numpy()
+    peer = frame["key"].notna().to_numpy()
+    rank = np.where(small, by_year.rank(method="min"), by_group.rank(method="min"))
+    size = np.where(small, size_year, size_group).astype("float64")
+    out = frame[["unit_id", "year", "indicator_id", "value", "industry"]].copy()
+    out["peer_group"] = frame["group"].where(~small, POOLED_GROUP).where(peer)
+    out["group_size"] = pd.array(np.where(peer, size, np.nan), dtype="Float64").astype("Int64")
+    out["rank"] = pd.array(np.where(peer, rank, np.nan), dtype="Float64").astype("Int64")
+    # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
+    out["position"] = np.where(peer, rank * 100 / size, np.nan)
     bench = table(data, "benchmarks")
     if bench is not None and not bench.empty:
         lookup = bench.astype({"industry": "string", "indicator_id": "string"}).set_index(

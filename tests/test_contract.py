@@ -37,7 +37,7 @@ def test_header_and_rule_text():
     assert annual.column("sales_revenue").header == "产业集聚区销售收入（亿元）"
     assert annual.column("year").header == "年份"
     assert rule_text(annual.column("leading_industry_revenue"), annual) == (
-        "可空；数值；0–100000亿元；不大于「产业集聚区销售收入（亿元）」"
+        "可空；数值；0～100000亿元；不大于「产业集聚区销售收入（亿元）」"
     )
     assert rule_text(annual.column("unit_id"), annual) == "必填；文本；须为示范基地名录中的编号或申报对象名单中的编号"
 

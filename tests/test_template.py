@@ -62,7 +62,7 @@ def test_two_header_rows_and_rule_comments(template: Path):
     assert ws["C1"].value == "产业集聚区销售收入（亿元）"
     leading = ws["D1"].comment.text
     assert leading.startswith("leading_industry_revenue\n")
-    assert "不大于「产业集聚区销售收入（亿元）」" in leading and "0–100000亿元" in leading
+    assert "不大于「产业集聚区销售收入（亿元）」" in leading and "0～100000亿元" in leading
     qms = next(c for c in ws[1] if c.value == "规上企业质量管理体系贯标率（%）").comment.text
     assert "65% 填 65" in qms
     assert ws.freeze_panes == "A3"

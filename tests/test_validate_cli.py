@@ -68,7 +68,7 @@ def test_console_process_exit_codes_without_traceback(tmp_path: Path):
     command = [sys.executable, "-m", "nidb.cli", "validate", str(data), "--year", str(YEAR)]
     bad = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert bad.returncode == 1
-    assert "第 4 行，列「规上企业质量管理体系贯标率（%）」，值「155.5」：百分比应在 0–100 之间（规则：取值范围）" in bad.stdout
+    assert "第 4 行，列「规上企业质量管理体系贯标率（%）」，值「155.5」：百分比应在 0～100 之间（规则：取值范围）" in bad.stdout
     assert "Traceback" not in bad.stdout + bad.stderr
     assert tree_hashes(tmp_path) == before
     (data / "annual.csv").write_text(VALID["annual.csv"], encoding="utf-8")

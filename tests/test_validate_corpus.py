@@ -107,7 +107,7 @@ CASES = [
         [(f"{D}/annual.csv", None, None, QMS, Rule.UNIT, "最大值 1")], "0.65 应填 65"),
     Case("share-above-100", directory({"annual.csv": annual(
         "B0001,2023,500,400,65,否", "B0001,2024,520,450,120,否")}),
-        [(f"{D}/annual.csv", None, 3, QMS, Rule.RANGE, "120")], "0–100"),
+        [(f"{D}/annual.csv", None, 3, QMS, Rule.RANGE, "120")], "0～100"),
     Case("negative-revenue", directory({"annual.csv": annual("B0001,2023,-5,400,65,否")}),
         [(f"{D}/annual.csv", None, 2, SALES, Rule.RANGE, "-5"),
          (f"{D}/annual.csv", None, 2, LEADING, Rule.NOT_ABOVE, "400")], "不小于 0亿元"),

@@ -179,7 +179,7 @@ def _range_problem(col: ColumnSpec, value: float) -> tuple[Rule, str]:
         if (col.min is None or value / factor >= col.min) and value / factor <= col.max:
             return Rule.UNIT, f"数值远超合理上限 {_fmt(col.max)}{unit}，疑似按{wrong_unit}填报，应以{unit}为单位"
     if _share_column(col):
-        return Rule.RANGE, "百分比应在 0–100 之间"
+        return Rule.RANGE, "百分比应在 0～100 之间"
     return Rule.RANGE, f"应不大于 {_fmt(col.max)}{unit}"
 
 
@@ -189,7 +189,7 @@ def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rul
         return Rule.REQUIRED, "必填项为空"
     if check == "min":
         if _share_column(col):
-            return Rule.RANGE, "百分比应在 0–100 之间"
+            return Rule.RANGE, "百分比应在 0～100 之间"
         return Rule.RANGE, f"应不小于 {_fmt(col.min)}{unit}"
     if check == "max":
         return _range_problem(col, float(value))

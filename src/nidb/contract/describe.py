@@ -24,11 +24,11 @@ _TABLE_ZH = {"bases": "示范基地名录", "applicants": "申报对象名单"}
 
 
 def _num(value: float) -> str:
-    return f"{value:g}" if value != int(value) or abs(value) < 1e6 else f"{int(value):,}"
+    return str(int(value)) if value == int(value) else f"{value:g}"
 
 
 def rule_text(col: ColumnSpec, table: TableSpec) -> str:
-    """The rules of one column in one line of Chinese, e.g. "必填；数值，0–100000 亿元"."""
+    """The rules of one column in one line of Chinese, e.g. "必填；数值；0～100000亿元"."""
     parts = ["必填" if col.required else "可空"]
     kind = DTYPE_ZH[col.dtype]
     if col.dtype == "boolean":
@@ -38,7 +38,7 @@ def rule_text(col: ColumnSpec, table: TableSpec) -> str:
     parts.append(kind)
     unit = col.unit or ""
     if col.min is not None and col.max is not None:
-        parts.append(f"{_num(col.min)}–{_num(col.max)}{unit}")
+        parts.append(f"{_num(col.min)}～{_num(col.max)}{unit}")
     elif col.min is not None:
         parts.append(f"不小于 {_num(col.min)}{unit}")
     elif col.max is not None:

@@ -1,0 +1,187 @@
+"""End to end: `build_report` on a small demo subset, rendered with the HTML preview.
+
+The subset keeps 40 bases and 60 applicants of the demo (with all their annual rows and
+expert scores) and renames the bases to hostile names, so every page that shows a base
+name must escape it. Quarto is exercised by a separate test that skips when it is absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+
+from nidb.demo import demo_dir
+from nidb.report import pipeline
+from nidb.report.chapters import Chapter, load_chapters
+from nidb.report.execute import NotebookError
+from nidb.report.render import quarto_available, render_quarto
+
+SCRIPT = "<script>alert(1)</script>"
+BOLD = "**粗体**"
+N_BASES, N_APPLICANTS = 40, 60
+pytestmark = pytest.mark.slow
+
+
+def demo_subset(target: Path) -> Path:
+    """The first bases and applicants of the demo with every row that refers to them."""
+    source = demo_dir()
+    target.mkdir(parents=True)
+    read = lambda name: pd.read_csv(source / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
+    bases = read("bases").head(N_BASES)
+    bases["name"] = [SCRIPT if i % 2 == 0 else BOLD for i in range(len(bases))]
+    applicants = read("applicants").head(N_APPLICANTS)
+    units = set(bases["base_id"]) | set(applicants["applicant_id"])
+    tables = {
+        "bases": bases,
+        "applicants": applicants,
+        "annual": read("annual").pipe(lambda t: t[t["unit_id"].isin(units)]),
+        "expert_scores": read("expert_scores").pipe(lambda t: t[t["unit_id"].isin(units)]),
+        "renames": read("renames").head(0),
+        "gdp_growth": read("gdp_growth"),
+        "benchmarks": read("benchmarks"),
+    }
+    for name, frame in tables.items():
+        frame.to_csv(target / f"{name}.csv", index=False, encoding="utf-8")
+    shutil.copy(source / "README.md", target / "README.md")
+    return target
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("report")
+    data = demo_subset(root / "data")
+    steps: list[str] = []
+    result = pipeline.build_report(data_dir=data, out_dir=root / "reports", progress=steps.append, workers=2)
+    return result, data, root / "reports", steps
+
+
+def site_pages(reports: Path) -> list[Path]:
+    return sorted((reports / "_site").rglob("*.html"))
+
+
+def test_every_chapter_with_an_engine_is_built(built):
+    result, _, _, steps = built
+    assert result.chapters == [c.key for c in load_chapters()]
+    assert result.skipped == []
+    for chapter in load_chapters():
+        nb = nbformat.read(str(result.year_dir / chapter.notebook), as_version=4)
+        assert not [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert "papermill" not in json.dumps(nb)
+        params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        assert f"year = {result.year}" in params.source
+    assert any("已完成" in s for s in steps)  # progress reached the caller
+
+
+def test_year_defaults_to_latest_annual_year(built):
+    result, data, _, _ = built
+    annual = pd.read_csv(data / "annual.csv")
+    assert result.year == annual["year"].max()
+
+
+def test_manifest_hashes_the_inputs_and_records_the_run(built):
+    result, data, _, _ = built
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in data.iterdir()}
+    assert manifest["inputs"] == expected
+    assert manifest["parameters"]["year"] == result.year
+    assert manifest["demo_data"] is True
+    assert manifest["chapters"] == result.chapters
+    assert manifest["packages"]["papermill"]
+    assert set(manifest["git"]) == {"commit", "dirty"}
+
+
+def test_data_appendix_has_every_table_as_csv_and_one_workbook(built):
+    result, _, _, _ = built
+    folder = result.appendix.parent
+    csvs = sorted(p.stem for p in folder.glob("*.csv") if p.name != "index.csv")
+    assert csvs == sorted(result.tables) and len(csvs) >= 20
+    workbook = openpyxl.load_workbook(result.appendix, read_only=True)
+    assert workbook.sheetnames == ["目录", *csvs]
+    index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig")
+    first = pd.read_csv(folder / f"{index['表名'][0]}.csv", encoding="utf-8-sig")
+    assert index["行数"][0] == len(first)
+    assert index["标题"].str.len().gt(0).all()
+
+
+def test_five_star_cases_have_one_page_each(built):
+    result, _, _, _ = built
+    stars = pd.read_csv(result.appendix.parent / "stars_results.csv", encoding="utf-8-sig")
+    five = sorted(stars.loc[stars["星级"] == 5, "基地编号"])
+    pages = sorted(p.stem for p in (result.year_dir / "cases").glob("B*.qmd"))
+    assert pages == five and result.cases == len(five) > 0
+    assert all((result.year_dir / "cases" / "figures" / f"{b}.png").is_file() for b in five)
+
+
+def test_preview_site_has_an_index_and_a_page_per_source(built):
+    result, _, reports, _ = built
+    assert result.render.renderer == "preview"
+    assert "Quarto" in result.render.message
+    site = reports / "_site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    for chapter in load_chapters():
+        page = f"{result.year}/{Path(chapter.notebook).with_suffix('.html')}"
+        assert (site / page).is_file() and page in index
+    assert (site / str(result.year) / "appendix" / "appendix.xlsx").is_file()
+    year_index = (site / str(result.year) / "index.html").read_text(encoding="utf-8")
+    assert 'href="methodology.html"' in year_index  # .qmd links point at the rendered pages
+
+
+def test_every_page_shows_the_synthetic_data_notice(built):
+    _, _, reports, _ = built
+    pages = site_pages(reports)
+    assert len(pages) > 10
+    assert [p for p in pages if "示例数据（合成）" not in p.read_text(encoding="utf-8")] == []
+
+
+def test_hostile_base_names_show_literally_on_every_page(built):
+    _, _, reports, _ = built
+    shown_script = shown_bold = 0
+    for page in site_pages(reports):
+        html = page.read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html, page
+        assert "<strong>粗体</strong>" not in html and "<em>粗体" not in html, page
+        shown_script += "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        shown_bold += "**粗体**" in html
+    assert shown_script >= 5 and shown_bold >= 5  # the names do reach the pages
+
+
+def test_a_failed_run_leaves_the_previous_report_and_site_intact(built, tmp_path, monkeypatch):
+    result, data, reports, _ = built
+    before = {p: p.read_bytes() for p in [result.manifest, reports / "_site" / "index.html"]}
+    broken = tmp_path / "notebooks"
+    broken.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("raise RuntimeError('故意失败')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(broken / "broken.ipynb"))
+    chapter = Chapter("broken", "broken.ipynb", "第九章 失败", ())
+    monkeypatch.setattr(pipeline, "available_chapters", lambda: ([chapter], []))
+    monkeypatch.setattr(pipeline, "notebooks_dir", lambda: broken)
+    with pytest.raises(NotebookError, match="第九章 失败.*故意失败"):
+        pipeline.build_report(data_dir=data, out_dir=reports, workers=1)
+    assert {p: p.read_bytes() for p in before} == before
+    assert [p.name for p in reports.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.skipif(not quarto_available(), reason="Quarto >= 1.7 is not installed here; the HTML preview renderer is tested instead")
+def test_quarto_renders_the_site_search_listing_and_docx(built, tmp_path):
+    result, _, reports, _ = built
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("_quarto.yml", "index.qmd"):
+        shutil.copy(pipeline.repo_root() / name, project / name)
+    shutil.copytree(reports, project / "reports", ignore=shutil.ignore_patterns("_site"))
+    rendered = render_quarto(project, project / "reports" / "_site")
+    site = rendered.site
+    assert (site / "search.json").is_file()
+    assert (site / "reports" / str(result.year) / "cases" / "index.html").is_file()
+    assert list(site.rglob("annual-report.docx"))
+    html = (site / "reports" / str(result.year) / "03-stars.html").read_text(encoding="utf-8")
+    assert "示例数据（合成）" in html and "<script>alert(1)" not in html

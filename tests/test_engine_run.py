@@ -17,6 +17,7 @@ from nidb.engine import (
     run,
     score_batch,
 )
+from nidb.engine.weights import entropy_weights
 from nidb.errors import ConfigError
 
 TREE = hierarchy_from_records(
@@ -174,3 +175,13 @@ def test_long_table_has_one_row_per_unit_and_node():
     assert len(table) == 3 * 7
     row = table[(table.unit == "u1") & (table.code == "I")].iloc[0]
     assert row.level == 3 and row["rank"] == 1 and row.score == pytest.approx(87.5)
+
+
+def test_data_driven_weights_above_the_indicators_use_the_level_scores():
+    rng = np.random.default_rng(8)
+    data = _data(rng.uniform(0, 10, size=(30, 4)))
+    result = run(data, TREE, method_from_mapping({"weights": {"levels": {2: {"scheme": "entropy"}}}}))
+    # dimension scores with the framework indicator weights, then entropy over D1, D2
+    d = result.scores[["D1", "D2"]].to_numpy()
+    np.testing.assert_allclose(result.weights[["D1", "D2"]].to_numpy(), entropy_weights(d))
+    np.testing.assert_allclose(result.weights[INDICATORS].to_numpy(), [1, 2, 1, 1])

@@ -175,10 +175,14 @@ def score_batch(
 
 
 def resolve_weights(normalised: np.ndarray, hierarchy: Hierarchy, spec: WeightsSpec, aggregate: AggregateSpec) -> np.ndarray:
-    """The flat weight vector of a method; data-driven schemes use the scores of their level."""
+    """The flat weight vector of a method; data-driven schemes use the scores of their level.
+
+    Scores above the indicators are computed only when a data-driven scheme needs them.
+    """
     parts = []
     current = np.asarray(normalised, dtype=float)
-    for level in hierarchy.levels[:-1]:
+    weighted_levels = hierarchy.levels[:-1]
+    for i, level in enumerate(weighted_levels):
         rule = spec.for_level(level)
         w = level_weights(
             hierarchy,
@@ -189,10 +193,12 @@ def resolve_weights(normalised: np.ndarray, hierarchy: Hierarchy, spec: WeightsS
             child_scores=current if rule.scheme in DATA_DRIVEN else None,
         )
         parts.append(w)
-        agg = aggregate.for_level(level + 1)
-        current = aggregate_level(
-            current, w, hierarchy.membership(level), agg.method, agg.power, aggregate.zeros, aggregate.min_availability
-        )
+        if any(spec.for_level(above).scheme in DATA_DRIVEN for above in weighted_levels[i + 1:]):
+            agg = aggregate.for_level(level + 1)
+            current = aggregate_level(
+                current, w, hierarchy.membership(level), agg.method, agg.power, aggregate.zeros,
+                aggregate.min_availability,
+            )
     return np.concatenate(parts)
 
 

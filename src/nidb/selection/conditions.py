@@ -18,6 +18,8 @@ from nidb.framework import (
     Condition,
     EachOfLastYears,
     Expert,
+    Feature,
+    Indicator,
     InSet,
     IsTrue,
     PeerRelative,
@@ -83,12 +85,14 @@ class Evaluator:
     def __init__(self, ctx: Context):
         self.ctx = ctx
 
-    def evaluate(self, cond: Condition, label: str, unit: str | None, own_measure, higher: bool = True) -> Outcome:
-        """The outcome of `cond`; `own_measure` is the indicator's formula (None for features)."""
+    def evaluate(self, cond: Condition, item: Indicator | Feature) -> Outcome:
+        """The outcome of `cond`, a node of the condition tree of `item` (indicator or feature)."""
         ctx = self.ctx
         n = ctx.n
+        label = item.label
+        own_measure = getattr(item, "formula", None)
         lab = getattr(cond, "label", None) or label
-        u = getattr(cond, "unit", None) or unit
+        u = getattr(cond, "unit", None) or getattr(item, "unit", None)
         if isinstance(cond, (Threshold, SpecialAreaThreshold)):
             value = ctx.measure(cond.measure or own_measure, ctx.data_year)
             base = np.full(n, cond.value)
@@ -107,9 +111,9 @@ class Evaluator:
         if isinstance(cond, EachOfLastYears):
             return self._years(cond, lab, u, own_measure)
         if isinstance(cond, PeerRelative):
-            return self._peer(cond, lab, u, higher)
+            return self._peer(cond, lab, u, item)
         if isinstance(cond, Expert):
-            return self._expert(cond, label)
+            return self._expert(cond, item)
         if isinstance(cond, InSet):
             raw = ctx.annual_at(ctx.data_year)[cond.field].astype("string").reset_index(drop=True)
             ok = raw.isin(cond.values).fillna(False).to_numpy(bool)
@@ -132,7 +136,7 @@ class Evaluator:
 
             return Outcome(status.astype("int8"), explain, np.full(n, np.nan), np.full(n, np.nan))
         if isinstance(cond, (AnyOf, AllOf)):
-            subs = [self.evaluate(c, label, unit, own_measure, higher) for c in cond.conditions]
+            subs = [self.evaluate(c, item) for c in cond.conditions]
             combine = combine_any if isinstance(cond, AnyOf) else combine_all
             status = combine([s.status for s in subs])
 
@@ -152,7 +156,7 @@ class Evaluator:
             value, threshold = np.full(n, np.nan), np.full(n, np.nan)
             cases = []
             for key, sub in cond.cases:
-                out = self.evaluate(sub, label, unit, own_measure, higher)
+                out = self.evaluate(sub, item)
                 mine = klass.eq(key).fillna(False).to_numpy(bool)
                 status = np.where(mine, out.status, status).astype("int8")
                 value = np.where(mine, out.value, value)
@@ -207,11 +211,12 @@ class Evaluator:
         missing = f"{lab} " + _join(parts_missing, "；", skip_empty=True)
         return passed.where(status == PASS, failed.where(status == FAIL, missing))
 
-    def _peer(self, cond: PeerRelative, lab: str, u: str | None, higher: bool) -> Outcome:
+    def _peer(self, cond: PeerRelative, lab: str, u: str | None, item: Indicator) -> Outcome:
         ctx = self.ctx
         fw = ctx.method.framework
         top = float(fw.resolve(cond.top_share, ctx.params))
-        iid = self._current_id
+        iid = item.id
+        higher = item.direction == "higher"
         value = ctx.position(iid, "value").to_numpy("float64")
         position = ctx.position(iid, "position").to_numpy("float64")
         bench = ctx.position(iid, "benchmark").to_numpy("float64")
@@ -236,10 +241,10 @@ class Evaluator:
         compared = np.where(has_bench, value, position)
         return Outcome(status, explain, compared, threshold, check)
 
-    def _expert(self, cond: Expert, label: str) -> Outcome:
+    def _expert(self, cond: Expert, item: Indicator | Feature) -> Outcome:
         ctx = self.ctx
         rule = ctx.method.qualitative_rule
-        score, experts = ctx.expert_score(cond.id or self._current_id)
+        score, experts = ctx.expert_score(cond.id or item.id)
         status = np.where(np.isnan(score), REVIEW, np.where(score >= rule.pass_mark, PASS, FAIL)).astype("int8")
 
         def explain() -> pd.Series:
@@ -251,13 +256,9 @@ class Evaluator:
 
         return Outcome(status, explain, score, np.full(ctx.n, rule.pass_mark))
 
-    def top_level(self, item) -> Outcome:
+    def top_level(self, item: Indicator | Feature) -> Outcome:
         """The outcome of an indicator's or feature's whole condition."""
-        self._current_id = item.id
-        own = getattr(item, "formula", None)
-        higher = getattr(item, "direction", "higher") == "higher"
-        return self.evaluate(item.condition, item.label, getattr(item, "unit", None), own, higher)
-
+        return self.evaluate(item.condition, item)
 
 def _join(parts: list[pd.Series], sep: str, skip_empty: bool = False) -> pd.Series:
     out = parts[0]

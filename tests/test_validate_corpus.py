@@ -184,6 +184,9 @@ CASES = [
         [(f"{D}/annual_2024.csv", None, None, None, Rule.TABLE, None)], "annual（年度报表）"),
     Case("table-given-twice", directory({"年度报表.csv": VALID["annual.csv"]}),
         [(f"{D}/年度报表.csv", None, None, None, Rule.TABLE, None)], "重复提供"),
+    Case("old-xls-format", directory({"gdp_growth.csv": None, "gdp_growth.xls": b"\xd0\xcf\x11\xe0"}),
+        [(f"{D}/gdp_growth.xls", None, None, None, Rule.FILE, None),
+         (D, None, None, None, Rule.TABLE, None)], "不支持的文件类型“.xls”"),
     Case("not-really-xlsx", directory({"benchmarks.xlsx": "plain text"}),
         [(f"{D}/benchmarks.xlsx", None, None, None, Rule.FILE, None)], "xlsx"),
     Case("benchmark-for-absolute-indicator", directory({"benchmarks.csv": (

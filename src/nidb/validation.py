@@ -59,10 +59,12 @@ def table_by_name(contract: Contract, label: str) -> TableSpec | None:
     return None
 
 
-def _data_files(directory: Path) -> list[Path]:
+def _data_files(directory: Path, contract: Contract) -> list[Path]:
+    """Data files of a directory, and files named after a table in a format not read (e.g. .xls)."""
     return sorted(
         p for p in directory.iterdir()
-        if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(("~$", "."))
+        if p.is_file() and not p.name.startswith(("~$", "."))
+        and (p.suffix.lower() in SUFFIXES or table_by_name(contract, p.stem) is not None)
     )
 
 
@@ -121,12 +123,14 @@ class _Sources:
         self.seen.add(path.resolve())
         if path.is_dir():
             self.complete = True
-            files = _data_files(path)
+            files = _data_files(path, self.contract)
             if not files:
                 self.problems.append(_problem(path, Rule.TABLE, "目录中没有 .csv、.xlsx 或 .parquet 数据文件"))
             for file in files:
                 table = table_by_name(self.contract, file.stem)
-                if table is None:
+                if file.suffix.lower() not in SUFFIXES:
+                    self.read(file)  # reports the unsupported file type
+                elif table is None:
                     self.problems.append(_problem(file, Rule.TABLE, _unknown_file_message(self.contract)))
                 else:
                     self.add_table_file(file, table)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,23 @@ def _normalise(r: _Reader, raw: Any) -> NormaliseSpec:
     return NormaliseSpec(method=method, params=params)
 
 
+def _pairwise(r: _Reader, rows: list, path: str) -> list[list[float]]:
+    """A pairwise matrix whose entries are numbers or Saaty fractions written as "1/3"."""
+    out = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, list):
+            raise r.fail(f"{path}[{i}]", "每一行应为数值列表")
+        values = []
+        for j, cell in enumerate(row):
+            try:
+                value = float(Fraction(cell.strip())) if isinstance(cell, str) else cell
+            except (ValueError, ZeroDivisionError):
+                raise r.fail(f"{path}[{i}][{j}]", f"无法解析「{cell}」（应为数值或 1/3 这样的分数）") from None
+            values.append(r.number(value, f"{path}[{i}][{j}]"))
+        out.append(values)
+    return out
+
+
 def _weights(r: _Reader, raw: Any) -> WeightsSpec:
     base = r.mapping(raw, "weights", ("scheme", "levels"))
     scheme = r.choice(base.get("scheme", "framework"), "weights.scheme", SCHEMES)
@@ -234,10 +252,8 @@ def _weights(r: _Reader, raw: Any) -> WeightsSpec:
                 matrix = item.get("matrix")
                 if not isinstance(matrix, list) or len(matrix) != len(order):
                     raise r.fail(f"{mp}.matrix", f"应为 {len(order)} 阶方阵（与 order 一致）")
-                try:
-                    ahp_weights(matrix, key=f"{r.source}，键 {mp}.matrix")
-                except (TypeError, ValueError) as exc:
-                    raise r.fail(f"{mp}.matrix", f"判断矩阵无法解析：{exc}") from None
+                matrix = _pairwise(r, matrix, f"{mp}.matrix")
+                ahp_weights(matrix, key=f"{r.source}，键 {mp}.matrix")
                 matrices[str(parent)] = {"order": order, "matrix": matrix}
         levels[level] = LevelWeights(scheme=lscheme, values=values, matrices=matrices)
     return WeightsSpec(scheme=scheme, levels=levels)

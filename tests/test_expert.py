@@ -72,6 +72,12 @@ def test_trimmed_mean_of_equal_scores_is_that_score() -> None:
     assert out["score_sd"].item() == pytest.approx(0.0)
 
 
+def test_trimming_two_from_each_end_with_ties() -> None:
+    out = aggregate_scores(cell(53, 61, 53, 50, 53, 53), trim_min_experts=6, trim_count=2)
+    assert out["score"].item() == pytest.approx(53.0)  # (53 + 53) / 2 after dropping 50, 53 and 53, 61
+    assert out["n_used"].item() == 2
+
+
 def test_median_and_mean_alternatives() -> None:
     scores = cell(50, 60, 70, 100)
     assert aggregate_scores(scores, method="median")["score"].item() == pytest.approx(65.0)

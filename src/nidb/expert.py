@@ -72,39 +72,46 @@ def aggregate_scores(
             f"（trim_count={trim_count}）"
         )
     coded, books = _coded(scores)
-    # one sort by (cell, score): each cell is a contiguous run, its scores ascending
     cell_key = coded[CELL].to_numpy(dtype="int64")
-    order = np.lexsort((coded["score"].to_numpy(), cell_key[:, 2], cell_key[:, 1], cell_key[:, 0]))
-    key = cell_key[order]
-    x = coded["score"].to_numpy()[order]
+    cell, _ = _ids(*cell_key.T)
+    raw = coded["score"].to_numpy()
+    if method == "median" or (method == "trimmed_mean" and trim_count > 1):
+        order = np.lexsort((raw, cell))  # each cell a contiguous run, its scores ascending
+    else:
+        order = np.argsort(cell, kind="stable")  # each cell a contiguous run
+    cells, x = cell[order], raw[order]
+    if len(x) == 0:
+        empty = pd.DataFrame(np.zeros((0, 3), dtype="int64"), columns=CELL)
+        empty = empty.assign(score=0.0, n_experts=0, n_used=0, score_sd=0.0)
+        return _decoded(empty, books)
     new_cell = np.ones(len(x), dtype=bool)
-    new_cell[1:] = (key[1:] != key[:-1]).any(axis=1)
+    new_cell[1:] = cells[1:] != cells[:-1]
     start = np.flatnonzero(new_cell)
     n = np.diff(np.append(start, len(x)))
-    cum = np.concatenate([[0.0], np.cumsum(x)])
-    total = cum[start + n] - cum[start]
+    total = np.add.reduceat(x, start)
     with np.errstate(invalid="ignore", divide="ignore"):
         centred = x - np.repeat(total / n, n)
-        sd = np.sqrt(np.add.reduceat(centred**2, start) / (n - 1)) if len(x) else np.array([])
-    sd = np.where(n > 1, sd, np.nan)
+        sd = np.where(n > 1, np.sqrt(np.add.reduceat(centred**2, start) / (n - 1)), np.nan)
     if method == "median":
-        lower, upper = x[start + (n - 1) // 2], x[start + n // 2]
-        score, used = (lower + upper) / 2, n
+        score, used = (x[start + (n - 1) // 2] + x[start + n // 2]) / 2, n
     elif method == "mean" or trim_count == 0:
         score, used = total / n, n
     else:
-        trim = n >= trim_min_experts
-        k = np.where(trim, trim_count, 0)
-        # the k lowest are the first k of the run, the k highest the last k
-        kept = cum[start + n - k] - cum[start + k]
+        k = np.where(n >= trim_min_experts, trim_count, 0)
+        if trim_count == 1:
+            dropped = np.minimum.reduceat(x, start) + np.maximum.reduceat(x, start)
+        else:  # the k lowest are the first k of the sorted run, the k highest the last k
+            cum = np.concatenate([[0.0], np.cumsum(x)])
+            dropped = (cum[start + trim_count] - cum[start]) + (cum[start + n] - cum[start + n - trim_count])
         used = n - 2 * k
-        score = kept / used
-    out = pd.DataFrame(key[start], columns=CELL)
+        score = (total - np.where(k > 0, dropped, 0.0)) / used
+    key = cell_key[order[start]]
+    out = pd.DataFrame(key, columns=CELL)
     out["score"] = score
     out["n_experts"] = n.astype("int64")
     out["n_used"] = np.asarray(used, dtype="int64")
     out["score_sd"] = sd
-    return _decoded(out, books)
+    return _decoded(out.sort_values(CELL, ignore_index=True), books)
 
 
 def _ids(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -111,12 +111,16 @@ def table(
     title: str,
     appendix_dir: str | Path = "",
     max_rows: int = 30,
+    columns: list[str] | None = None,
 ) -> None:
-    """Show a result table (first `max_rows` rows, escaped) and record it for the data appendix."""
+    """Show a result table (first `max_rows` rows, escaped) and record it for the data appendix.
+
+    `columns` limits what the page shows; the appendix always gets the whole table.
+    """
     from IPython.display import HTML, display
 
     save_table(frame, name, title, appendix_dir)
-    shown = frame.head(max_rows)
+    shown = frame.head(max_rows) if columns is None else frame.head(max_rows)[columns]
     more = len(frame) - len(shown)
     caption = f"<p class=\"nidb-table-title\"><b>{html_text(title)}</b>"
     if more > 0:

@@ -88,8 +88,15 @@ def front_matter(title: str, extra: str = "") -> nbformat.NotebookNode:
 
 
 def add_front_matter(path: Path, title: str) -> None:
-    """Insert Quarto front matter at the top of an executed notebook."""
+    """Insert Quarto front matter at the top of an executed notebook.
+
+    The notebook's own level-1 heading (its title when read on its own) is dropped: the
+    front-matter title replaces it.
+    """
     nb = nbformat.read(str(path), as_version=4)
+    first = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+    if first is not None and first.source.startswith("# "):
+        first.source = first.source.split("\n", 1)[1].lstrip("\n") if "\n" in first.source else ""
     cell = front_matter(title)
     cell["id"] = "front-matter"
     nb.cells.insert(0, cell)

@@ -20,6 +20,7 @@ import yaml
 from nidb.errors import NidbError
 from nidb.report.escape import html_text
 from nidb.report.page import DEMO_NOTICE, notice_html
+from nidb.report.style import font_path
 
 MIN_QUARTO = (1, 7)
 QUARTO_HINT = (
@@ -83,7 +84,8 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body{{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
+@font-face{{font-family:"NIDB Sans SC";src:url("{font}") format("opentype")}}
+body{{font-family:"NIDB Sans SC","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 max-width:60em;margin:2em auto;padding:0 1em;line-height:1.7;color:#222}}
 table{{border-collapse:collapse;font-size:0.9em}} td,th{{border-bottom:1px solid #ddd;padding:0.2em 0.6em}}
 nav{{font-size:0.9em;margin-bottom:1em}} img{{max-width:100%}}
@@ -98,12 +100,19 @@ nav{{font-size:0.9em;margin-bottom:1em}} img{{max-width:100%}}
 _SOURCE_LINK = re.compile(r'href="(?![a-z]+:)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"')
 
 
+FONT_ASSET = "assets/NIDBSansSC-Regular.otf"
+
+
 def _page(title: str, body: str, home: str, demo: bool) -> str:
-    """A whole preview page; links to .qmd/.ipynb sources point at their .html pages."""
+    """A whole preview page; links to .qmd/.ipynb sources point at their .html pages.
+
+    `home` is the relative link to the site's index.html; the shipped font sits beside it.
+    """
     body = _SOURCE_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
     show_notice = demo and DEMO_NOTICE not in body
+    font = home[: -len("index.html")] + FONT_ASSET
     return _PAGE.format(
-        title=html_text(title), body=body, home=home, notice=notice_html() if show_notice else ""
+        title=html_text(title), body=body, home=home, font=font, notice=notice_html() if show_notice else ""
     )
 
 
@@ -132,6 +141,7 @@ def _notebook_html(path: Path) -> tuple[str, str]:
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
 _DIV_FENCE = re.compile(r"^:::+.*$", re.MULTILINE)
+_ATTRIBUTES = re.compile(r"(!\[[^\]]*\]\([^)]*\))\{[^}]*\}")  # Pandoc attributes after an image
 
 
 def _markdown_html(path: Path) -> tuple[str, str]:
@@ -144,7 +154,7 @@ def _markdown_html(path: Path) -> tuple[str, str]:
     if match:
         title_md = str(yaml.safe_load(match.group(1)).get("title", title_md))
         text = text[match.end():]
-    text = _DIV_FENCE.sub("", _SHORTCODE.sub("", text))
+    text = _ATTRIBUTES.sub(r"\1", _DIV_FENCE.sub("", _SHORTCODE.sub("", text)))
     markdown = mistune.create_markdown(escape=False, plugins=["table"])
     title_html = re.sub(r"^<p>(.*)</p>\s*$", r"\1", markdown(title_md), flags=re.DOTALL)
     return _unescape_markdown(title_md), f"<h1>{title_html}</h1>\n{markdown(text)}"
@@ -179,6 +189,8 @@ def _page_roots(reports: Path) -> list[tuple[str, Path]]:
 def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
     """Render every year (and every year's profiles) under `reports` as HTML pages, plus an index page."""
     site.mkdir(parents=True, exist_ok=True)
+    (site / FONT_ASSET).parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(font_path(), site / FONT_ASSET)
     sections = []
     for prefix, root in _page_roots(reports):
         links = []

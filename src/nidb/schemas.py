@@ -17,7 +17,7 @@ from enum import StrEnum
 import pandas as pd
 import pandera.pandas as pa
 
-from nidb.contract import ColumnSpec, TableSpec
+from nidb.contract import ColumnSpec, TableSpec, load_contract
 from nidb.errors import Problem
 
 CANONICAL_DTYPES: dict[str, object] = {
@@ -200,13 +200,19 @@ def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rul
     if check == "category":
         return Rule.CATEGORY, _category_message(col, value)
     if check == "foreign_key":
-        targets = "或".join(t.split(".")[0] for t in col.foreign_key)
-        return Rule.FOREIGN_KEY, f"编号在{_TARGET_ZH.get(targets, targets)}中不存在"
+        return Rule.FOREIGN_KEY, f"编号在{'和'.join(_table_zh(t) for t in col.foreign_key)}中不存在"
     if check == "share_fraction":
         return Rule.UNIT, "本列所有数值都不超过 1，疑似按小数填报百分比（例如 0.65 应填 65）"
     if check == "field_uniqueness":
         return Rule.DUPLICATE, "值重复"
-    return Rule.TYPE, f"应为{_DTYPE_ZH[col.dtype]}"
+    return Rule.TYPE, f"未通过检查 {check}"
+
+
+def _table_zh(target: str) -> str:
+    """The Chinese name of the table of a "table.column" target."""
+    name = target.split(".")[0]
+    contract = load_contract()
+    return contract.table(name).zh if name in contract.table_names else name
 
 
 def _category_message(col: ColumnSpec, value: object) -> str:
@@ -220,13 +226,6 @@ def _category_message(col: ColumnSpec, value: object) -> str:
     if col.dtype == "list" and unknown:
         message = f"「{'、'.join(unknown)}」{message}"
     return message + (f"；是否应为「{'、'.join(close)}」？" if close else "")
-
-
-_DTYPE_ZH = {
-    "string": "文本", "category": "可选值之一", "list": "以“;”或“、”分隔的列表",
-    "number": "数值", "integer": "整数", "boolean": "是或否",
-}
-_TARGET_ZH = {"bases": "示范基地名录", "applicants": "申报对象名单", "bases或applicants": "示范基地名录和申报对象名单"}
 
 
 def _problem(tf: TableFrame, col: str, row: object, rule: Rule, message: str, value: object = None) -> Problem:

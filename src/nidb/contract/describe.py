@@ -20,7 +20,6 @@ DTYPE_ZH = {
     "category": "单选",
     "list": "多选",
 }
-_TABLE_ZH = {"bases": "示范基地名录", "applicants": "申报对象名单"}
 
 
 def _num(value: float) -> str:
@@ -58,9 +57,8 @@ def rule_text(col: ColumnSpec, table: TableSpec) -> str:
     if col.not_above:
         parts.append(f"不大于「{table.column(col.not_above).header}」")
     if col.foreign_key:
-        targets = "或".join(
-            f"{_TABLE_ZH.get(t.split('.')[0], t.split('.')[0])}中的编号" for t in col.foreign_key
-        )
+        contract = load_contract()
+        targets = "或".join(f"{contract.table(t.split('.')[0]).zh}中的编号" for t in col.foreign_key)
         parts.append(f"须为{targets}")
     if col.unique or table.key == (col.name,):
         parts.append("不得重复")

@@ -13,7 +13,7 @@ from nidb.selection import load_selection_method, select
 from nidb.selection.checks import AnyCheck, Comparison, PeerCheck
 from nidb.selection.method import SweepSpec
 from nidb.selection.verdicts import QuantitativeChecks
-from nidb.sweep import curves, multipliers, others_pass, sweep
+from nidb.sweep import bootstrap_weights, curves, multipliers, others_pass, pass_runs, sweep, weighted_counts
 from selection_data import annual_rows, applicant, dataset
 
 NAN = float("nan")
@@ -210,3 +210,20 @@ def test_raising_an_input_never_turns_a_pass_into_a_fail(method, field, factors,
     turned = (b == "通过") & (a == "未通过")
     assert not turned.any(), turned[turned].index.tolist()
 
+
+
+@settings(deadline=None, max_examples=50)
+@given(st.integers(1, 12), st.integers(1, 30), st.integers(0, 2**32 - 1), st.booleans())
+def test_weighted_counts_equal_dense_product(k, n, seed, runs_only):
+    """The difference-array shortcut gives exactly the dense product, and falls back when needed."""
+    rng = np.random.default_rng(seed)
+    if runs_only:  # one run of passes per applicant, as threshold checks give
+        a, b = np.sort(rng.integers(0, k + 1, size=(2, n)), axis=0)
+        p = (np.arange(k)[:, None] >= a) & (np.arange(k)[:, None] < b)
+    else:
+        p = rng.random((k, n)) < 0.5
+    w = bootstrap_weights(n, 7, seed % 1000)
+    expected = p.astype(float) @ w.T
+    assert np.array_equal(weighted_counts(p, np.ascontiguousarray(w.T, dtype=float)), expected)
+    if runs_only:
+        assert pass_runs(p) is not None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from nidb.framework import AnyOf, EachOfLastYears, PeerRelative, SpecialAreaThreshold, Threshold
 from nidb.framework.model import OP_SYMBOL
@@ -45,20 +46,59 @@ def others_pass(p0: np.ndarray) -> np.ndarray:
     return (fails.sum(axis=0)[None, :] - fails) == 0
 
 
+def pass_runs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a boolean (K, n) pass matrix along sorted multipliers: each applicant's run of passes
+    as ``[start, stop)`` (``start == stop`` when it never passes), or None when some applicant
+    passes on two separate runs.
+
+    A threshold comparison passes on a half-line of multipliers, and an AND of half-lines is an
+    interval, so every check here gives one run; the None case is kept for safety.
+    """
+    k, n = p.shape
+    edges = np.diff(np.vstack([np.zeros((1, n), np.int8), p.astype(np.int8), np.zeros((1, n), np.int8)]), axis=0)
+    if ((edges == 1).sum(axis=0) > 1).any():
+        return None
+    start = np.where(p.any(axis=0), np.argmax(edges == 1, axis=0), 0)
+    stop = np.where(p.any(axis=0), np.argmax(edges == -1, axis=0), 0)
+    return start, stop
+
+
+def weighted_counts(p: np.ndarray, weights_t: np.ndarray) -> np.ndarray:
+    """(K, B): for each multiplier and each weight vector (columns of the (n, B) ``weights_t``),
+    the weighted count of passing applicants.
+
+    With one run per applicant this is a difference array — +w at the start of the run, −w at
+    its end — summed along the multipliers: a sparse (K+1, n) by dense (n, B) product, O(n·B)
+    instead of O(K·n·B). Otherwise a dense product.
+    """
+    k, n = p.shape
+    runs = pass_runs(p)
+    if runs is None:
+        return p.astype(np.float64) @ weights_t
+    start, stop = runs
+    who = np.flatnonzero(stop > start)
+    diff = sparse.csr_matrix(
+        (np.r_[np.ones(len(who)), -np.ones(len(who))], (np.r_[start[who], stop[who]], np.r_[who, who])),
+        shape=(k + 1, n),
+    )
+    return np.cumsum(diff @ weights_t, axis=0)[:k]
+
+
 def pass_rates(p: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Mean over the last axis of a boolean (…, n) array; with (B, n) weights: (…, B)."""
+    """Pass rates of a boolean (C, K, n) array: (C, K); with (B, n) bootstrap weights: (C, K, B)."""
     n = p.shape[-1]
     if weights is None:
         return p.mean(axis=-1)
-    flat = p.reshape(-1, n).astype(np.float32)
-    counts = flat @ weights.T.astype(np.float32)  # integer counts ≤ n, exact in float32
-    return (counts.astype(np.float64) / n).reshape(p.shape[:-1] + (weights.shape[0],))
+    weights_t = np.ascontiguousarray(weights.T, dtype=np.float64)
+    return np.stack([weighted_counts(block, weights_t) for block in p]) / n
 
 
 def bootstrap_weights(n: int, draws: int, seed: int) -> np.ndarray:
-    """(draws, n) multinomial resampling counts of n applicants (seeded)."""
+    """(draws, n): how often each of n applicants is drawn in each of `draws` resamples of size n
+    with replacement (multinomial counts; seeded)."""
     rng = np.random.default_rng(seed)
-    return rng.multinomial(n, np.full(n, 1.0 / n), size=draws)
+    picks = rng.integers(0, n, size=(draws, n)) + (np.arange(draws) * n)[:, None]
+    return np.bincount(picks.ravel(), minlength=draws * n).reshape(draws, n)
 
 
 def curves(checks: QuantitativeChecks, m: np.ndarray, draws: int = 0, seed: int = 0, confidence: float = 0.95) -> dict:

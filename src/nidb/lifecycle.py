@@ -170,9 +170,10 @@ class Lifecycle:
 
 @dataclass(frozen=True)
 class _RuleGrid:
-    """The rule step's result on the long base-year grid (rows: in-panel base-years)."""
+    """The rule step's result as bases × years arrays."""
 
-    grid: pd.DataFrame
+    stars: np.ndarray  # float, NaN where not rated
+    status: np.ndarray
     reasons: dict[str, np.ndarray]
     revoked_now: np.ndarray
     rated: np.ndarray
@@ -264,19 +265,13 @@ class Ledger:
             [STATUS_GONE, STATUS_REVOKED, STATUS_NOT_YET, STATUS_WARNING, STATUS_NORMAL],
             default=STATUS_UNRATED,
         )
-        first_rated = rated & (np.cumsum(rated, axis=1) == 1)
-        keep = self.keep
-        grid = self.long.copy()
-        grid["stars"] = pd.array(np.where(rated, grid_stars, np.nan).ravel()[keep], dtype="Float64").astype("Int64")
-        grid["evaluated"] = rated.ravel()[keep]
-        grid["status"] = pd.array(status.ravel()[keep], dtype="string")
-        reasons = {code: flag.ravel()[keep] for code, flag in {**self.reasons, "low_stars": run}.items()}
         return _RuleGrid(
-            grid=grid,
-            reasons=reasons,
-            revoked_now=revoked_now.ravel()[keep],
-            rated=rated.ravel()[keep],
-            first_rated=first_rated.ravel()[keep],
+            stars=np.where(rated, grid_stars, np.nan),
+            status=status,
+            reasons={**self.reasons, "low_stars": run},
+            revoked_now=revoked_now,
+            rated=rated,
+            first_rated=rated & (np.cumsum(rated, axis=1) == 1),
         )
 
     def to_rate(self, stars: pd.DataFrame, year: int) -> pd.Index:
@@ -286,17 +281,23 @@ class Ledger:
         in an earlier year, and is not revoked in this year for a compliance event or
         fraud (unless ``rate_in_compliance_revocation_year``).
         """
-        grid = self._apply(stars[stars["year"] < year]).grid
-        now = grid["year"] == year
-        due = grid["status"] == STATUS_UNRATED
+        status = self._apply(stars[stars["year"] < year]).status[:, year - self.years[0]]
+        in_panel = self.in_panel[:, year - self.years[0]]
+        due = status == STATUS_UNRATED
         if self.rules.rate_in_compliance_revocation_year:
-            due |= grid["status"] == STATUS_REVOKED
-        return pd.Index(grid.loc[now & due, "base_id"], name="unit_id")
+            due |= status == STATUS_REVOKED
+        return pd.Index(self.base_index[in_panel & due], name="unit_id")
 
     def lifecycle(self, stars: pd.DataFrame, renames: pd.DataFrame | None = None) -> Lifecycle:
         """Status table, events and suspensions for a stars table."""
         ruled = self._apply(stars)
-        grid, reasons, revoked_now = ruled.grid, ruled.reasons, ruled.revoked_now
+        keep = self.keep
+        grid = self.long.copy()
+        grid["stars"] = pd.array(ruled.stars.ravel()[keep], dtype="Float64").astype("Int64")
+        grid["evaluated"] = ruled.rated.ravel()[keep]
+        grid["status"] = pd.array(ruled.status.ravel()[keep], dtype="string")
+        reasons = {code: flag.ravel()[keep] for code, flag in ruled.reasons.items()}
+        revoked_now = ruled.revoked_now.ravel()[keep]
         renames = renames if renames is not None else pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
         grid["revocation_reason"] = _reason_text(reasons, revoked_now)
         grid["name"] = _names_by_year(grid, renames)
@@ -306,7 +307,8 @@ class Ledger:
         ].astype(
             {"region": "string", "domain": "string", "authority": "string", "batch": "Int64", "year_announced": "Int64"}
         )  # fmt: skip
-        events = _events(grid, reasons, revoked_now, ruled.rated, ruled.first_rated, self.rules, renames)
+        events = _events(grid, reasons, revoked_now, ruled.rated.ravel()[keep], ruled.first_rated.ravel()[keep],
+                         self.rules, renames)  # fmt: skip
         suspensions = _suspensions(grid, self.bases, reasons["fraud"] & revoked_now, self.rules)
         if not suspensions.empty:
             suspension_events = suspensions.assign(event_code="batch_suspended", event="暂停下一批申报")[EVENT_COLUMNS]

@@ -124,6 +124,8 @@ def test_filled_template_reads_back_losslessly(tmp_path: Path):
     original = load_dataset(write_inputs(tmp_path / "data", RICH), year=YEAR)
     assert original.annual["dc_pue"].notna().sum() == 1 and original.renames.shape == (1, 5)
     out = write_template(tmp_path / "filled.xlsx", original)
+    # drop-downs reach past the filled rows
+    assert str(_validations(openpyxl.load_workbook(out)["年度报表"])["B"].sqref) == "B3:B5005"  # 3 rows + 5000
     back = load_dataset(out, year=YEAR)
     for name in TABLE_NAMES:
         pd.testing.assert_frame_equal(back.table(name), original.table(name), check_exact=True)

@@ -31,7 +31,7 @@ from nidb.readers import INSTRUCTIONS_SHEET, LISTS_SHEET
 from nidb.schemas import LIST_SEPARATOR
 
 FIRST_DATA_ROW = 3
-VALIDATED_ROWS = 5000  # drop-downs and number checks cover this many data rows per sheet
+VALIDATED_ROWS = 5000  # drop-downs and number checks cover this many empty data rows below the filled ones
 
 _REQUIRED_FILL = PatternFill("solid", fgColor="F8CBAD")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -103,9 +103,9 @@ def _excel_num(value: float) -> str:
     return str(int(value)) if value == int(value) else repr(value)
 
 
-def _table_sheet(wb: Workbook, table: TableSpec, ranges: dict[str, str]) -> Worksheet:
+def _table_sheet(wb: Workbook, table: TableSpec, ranges: dict[str, str], filled: int) -> Worksheet:
     ws = wb.create_sheet(table.zh)
-    last = FIRST_DATA_ROW + VALIDATED_ROWS - 1
+    last = FIRST_DATA_ROW + filled + VALIDATED_ROWS - 1
     for j, col in enumerate(table.columns, start=1):
         head = ws.cell(row=1, column=j, value=col.header)
         head.font = Font(bold=True)
@@ -175,12 +175,12 @@ def write_template(out: Path | str, data: Dataset | None = None, *, overwrite: b
     _instructions_sheet(wb, contract)
     ranges = _lists_sheet(wb, contract)
     for table in contract.tables:
-        ws = _table_sheet(wb, table, ranges)
-        if data is not None:
-            for i, values in enumerate(_cell_values(data.table(table.name), table), start=FIRST_DATA_ROW):
-                for j, value in enumerate(values, start=1):
-                    if value is not None:
-                        ws.cell(row=i, column=j, value=value)
+        rows = _cell_values(data.table(table.name), table) if data is not None else []
+        ws = _table_sheet(wb, table, ranges, len(rows))
+        for i, values in enumerate(rows, start=FIRST_DATA_ROW):
+            for j, value in enumerate(values, start=1):
+                if value is not None:
+                    ws.cell(row=i, column=j, value=value)
     lists = wb[LISTS_SHEET]
     wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.index(lists))
     wb.save(out)

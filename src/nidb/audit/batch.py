@@ -63,7 +63,7 @@ def score_levels(
 
     ``normalised`` (R, n_units, n_indicators), or with ``rows`` (R,) a stack of
     precomputed matrices from which replication ``r`` takes ``normalised[rows[r]]``
-    (gathered per aggregation rule, never for the whole batch); ``weights``
+    (gathered once per aggregation rule, never for the whole batch); ``weights``
     (R, n_weighted) over ``hierarchy.weighted_codes`` (default nominal); replication
     ``r`` is aggregated by ``aggregations[which[r]]`` (default: all by the first). Each
     level goes through the engine's :func:`~nidb.engine.aggregate.aggregate_level`

@@ -7,7 +7,8 @@
 
 Preparation (nominal run and the precomputed normalised matrices) is timed apart from
 the replications. Peak memory is the tracemalloc peak of the replications (numpy
-reports its buffers to tracemalloc), measured in a separate run from the timing.
+reports its buffers to tracemalloc), measured in a separate run from the timing. The
+load average is printed first: on a loaded machine wall times overstate the cost.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ ASEM = Path("/work/shared/data/external/asem")
 
 
 def timed(label: str, problem, runs: int, seed: int, chunk: int, workers: int = 1, client=None) -> float:
-    start = time.perf_counter()
+    """Wall time of one Monte Carlo run; the CPU time of this process is printed beside it
+    (on a shared, loaded machine it shows the work done apart from waiting)."""
+    start, cpu = time.perf_counter(), time.process_time()
     monte_carlo(problem, runs, seed, chunk, client=client, workers=workers)
-    seconds = time.perf_counter() - start
-    print(f"   {label}: {runs:,} replications in {seconds:.2f} s = {runs / seconds:,.0f} replications/s", flush=True)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"   {label}: {runs:,} replications in {seconds:.2f} s wall ({cpu:.2f} s CPU in this process) "
+          f"= {runs / seconds:,.0f} replications/s", flush=True)
     return seconds
 
 

@@ -35,7 +35,9 @@ def test_clean_notebook_folds_injected_parameters_and_drops_run_metadata():
     nb.cells = [params, injected, body]
     nb.metadata["papermill"] = {"start_time": "2026-01-01T00:00:00"}
     cleaned = clean_notebook(nb)
-    assert [c.source for c in cleaned.cells] == ["# Parameters (values used for this run)\nyear = 2025\n", "print(year)"]
+    assert [c.source for c in cleaned.cells] == [
+        "# Parameters (values used for this run)\nyear = 2025\n", "print(year)",
+    ]
     assert cleaned.cells[0].metadata["tags"] == ["parameters"]
     assert cleaned.cells[1].metadata == {}
     assert "papermill" not in cleaned.metadata

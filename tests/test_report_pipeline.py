@@ -170,7 +170,9 @@ def test_a_failed_run_leaves_the_previous_report_and_site_intact(built, tmp_path
     assert [p.name for p in reports.iterdir() if p.name.startswith(".")] == []
 
 
-@pytest.mark.skipif(not quarto_available(), reason="Quarto >= 1.7 is not installed here; the HTML preview renderer is tested instead")
+@pytest.mark.skipif(
+    not quarto_available(), reason="Quarto >= 1.7 is not installed here; the HTML preview renderer is tested instead"
+)
 def test_quarto_renders_the_site_search_listing_and_docx(built, tmp_path):
     result, _, reports, _ = built
     project = tmp_path / "project"

@@ -25,7 +25,8 @@ def tiny_profile(framework) -> ProfileData:
     """Three bases, two years, hand-made scores: B2 best, B3 revoked in 2025."""
     ids = [i.id for i in framework.indicators]
     normalised = pd.DataFrame(
-        {code: [10.0 + k, 50.0, 90.0 - k] for k, code in enumerate(ids)}, index=pd.Index(["B1", "B2", "B3"], name="unit_id")
+        {code: [10.0 + k, 50.0, 90.0 - k] for k, code in enumerate(ids)},
+        index=pd.Index(["B1", "B2", "B3"], name="unit_id"),
     )
     normalised.loc["B1", ids[0]] = np.nan
     domains = pd.Series(["甲", "甲", "乙"], index=["B1", "B2", "B3"])

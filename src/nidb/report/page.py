@@ -20,14 +20,13 @@ DEMO_NOTICE_TEXT = (
     f"{DEMO_NOTICE}：本页内容由 nidb 按固定随机种子生成的合成数据计算，"
     "不代表任何真实示范基地，数字不得引用为真实情况。"
 )
-DEMO_MARKER = "示例数据（合成）"
 _TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def is_demo_data(data_dir: str | Path) -> bool:
     """True when `data_dir` is synthetic demo data (its README carries the 示例数据（合成） label)."""
     readme = Path(data_dir) / "README.md"
-    return readme.is_file() and DEMO_MARKER in readme.read_text(encoding="utf-8")
+    return readme.is_file() and DEMO_NOTICE in readme.read_text(encoding="utf-8")
 
 
 def notice_html() -> str:

@@ -260,7 +260,7 @@ def build_report(
             repo=repo_root(),
             demo=demo,
         )
-        manifest_path = write_manifest(manifest, staging / "manifest.json")
+        write_manifest(manifest, staging / "manifest.json")
         context: dict[str, Any] = {
             "demo": demo, "notice_text": DEMO_NOTICE_TEXT, "year": str(year),
             "chapters": ready, "skipped": skipped, "cases": cases,

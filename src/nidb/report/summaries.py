@@ -144,7 +144,8 @@ def star_groups_table(distribution: pd.DataFrame, key: str, label: str) -> pd.Da
         "share_4plus": "四星及以上占比（%）",
     })
     table["四星及以上占比（%）"] = 100.0 * table["四星及以上占比（%）"]
-    return table.sort_values(["四星及以上占比（%）", label], ascending=[False, True], kind="stable").reset_index(drop=True)
+    table = table.sort_values(["四星及以上占比（%）", label], ascending=[False, True], kind="stable")
+    return table.reset_index(drop=True)
 
 
 def special_overview(special: pd.DataFrame, tops: pd.DataFrame) -> pd.DataFrame:

@@ -230,9 +230,14 @@ def test_malformed_input_is_reported_exactly(case: Case, tmp_path: Path):
     assert case.message in report.problems[0].message
 
 
-def test_single_annual_file_alone_skips_the_foreign_key_check(tmp_path: Path):
+def test_single_annual_file_alone_skips_the_foreign_key_check_and_says_so(tmp_path: Path):
     path = write_inputs(tmp_path, {"annual.csv": annual("B0099,2024,80,60,55.5,否")}) / "annual.csv"
-    assert validate_paths([path], year=YEAR).ok
+    report = validate_paths([path], year=YEAR)
+    assert report.ok
+    assert report.skipped == ("未提供「示范基地名录」、「申报对象名单」，「年度报表」的「基地或申报对象编号」未做编号存在检查",)
+    assert "注意：未提供「示范基地名录」" in report.render()
+    with_bases = validate_paths([path, path.with_name("bases.csv")], year=YEAR)
+    assert with_bases.skipped == ("未提供「申报对象名单」，「年度报表」的「基地或申报对象编号」未做编号存在检查",)
 
 
 def test_every_problem_is_listed_not_only_the_first(tmp_path: Path):

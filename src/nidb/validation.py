@@ -33,6 +33,7 @@ class ValidationReport:
     tables: dict[str, TableFrame]
     problems: tuple[Problem, ...]
     files: tuple[Path, ...]
+    skipped: tuple[str, ...] = ()  # cross-table checks not run because a referenced table was not given
 
     @property
     def ok(self) -> bool:
@@ -43,6 +44,7 @@ class ValidationReport:
         """A short Chinese summary, followed by every problem when there are any."""
         counts = "，".join(f"{tf.table.zh} {len(tf.frame)} 行" for tf in self.tables.values())
         head = f"已读取 {len(self.files)} 个文件、{len(self.tables)} 张表（{counts or '无'}）。"
+        head += "".join(f"\n注意：{note}" for note in self.skipped)
         if self.ok:
             return f"{head}\n校验通过，未发现问题。"
         lines = [f"{head}\n校验未通过，共 {len(self.problems)} 个问题："]
@@ -179,6 +181,20 @@ def _references(tables: dict[str, TableFrame]) -> dict[str, frozenset[str]]:
     return refs
 
 
+def _skipped_checks(
+    tables: dict[str, TableFrame], references: dict[str, frozenset[str]], contract: Contract
+) -> tuple[str, ...]:
+    """One note per foreign key not checked because a table it refers to was not given."""
+    notes = []
+    for tf in tables.values():
+        for col in tf.table.columns:
+            missing = [t.split(".")[0] for t in col.foreign_key if t not in references]
+            if missing and col.name in tf.headers:
+                absent = "、".join(f"「{contract.table(name).zh}」" for name in missing)
+                notes.append(f"未提供{absent}，「{tf.table.zh}」的「{tf.headers[col.name]}」未做编号存在检查")
+    return tuple(notes)
+
+
 def validate_paths(
     paths: Iterable[Path | str],
     *,
@@ -216,12 +232,13 @@ def validate_paths(
                     message=f"缺少必需的表「{table.zh}」（文件名 {table.file}.csv / .xlsx / .parquet，或工作表「{table.zh}」）",
                 ))
     references = _references(tables)
+    skipped = _skipped_checks(tables, references, contract)
     for name, tf in tables.items():
         problems += check_table(tf, year=year, references=references, skip=type_cells[name])
     order = {name: i for i, name in enumerate(contract.table_names)}
     problems = _sorted(problems, tables, src)
     return ValidationReport(tables=dict(sorted(tables.items(), key=lambda kv: order[kv[0]])),
-                            problems=tuple(problems), files=tuple(src.files))
+                            problems=tuple(problems), files=tuple(src.files), skipped=skipped)
 
 
 def _sorted(problems: list[Problem], tables: dict[str, TableFrame], src: _Sources) -> list[Problem]:

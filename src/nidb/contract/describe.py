@@ -108,8 +108,8 @@ def render_markdown(contract: Contract) -> str:
         "is reported as entered in 万元 or 元; a percentage column (0–100 %) whose values all lie in "
         "[0, 1] with at least one strictly inside is reported as shares entered as fractions.",
         "- **Cross-table rules**: foreign keys (an unknown base or applicant id) are checked when the "
-        "referenced tables are among the inputs; the table key must be unique (e.g. one annual row per "
-        "unit and year).",
+        "referenced tables are among the inputs, and the summary names every check skipped for want of "
+        "a table; the table key must be unique (e.g. one annual row per unit and year).",
         "",
         "Tables:",
         "",

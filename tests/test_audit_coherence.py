@@ -133,6 +133,18 @@ def test_effective_weights_shares_sum_to_one_per_level(small):
     assert ew.set_index("code").nominal_share["a"] == pytest.approx(0.25)
 
 
+def test_method_weights_reach_level_scores_and_effective_weights(small):
+    h, x = small
+    w = np.array([3.0, 1.0, 1.0, 1.0, 1.0, 3.0])  # a, b, c, d, D1, D2
+    table = level_scores(x, h, weights=w)
+    # u1: D1 = (3·0 + 10)/4 = 2.5, D2 = (100 + 80)/2 = 90, I = (2.5 + 3·90)/4 = 68.125
+    assert table.at["u1", "D1"] == pytest.approx(2.5)
+    assert table.at["u1", "I"] == pytest.approx(68.125)
+    shares = effective_weights(table, h, weights=w).set_index("code").nominal_share
+    # a: 3/4 of D1, D1 a quarter of the index -> 3/16
+    assert shares["a"] == pytest.approx(3 / 16) and shares["D2"] == pytest.approx(0.75)
+
+
 def test_leave_one_out_by_hand(small):
     h, x = small
     # nominal: D1 = (5, 45, 95, 25), D2 = (90, 5, 10, 75), I = (47.5, 25, 52.5, 50) -> ranks 3, 4, 1, 2

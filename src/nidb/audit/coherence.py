@@ -39,10 +39,20 @@ class CoherenceThresholds:
     method: str = "pearson"
 
 
-def level_scores(normalised: pd.DataFrame, hierarchy: Hierarchy, aggregate: AggregateSpec = AggregateSpec()) -> pd.DataFrame:
-    """Normalised indicators and scores of every aggregate, one column per node (units × nodes)."""
+def level_scores(
+    normalised: pd.DataFrame,
+    hierarchy: Hierarchy,
+    aggregate: AggregateSpec = AggregateSpec(),
+    weights: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """Normalised indicators and scores of every aggregate, one column per node (units × nodes).
+
+    ``weights`` is the flat weight vector over ``hierarchy.weighted_codes`` (default: the
+    framework's).
+    """
     indicators = normalised[hierarchy.indicators].astype(float)
-    scores = score_levels(indicators.to_numpy()[None], hierarchy, aggregations=(aggregate,))
+    w = None if weights is None else np.asarray(weights, dtype=float)[None]
+    scores = score_levels(indicators.to_numpy()[None], hierarchy, w, aggregations=(aggregate,))
     return pd.concat([indicators, pd.DataFrame(scores[0], index=normalised.index, columns=aggregate_codes(hierarchy))], axis=1)
 
 
@@ -197,16 +207,19 @@ def correlation_ratio(x: np.ndarray, y: np.ndarray, frac: float = 2.0 / 3.0, dis
     return float(np.clip(np.var(fitted) / np.var(y), 0.0, 1.0))
 
 
-def effective_weights(table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2.0 / 3.0) -> pd.DataFrame:
+def effective_weights(
+    table: pd.DataFrame, hierarchy: Hierarchy, frac: float = 2.0 / 3.0, weights: np.ndarray | None = None
+) -> pd.DataFrame:
     """Effective weights: η² of each node below the index with the index, beside nominal weights.
 
     One row per node: ``code, level, parent, eta2, eta2_share`` (η² normalised to sum to 1
     over the level) and ``nominal_share`` (the node's nominal weight in the index, the
     product of normalised weights along its path, which sums to 1 over the level), and
-    ``ratio = eta2_share / nominal_share``.
+    ``ratio = eta2_share / nominal_share``. ``weights`` is the method's flat weight vector
+    (default: the framework's).
     """
     y = table[root_of(hierarchy)].to_numpy(dtype=float)
-    nominal = nominal_shares(hierarchy)
+    nominal = nominal_shares(hierarchy, weights)
     rows = []
     for level in range(1, hierarchy.top_level):
         for code, parent in parents_at(hierarchy, level).items():

@@ -17,7 +17,7 @@ import pandas as pd
 
 from nidb.audit.batch import dimension_minimum, stars_batch
 from nidb.audit.choices import METHODS_DIR, AuditSpec, load_audit_spec
-from nidb.audit.coherence import StarFunction, correlations, effective_weights, group_statistics, leave_one_out, level_scores
+from nidb.audit.coherence import StarFunction, correlations, effective_weights, group_statistics, leave_one_out
 from nidb.audit.sensitivity import audit_sobol
 from nidb.audit.subject import Subject, bases_subject
 from nidb.audit.uncertainty import (
@@ -126,13 +126,13 @@ def coherence_tables(subject: Subject, problem: Problem) -> dict[str, pd.DataFra
     """Statistical coherence of the base method's normalised indicators."""
     h = subject.hierarchy
     nominal = run(subject.data_for(subject.method_raw), h, problem.base_method)
-    table = level_scores(nominal.normalised, h, problem.base_method.aggregate)
+    table = nominal.scores  # normalised indicators and every aggregate, as the engine scored them
     groups, loadings = group_statistics(table, h)
     return {
         "correlations": correlations(table, h),
         "groups": groups,
         "loadings": loadings,
-        "effective_weights": effective_weights(table, h),
+        "effective_weights": effective_weights(table, h, weights=problem.weights),
         "leave_one_out": leave_one_out(
             nominal.normalised, h, problem.base_method.aggregate, _stars_rule(problem), problem.weights
         ),

@@ -64,7 +64,7 @@ def dataset(applicants: list[dict], annual: list[dict], *, scores: float | dict 
     """Canonical frames; `scores` gives every qualitative indicator that score from 3 experts
     ({indicator_id: score} to vary; None for no expert scores)."""
     authorities = sorted({a["authority"] for a in applicants})
-    gdp_rows = [{"authority": a, "year": y, "gdp_growth": gdp} for a in authorities for y in YEARS]
+    gdp_rows = [{"authority": a, "year": y, "gdp_growth": gdp} for a in authorities for y in range(2019, 2026)]
     bench = benchmarks if benchmarks is not None else BENCHMARKS
     industries = sorted({a["industry"] for a in applicants})
     bench_rows = [{"industry": i, "indicator_id": k, "year": y, "benchmark": v}

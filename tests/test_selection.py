@@ -212,6 +212,36 @@ def test_k_per_dimension(method):
     assert overall(run(k5, [applicant()], rows), "A0001") == "未通过"  # 规模效益 has 3 of 5 passing
 
 
+def test_qualitative_k_per_dimension(method):
+    scores = {"I12": 50.0}  # one of the two qualitative conditions of 创新效能 fails
+    assert overall(run(method, [applicant()], annual_rows(), scores=scores), "A0001") == "未通过"
+    k1 = replace(method, qualitative_rule=replace(method.qualitative_rule, mode="k_per_dimension", k=1))
+    assert overall(run(k1, [applicant()], annual_rows(), scores=scores), "A0001") == "通过"
+    # 规模效益 has a single qualitative condition (I06): failing it fails even with k = 1
+    assert overall(run(k1, [applicant()], annual_rows(), scores={"I06": 50.0}), "A0001") == "未通过"
+
+
+def test_listing_and_features_can_be_reported_only(method):
+    a = applicant(zone_code=None, provincial_recognition=False, feature_area="产业转移合作")
+    rows = annual_rows(cobuilding_parties=1.0)  # F06 fails, F07 has no data
+    strict = run(method, [a], rows)
+    assert verdict(strict, "A0001", "A06")["status"] == "未通过" and overall(strict, "A0001") == "未通过"
+    lenient = replace(method, listing_required=False, features_required=False)
+    r = run(lenient, [a], rows)
+    assert verdict(r, "A0001", "F06")["status"] == "未通过"  # still reported
+    assert overall(r, "A0001") == "通过"
+
+
+def test_data_lag_assesses_the_year_before(method):
+    rows = annual_rows(years=(2021, 2022, 2023, 2024), sales_revenue={2024: 100.0}, leading_industry_revenue={2024: 60.0})
+    assert verdict(run(method, [applicant()], rows), "A0001", "I01")["status"] == "未通过"
+    lag = replace(method, data_lag=1)
+    r = run(lag, [applicant()], rows)
+    assert r.data_year == 2023
+    assert verdict(r, "A0001", "I01")["status"] == "通过"
+    assert "2021–2023" in verdict(r, "A0001", "I02")["reason"]
+
+
 def test_failure_outranks_missing(method):
     rows = annual_rows(sales_revenue=100.0, leading_industry_revenue=60.0, qms_certification_rate=float("nan"))
     assert overall(run(method, [applicant()], rows), "A0001") == "未通过"

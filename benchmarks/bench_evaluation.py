@@ -6,7 +6,8 @@ missing, rare compliance events, bases announced over 15 years):
 * 450 bases × 6 years (the size of the real programme), and
 * 10,000 zones × 10 years (a stress size).
 
-For each panel it prints, as the median wall time of repeated runs:
+For each panel it prints the median wall and CPU time of repeated runs (and the
+machine's load average, since the CPU time is the steadier figure on a shared host):
 
 * ``panel``: ``evaluate_panel`` — year by year: who is rated (lifecycle rules), the
   engine (JRC treatment, min-max, weights, aggregation, ranks), stars, special
@@ -25,6 +26,7 @@ Run: ``.venv/bin/python benchmarks/bench_evaluation.py``.
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import time
@@ -43,14 +45,17 @@ SEED = 20231
 EXPERTS_PER_CELL = 6
 
 
-def _time(fn, repeat: int) -> float:
+def _time(fn, repeat: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of the process (the latter is less sensitive
+    to other processes on a shared machine)."""
     fn()  # warm-up
-    times = []
+    wall, cpu = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(wall), statistics.median(cpu)
 
 
 def _peak_mib(fn) -> float:
@@ -151,13 +156,17 @@ def bench(n_bases: int, n_years: int, repeat: int) -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rated = int(result.lifecycle.status["evaluated"].sum())
     print(f"{n_bases:>6} bases × {n_years:>2} years ({rated} rated base-years, {len(p['expert_scores']):,} expert scores)")
-    print(f"   panel (evaluation + lifecycle)  {t_panel:7.3f} s   tracemalloc peak {peak:7.1f} MiB")
-    print(f"   lifecycle alone (base_status)   {t_life:7.3f} s")
-    print(f"   expert trimmed mean             {t_agg:7.3f} s")
-    print(f"   expert reliability (ICC, W)     {t_rel:7.3f} s")
-    print(f"   process max RSS so far          {rss:7.1f} MiB")
-
+    print("   median of repeated runs          wall s    CPU s")
+    for label, (wall, cpu) in (
+        ("panel (evaluation + lifecycle)", t_panel),
+        ("lifecycle alone (base_status)", t_life),
+        ("expert trimmed mean", t_agg),
+        ("expert reliability (ICC, W)", t_rel),
+    ):
+        print(f"   {label:<32}{wall:7.3f}  {cpu:7.3f}")
+    print(f"   panel: tracemalloc peak {peak:.1f} MiB; process max RSS so far {rss:.1f} MiB")
 
 if __name__ == "__main__":
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     bench(450, 6, repeat=5)
     bench(10_000, 10, repeat=3)

@@ -9,6 +9,7 @@ from nidb.errors import ConfigError
 from nidb.lifecycle import (
     LifecycleRules,
     base_status,
+    bases_to_rate,
     load_rules,
     parse_rules,
     star_distribution,
@@ -207,3 +208,40 @@ def test_packaged_rules_load_with_the_documented_defaults() -> None:
 def test_bad_rules_raise_config_error_naming_the_key(raw: dict, key: str) -> None:
     with pytest.raises(ConfigError, match=key.replace("(", r"\(").replace(")", r"\)")):
         parse_rules(raw, source="x.yaml")
+
+
+def test_bases_to_rate_follow_the_rules_of_earlier_years() -> None:
+    bases = registry(
+        ("B0001", 2015, 5, "江苏省"),  # two low years 2020–2021: revoked in 2021
+        ("B0002", 2015, 5, "江苏省"),  # Ⅱ级 incident in 2022: not rated in 2022
+        ("B0003", 2021, 9, "江苏省"),  # announced 2021: first rated in 2023
+        ("B0004", 2015, 5, "江苏省"),
+    )
+    stars = star_table(B0001={2020: 2, 2021: 1}, B0004={2020: 3, 2021: 3})
+    events = annual({"unit_id": "B0002", "year": 2022, "env_incident_level": "Ⅱ级"})
+    rate_2022 = bases_to_rate(bases, stars, events, RULES, [2020, 2021, 2022])
+    assert sorted(rate_2022) == ["B0004"]
+    rate_2023 = bases_to_rate(bases, stars, events, RULES, [2020, 2021, 2022, 2023])
+    assert sorted(rate_2023) == ["B0003", "B0004"]
+    # rating in the compliance revocation year, for the record
+    keep = LifecycleRules(rate_in_compliance_revocation_year=True)
+    assert sorted(bases_to_rate(bases, stars, events, keep, [2020, 2021, 2022])) == ["B0002", "B0004"]
+    out = run(bases, star_table(B0002={2022: 4}), events, rules=keep)
+    s = out.status.set_index(["base_id", "year"])
+    assert s.loc[("B0002", 2022), "status"] == "撤销" and s.loc[("B0002", 2022), "stars"] == 4
+
+
+def test_compliance_events_count_from_the_configured_year() -> None:
+    bases = registry(("B0005", 2022, 10, "浙江省"))
+    events = annual({"unit_id": "B0005", "year": 2022, "safety_accident_level": "特别重大"})
+    assert status_of(run(bases, star_table(), events), "B0005")[2022] == "撤销"
+    later = LifecycleRules(compliance_from_offset=1)
+    assert "撤销" not in status_of(run(bases, star_table(), events, rules=later), "B0005").values()
+
+
+def test_three_consecutive_years_rule_variant() -> None:
+    bases = registry(("B0006", 2015, 5, "浙江省"))
+    three = LifecycleRules(low_star_consecutive_years=3)
+    out = run(bases, star_table(B0006={2020: 2, 2021: 2, 2022: 2}), rules=three)
+    assert status_of(out, "B0006")[2021] == "预警"
+    assert status_of(out, "B0006")[2022] == "撤销"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -83,7 +82,6 @@ def _info(result: SelectionResult, data: Path, synthetic: bool, job: str) -> pd.
         ("定性条件规则", f"{m.qualitative_rule.mode}，专家评分≥{m.qualitative_rule.pass_mark:g} 分（{m.qualitative_rule.aggregation}）"),
         ("特殊类型地区放宽", "是" if m.special_area_relaxation else "否"),
         ("参数覆盖", "；".join(f"{k}={v}" for k, v in m.params.items()) or "无（用指标体系默认值）"),
-        ("生成时间（UTC）", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")),
     ]
     if synthetic:
         rows.insert(0, ("注意", f"本结果基于{SYNTHETIC_LABEL}，不描述任何真实的示范基地或申报对象"))

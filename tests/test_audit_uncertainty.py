@@ -10,6 +10,7 @@ import pytest
 from nidb.audit.choices import Choice, decode, load_audit_spec
 from nidb.audit.subject import Subject
 from nidb.audit.uncertainty import (
+    design_table,
     evaluate,
     monte_carlo,
     overall_summary,
@@ -175,6 +176,30 @@ choices:
     assert units.at["C", "p_star_2"] == pytest.approx(0.5, abs=0.04)
 
 
+def test_discrete_choice_between_whole_star_rules(tmp_path):
+    text = """
+seed: 2
+choices:
+  weights: {kind: weights, relative: 0.0}
+  star_rule:
+    kind: discrete
+    parameter: stars
+    levels:
+      - {label: bands, levels: {5: {min_score: 55}, 4: {min_score: 54}, 3: {min_score: 46}, 2: {min_score: 45}}}
+      - {label: quotas, levels: {5: {top_share: 0.34}, 4: {top_share: 0.67}, 3: {top_share: 0.9}, 2: {top_share: 0.95}}}
+"""
+    spec = load_audit_spec(write(tmp_path, text))
+    mc = monte_carlo(prepare(toy_subject(), spec), 1000, spec.seed)
+    units = unit_summary(mc).set_index("unit_id")
+    # equal weights: all three score 50 and tie at rank 1. Bands: three stars; quotas:
+    # the tie at rank 1 is within the one five-star slot, so all get five stars
+    assert units["p_star_3"].to_numpy() == pytest.approx([0.5] * 3, abs=0.05)
+    assert (units["p_star_3"] + units["p_star_5"]).to_numpy() == pytest.approx([1.0] * 3)
+    # the stars of each replication follow its rule
+    labels = design_table(mc.problem, mc.design)["star_rule"].to_numpy()
+    assert (mc.stars[labels == "bands"] == 3).all() and (mc.stars[labels == "quotas"] == 5).all()
+
+
 @pytest.mark.parametrize(
     "text, key",
     [
@@ -194,6 +219,8 @@ choices:
         ("choices: {s: {kind: uniform, parameter: stars.levels.6.min_score, low: 1, high: 2}}", "choices.s.parameter"),
         ("seed: 1\nsobol: {base_samples: 100}\nchoices: {w: {kind: weights}}", "sobol.base_samples"),
         ("choices: {}", "choices"),
+        ("choices: {s: {kind: discrete, parameter: stars, levels: [{levels: {5: {min_score: 1}}}, {levels: {}}]}}", "choices.s.levels[0]"),
+        ("choices: {s: {kind: discrete, parameter: stars.levels.5.top_share, levels: [0.1, 0.2]}}", "choices.s.parameter"),
     ],
 )
 def test_bad_audit_file_names_file_and_key(tmp_path, text, key):

@@ -41,8 +41,9 @@ class Choice:
     """One uncertain choice.
 
     ``target`` says where the value goes, derived from the parameter path: ``weights``
-    (the weight vector), ``aggregation`` (path ``aggregate``), ``stars`` (paths
-    ``stars.levels.<star>.<criterion>``, applied in the batch kernel) or ``pipeline``
+    (the weight vector), ``aggregation`` (path ``aggregate``), ``stars`` (uniform on
+    paths ``stars.levels.<star>.<criterion>``, or discrete on ``stars``: whole star
+    rules; applied in the batch kernel) or ``pipeline``
     (any other method parameter: it changes the normalised data and each of its values
     is precomputed once).
     """
@@ -155,17 +156,22 @@ def _parse_choice(source: str, name: str, raw: object) -> Choice:
     if len(targets) > 1:
         raise _err(source, f"{key}.parameter", "一个选择的各参数须属于同一类（数据处理、加总或星级）")
     target = targets.pop()
-    if target == "stars":
+    if target == "stars" and kind == "uniform":
         for p in paths:
             parts = p.split(".")
             if len(parts) != 4 or parts[1] != "levels" or parts[2] not in {"2", "3", "4", "5"} or parts[3] not in STAR_CRITERIA:
                 raise _err(source, f"{key}.parameter", f"星级参数路径应为 stars.levels.<2–5>.<{'|'.join(STAR_CRITERIA)}>，实际为「{p}」")
     if kind == "discrete":
-        if len(paths) != 1 or target == "stars":
-            raise _err(source, f"{key}.parameter", "离散选择只能设置一个数据处理或加总参数")
+        if len(paths) != 1:
+            raise _err(source, f"{key}.parameter", "离散选择只能设置一个参数")
+        if target == "stars" and paths[0] != "stars":
+            raise _err(source, f"{key}.parameter", "离散的星级选择须替换整个星级规则（parameter: stars）")
         levels = raw.get("levels")
         if not isinstance(levels, list) or len(levels) < 2:
             raise _err(source, f"{key}.levels", "离散选择至少需要两个取值")
+        if target == "stars":
+            for i, level in enumerate(levels):
+                StarRule.from_mapping(level_value(level), source=source, path=f"{key}.levels[{i}]")
         probs = raw.get("probabilities")
         if probs is None:
             probs = [1.0 / len(levels)] * len(levels)
@@ -260,6 +266,8 @@ def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
     repeated = sorted({p for p in paths if paths.count(p) > 1})
     if repeated:
         raise _err(source, "choices", f"同一参数被多个选择声明：{', '.join(repeated)}")
+    if any(c.target == "stars" and c.kind == "discrete" for c in choices) and sum(c.target == "stars" for c in choices) > 1:
+        raise _err(source, "choices", "替换整个星级规则的离散选择不能与星级条件的连续选择同时声明")
     star_paths = [(p, r) for c in choices if c.target == "stars" for p, r in zip(c.parameters, c.ranges)]
     _check_monotone(source, "choices", [p for p, _ in star_paths], [r for _, r in star_paths])
     stars_raw = raw.get("stars")

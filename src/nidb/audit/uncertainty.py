@@ -53,6 +53,7 @@ class Problem:
     radices: tuple[int, ...]  # number of levels of each pipeline choice
     aggregations: tuple[AggregateSpec, ...]  # nominal first, then the aggregation choice's levels
     stars: StarRule | None
+    star_rules: tuple[StarRule, ...]  # levels of a discrete choice of whole star rules (else empty)
     gate_nodes: tuple[int, ...]  # aggregate columns whose minimum the star gate checks (dimensions)
     nominal_scores: pd.DataFrame  # units × nodes
     nominal_ranks: np.ndarray  # (n_units,)
@@ -110,6 +111,8 @@ def prepare(subject: Subject, spec: AuditSpec, *, gate_level: int = 2) -> Proble
     nominal = run(data_cache[subject.data_key(subject.method_raw)], hierarchy, base)
     units = nominal.scores.index
     stars = subject.stars if subject.stars is not None else spec.stars
+    if stars is None and any(c.target == "stars" for c in spec.choices):
+        raise ConfigError(f"{source}：声明了星级选择，但基准方法和审计文件都没有星级规则（stars）")
     widths = design_width(spec.choices, len(hierarchy.weighted_codes))
     offsets = tuple(int(x) for x in np.concatenate([[0], np.cumsum(widths)[:-1]]))
     pipeline = [c for c in spec.choices if c.target == "pipeline"]
@@ -162,6 +165,12 @@ def prepare(subject: Subject, spec: AuditSpec, *, gate_level: int = 2) -> Proble
         radices=tuple(_radix(c) for c in pipeline),
         aggregations=tuple(aggregations),
         stars=stars,
+        star_rules=tuple(
+            StarRule.from_mapping(level_value(level), source=source, path=f"choices.{c.name}")
+            for c in spec.choices
+            if c.target == "stars" and c.kind == "discrete"
+            for level in c.levels
+        ),
         gate_nodes=gate_nodes,
         nominal_scores=nominal.scores,
         nominal_ranks=nominal.ranks[root_of(hierarchy)].to_numpy(dtype=float),
@@ -192,6 +201,7 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     weights = np.broadcast_to(problem.weights, (r, problem.weights.size))
     which = np.zeros(r, dtype=int)
     overrides: dict[tuple[int, str], np.ndarray] = {}
+    rule_of = None  # per replication: index into problem.star_rules
     pipe_choices = []
     for c, o, w in zip(problem.choices, problem.offsets, problem.widths):
         block = u[:, o : o + w]
@@ -199,6 +209,8 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
             weights = weights * decode(block, c, problem.weight_levels)
         elif c.target == "aggregation":
             which = 1 + decode(block, c)
+        elif c.target == "stars" and c.kind == "discrete":
+            rule_of = decode(block, c)
         elif c.target == "stars":
             values = decode(block, c)
             for j, path in enumerate(c.parameters):
@@ -216,7 +228,13 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     if problem.stars is None:
         return ranks, None
     dim_min = dimension_minimum(scores, problem.gate_nodes)
-    return ranks, stars_batch(index, problem.stars, dim_min, overrides, ranks)
+    if rule_of is None:
+        return ranks, stars_batch(index, problem.stars, dim_min, overrides, ranks)
+    stars = np.zeros(index.shape, dtype=np.int8)
+    for j in np.unique(rule_of):
+        sel = np.flatnonzero(rule_of == j)
+        stars[sel] = stars_batch(index[sel], problem.star_rules[j], None if dim_min is None else dim_min[sel], None, ranks[sel])
+    return ranks, stars
 
 
 def evaluate_chunked(

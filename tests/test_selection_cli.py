@@ -69,3 +69,15 @@ def test_user_errors_without_traceback(data_dir, tmp_path):
     res = runner.invoke(app, ["select", "--year", "2024", "--data", str(data_dir), "--method", str(bad),
                               "--out", str(tmp_path / "y.csv")])
     assert res.exit_code == 1 and "quantitative_rule.mode" in res.output and "Traceback" not in res.output
+
+
+def test_same_inputs_give_identical_files(data_dir, tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        res = runner.invoke(app, ["sweep", "--year", "2024", "--data", str(data_dir), "--out",
+                                  str(tmp_path / name / "s.csv")])
+        assert res.exit_code == 0, res.output
+    files = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert len(files) == 5
+    for f in files:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f

@@ -53,3 +53,13 @@ def test_one_row_per_output_and_choice():
     by = res.set_index(["output", "choice"])
     assert by.at[("a", "p"), "ST"] == pytest.approx(1.0, abs=0.05)
     assert by.at[("a", "q"), "ST"] == pytest.approx(0.0, abs=0.05)
+
+
+def test_a_constant_output_has_undefined_indices():
+    def model(u):
+        return pd.DataFrame({"flat": np.zeros(len(u)), "moving": u[:, 0]})
+
+    res = sobol_indices([("p", 1), ("q", 1)], model, base_samples=64, seed=1, resamples=20)
+    flat = res[res.output == "flat"]
+    assert list(flat.choice) == ["p", "q"] and flat[["S1", "ST"]].isna().all().all()
+    assert res[res.output == "moving"].S1.notna().all()

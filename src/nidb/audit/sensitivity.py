@@ -50,13 +50,20 @@ def sobol_indices(
 
     ``model`` maps design rows (R, D) in [0, 1) to a frame with one column per output.
     Returns a long frame: ``output, choice, S1, S1_low, S1_high, ST, ST_low, ST_high``
-    (interval = index ± SALib's bootstrap half-width at ``confidence``).
+    (interval = index ± SALib's bootstrap half-width at ``confidence``); an output that
+    is constant over the design has NaN indices.
     """
     problem, u = sobol_design(groups, base_samples, seed)
     outputs = model(u)
     frames = []
+    names = list(dict.fromkeys(problem["groups"]))
     for output in outputs.columns:
         y = outputs[output].to_numpy(dtype=float)
+        if np.var(y) == 0:  # the output does not move: its indices are undefined, not zero
+            nan = np.full(len(names), np.nan)
+            frames.append(pd.DataFrame({"output": output, "choice": names, "S1": nan, "S1_low": nan, "S1_high": nan,
+                                        "ST": nan, "ST_low": nan, "ST_high": nan}))
+            continue
         si = sobol_analyze.analyze(
             problem,
             y,

@@ -26,6 +26,7 @@ from nidb.framework import (
     SpecialAreaThreshold,
     Sum,
     Threshold,
+    check_parameters,
     load_framework,
     walk,
 )
@@ -325,3 +326,19 @@ def test_yaml_syntax_error(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="无法读取"):
         load_framework(tmp_path / "nope.yaml")
+
+
+def test_parameter_default_outside_range(tmp_path):
+    _expect(tmp_path, lambda r: r["parameters"]["peer_top_share"].update(default=120), "parameters.peer_top_share.default")
+
+
+def test_parameter_override_checked():
+    fw = load_framework()
+    with pytest.raises(ConfigError, match="peer_top_share"):
+        check_parameters(fw, {"peer_top_share": 150}, "m.yaml")
+    with pytest.raises(ConfigError, match="peer_min_group_size"):
+        check_parameters(fw, {"peer_min_group_size": 2.5}, "m.yaml")
+    with pytest.raises(ConfigError, match="peer_group_by"):
+        check_parameters(fw, {"peer_group_by": "region"}, "m.yaml")
+    assert check_parameters(fw, {"peer_top_share": 20, "peer_group_by": "industry"}, "m.yaml") == {
+        "peer_top_share": 20, "peer_group_by": "industry"}

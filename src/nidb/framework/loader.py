@@ -44,7 +44,7 @@ PEER_GROUPINGS = ("domain", "industry", "none")
 PEER_POPULATIONS = ("all", "bases", "applicants")
 
 _TOP = {"version", "source", "parameters", "dimensions", "indicators", "feature_areas", "features"}
-_PARAM = {"default", "doc", "choices"}
+_PARAM = {"default", "doc", "choices", "range"}
 _DIM = {"id", "zh", "en"}
 _IND = {"id", "number", "dimension", "zh", "en", "short", "type", "unit", "direction", "formula", "condition"}
 _FEAT = {"id", "number", "area", "zh", "en", "type", "condition"}
@@ -150,7 +150,16 @@ def _parameters(r: _Reader, raw: Any) -> tuple[Parameter, ...]:
             choices = tuple(r.seq(spec["choices"], f"{path}.choices"))
             if spec["default"] not in choices:
                 raise r.fail(f"{path}.default", f"默认值 {spec['default']!r} 不在 choices 中")
-        out.append(Parameter(str(name), spec["default"], r.text(spec["doc"], f"{path}.doc").strip(), choices))
+        bounds = None
+        if "range" in spec:
+            raw_range = spec["range"]
+            if not isinstance(raw_range, list) or len(raw_range) != 2:
+                raise r.fail(f"{path}.range", "应为 [下限, 上限]")
+            bounds = (r.number(raw_range[0], f"{path}.range[0]"), r.number(raw_range[1], f"{path}.range[1]"))
+            value = r.number(spec["default"], f"{path}.default")
+            if not bounds[0] <= value <= bounds[1]:
+                raise r.fail(f"{path}.default", f"默认值 {value:g} 不在 range {list(bounds)} 内")
+        out.append(Parameter(str(name), spec["default"], r.text(spec["doc"], f"{path}.doc").strip(), choices, bounds))
     r.params = {p.name: p for p in out}
     return tuple(out)
 
@@ -402,6 +411,8 @@ def check_parameters(fw: Framework, overrides: dict[str, Any], source: str, path
             )
         if param.choices is None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0):
             raise ConfigError(f"{source}：{path}.{name}：应为正数，实为 {value!r}")
+        if param.range is not None and not param.range[0] <= value <= param.range[1]:
+            raise ConfigError(f"{source}：{path}.{name}：取值 {value!r} 超出范围 [{param.range[0]:g}, {param.range[1]:g}]")
         if isinstance(param.default, int) and param.choices is None and value != int(value):
             raise ConfigError(f"{source}：{path}.{name}：应为整数，实为 {value!r}")
     return dict(overrides)

@@ -210,6 +210,7 @@ class Parameter:
     default: Any
     doc: str
     choices: tuple[Any, ...] | None = None
+    range: tuple[float, float] | None = None  # inclusive bounds of a numeric parameter
 
 
 @dataclass(frozen=True)

@@ -366,13 +366,15 @@ def base_status(
 
 def _reason_text(reasons: dict[str, np.ndarray], revoked_now: np.ndarray) -> pd.Series:
     """Chinese revocation reasons of each row revoked in that year, joined by ；."""
-    joined = pd.Series("", index=range(len(revoked_now)), dtype="string")
+    hit = np.flatnonzero(revoked_now)
+    joined = np.full(len(hit), "", dtype=object)
     for code, flag in reasons.items():
-        label = REVOCATION_REASONS[code][1]
-        hit = flag & revoked_now
-        joined = joined.mask(hit & (joined != "").to_numpy(), joined + "；" + label)
-        joined = joined.mask(hit & (joined == "").to_numpy(), label)
-    return joined.replace("", pd.NA)
+        part = np.where(flag[hit], REVOCATION_REASONS[code][1], "")
+        sep = np.where((joined != "") & (part != ""), "；", "")
+        joined = joined + sep + part
+    out = pd.Series(pd.NA, index=range(len(revoked_now)), dtype="string")
+    out.iloc[hit] = np.where(joined == "", None, joined)
+    return out
 
 
 def _events(

@@ -42,12 +42,6 @@ class SpecialEvaluation:
     dimension: str | None = None
     indicators: tuple[str, ...] = ()
 
-    def codes(self, hierarchy: Hierarchy) -> list[str]:
-        """The indicator codes it covers, in framework order."""
-        if self.dimension is not None:
-            return hierarchy.children(self.dimension)
-        return [c for c in hierarchy.indicators if c in self.indicators]
-
 
 def parse_special(raw: Any, source: str = "<method>") -> tuple[tuple[SpecialEvaluation, ...], int]:
     """Validate the ``special`` section: (evaluations, top_n)."""
@@ -101,16 +95,16 @@ def special_scores(result: EngineResult, hierarchy: Hierarchy, method: "Evaluati
     """
     if not method.special:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECIAL_COLUMNS})
-    codes = hierarchy.indicators
+    codes = list(result.normalised.columns)  # the hierarchy's indicators, in order
+    parents = hierarchy.nodes.loc[codes, "parent"].to_numpy()
     membership = np.zeros((len(codes), len(method.special)))
-    position = {c: i for i, c in enumerate(codes)}
     for j, spec in enumerate(method.special):
-        covered = spec.codes(hierarchy)
+        covered = parents == spec.dimension if spec.dimension is not None else np.isin(codes, spec.indicators)
         unknown = sorted(set(spec.indicators) - set(codes))
-        if not covered or unknown:
+        if not covered.any() or unknown:
             what = spec.dimension if spec.dimension is not None else ", ".join(unknown or spec.indicators)
             raise ConfigError(f"{method.source}，键 special（{spec.id}）：框架中没有「{what}」的指标")
-        membership[[position[c] for c in covered], j] = 1.0
+        membership[covered, j] = 1.0
     rule = method.engine.aggregate.for_level(2)
     values = result.normalised[codes].to_numpy(dtype="float64")
     weights = result.weights[codes].to_numpy(dtype="float64")

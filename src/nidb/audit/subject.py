@@ -34,7 +34,9 @@ from nidb.framework import load_framework
 from nidb.lifecycle import load_rules
 from nidb.stars import StarRule
 
-DATA_KEYS = ("experts", "peer_relative", "parameters")  # evaluation keys that change the data table (with impute.group)
+# evaluation keys that change the engine's data table (with impute.group): all but the
+# star rule and the special evaluations, which act after scoring
+DATA_KEYS = tuple(k for k in EVALUATION_KEYS if k not in ("stars", "special"))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nidb.errors import ConfigError
 from nidb.stars import StarRule, assign_stars, quota_slots, star_shares
@@ -95,3 +97,25 @@ def test_star_shares_count_rated_units() -> None:
 def test_invalid_star_rules_name_the_key(spec: dict, key: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(f"test.yaml：{key}：")):
         StarRule.from_mapping(spec, source="test.yaml")
+
+
+scores = st.lists(st.floats(0, 100, allow_nan=False), min_size=1, max_size=60)
+shares = st.lists(st.floats(0.01, 1.0), min_size=2, max_size=2).map(sorted)
+
+
+@settings(max_examples=200, deadline=None)
+@given(values=scores, quota=shares, band=st.floats(0, 100), ties=st.sampled_from(["include", "exclude"]))
+def test_a_higher_index_never_gets_fewer_stars(values, quota, band, ties) -> None:
+    levels = {5: {"top_share": quota[0]}, 4: {"top_share": quota[1]}, 3: {"min_score": band}, 2: {"min_score": band / 2}}
+    idx = series(*values)
+    stars = assign_stars(idx, None, rule(levels, ties=ties)).to_numpy(dtype=int)
+    order = np.argsort(idx.to_numpy(), kind="stable")
+    assert (np.diff(stars[order]) >= 0).all()
+    # exclude never exceeds a quota; include exceeds it only by a tie at the boundary
+    five = int((stars == 5).sum())
+    slots = quota_slots(quota[0], len(values), "floor")
+    if ties == "exclude":
+        assert five <= slots
+    elif five > slots:
+        top = np.sort(idx.to_numpy())[::-1]
+        assert top[slots - 1] == top[five - 1] if slots > 0 else False

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nidb.errors import ConfigError
 from nidb.lifecycle import (
@@ -245,3 +247,56 @@ def test_three_consecutive_years_rule_variant() -> None:
     out = run(bases, star_table(B0006={2020: 2, 2021: 2, 2022: 2}), rules=three)
     assert status_of(out, "B0006")[2021] == "预警"
     assert status_of(out, "B0006")[2022] == "撤销"
+
+
+def reference_status(announced: int, stars: dict[int, int], compliance: set[int], rules: LifecycleRules) -> dict[int, str]:
+    """A year-by-year reading of the rules for one base, written independently of the vectorised code."""
+    out: dict[int, str] = {}
+    revoked = False
+    low_run = 0
+    for year in YEARS:
+        if year < announced:
+            continue
+        if revoked:
+            out[year] = "已撤销"
+            continue
+        if year in compliance and year >= announced + rules.compliance_from_offset:
+            out[year] = "撤销"
+            revoked = True
+            continue
+        if year < announced + rules.first_evaluation_offset:
+            out[year] = "未到参评年份"
+            continue
+        if year not in stars:
+            out[year] = "无评价结果"
+            low_run = 0
+            continue
+        low_run = low_run + 1 if stars[year] <= rules.low_star_max else 0
+        if low_run >= rules.low_star_consecutive_years:
+            out[year] = "撤销"
+            revoked = True
+        else:
+            out[year] = "预警" if stars[year] <= rules.warning_max_stars else "正常"
+    return out
+
+
+base_case = st.tuples(
+    st.integers(2015, 2025),
+    st.dictionaries(st.sampled_from(YEARS), st.integers(1, 5), max_size=6),
+    st.sets(st.sampled_from(YEARS), max_size=2),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cases=st.lists(base_case, min_size=1, max_size=8), offset=st.integers(1, 2), run=st.integers(1, 3))
+def test_vectorised_rules_agree_with_a_sequential_reading(cases, offset, run) -> None:
+    rules = LifecycleRules(first_evaluation_offset=offset, low_star_consecutive_years=run)
+    ids = [f"B{i:04d}" for i in range(len(cases))]
+    bases = registry(*[(b, c[0], 1, "江苏省") for b, c in zip(ids, cases)])
+    stars = star_table(**{b: c[1] for b, c in zip(ids, cases)})
+    events = annual(*[{"unit_id": b, "year": y, "unrectified_inspection": True} for b, c in zip(ids, cases) for y in c[2]])
+    out = base_status(bases, stars, events, NO_RENAMES, rules, YEARS)
+    for b, (announced, base_stars, compliance) in zip(ids, cases):
+        assert status_of(out, b) == reference_status(announced, base_stars, compliance, rules), b
+    rated = out.status[out.status["evaluated"]]
+    assert rated["stars"].notna().all()

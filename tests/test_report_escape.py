@@ -52,3 +52,13 @@ def test_table_html_escapes_cells_and_headers():
 def test_templates_escape_every_value_by_default():
     page = render_template("notice.md.j2", demo=True, notice_text=SCRIPT)
     assert "<script>" not in page and "\\<script\\>" in page
+
+
+def test_markdown_table_escapes_cells_and_keeps_numbers():
+    from nidb.report.page import markdown_table
+
+    frame = pd.DataFrame({"名称": [SCRIPT, BOLD], "得分": [71.256, float("nan")], "名次": [1, 2]})
+    html = markdown_to_html(markdown_table(frame))
+    assert "<table>" in html and "<script>" not in html and "<strong>" not in html
+    assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in html and "<td>**粗体**</td>" in html
+    assert "<td>71.26</td>" in html and "<td>缺失</td>" in html and "<td>1</td>" in html

@@ -86,6 +86,19 @@ def table_html(frame: pd.DataFrame, float_format: str = "{:.2f}") -> str:
     )
 
 
+def markdown_table(frame: pd.DataFrame, digits: int = 2) -> str:
+    """A pipe table with every header and cell escaped (for Word and other non-HTML outputs)."""
+    def cell(value: object) -> str:
+        if isinstance(value, float) and value == value and not value.is_integer():
+            return f"{value:.{digits}f}"
+        return format_value(value, digits)
+
+    header = "| " + " | ".join(markdown_text(c) for c in frame.columns) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
 def save_table(frame: pd.DataFrame, name: str, title: str, appendix_dir: str | Path) -> Path | None:
     """Write a result table to the appendix directory as CSV (UTF-8 with BOM, for Excel).
 
@@ -116,13 +129,11 @@ def table(
 
     `columns` limits what the page shows; the appendix always gets the whole table.
     """
-    from IPython.display import HTML, display
+    from IPython.display import display
 
     save_table(frame, name, title, appendix_dir)
     shown = frame.head(max_rows) if columns is None else frame.head(max_rows)[columns]
-    more = len(frame) - len(shown)
-    caption = f"<p class=\"nidb-table-title\"><b>{html_text(title)}</b>"
-    if more > 0:
-        caption += f"（显示前 {len(shown)} 行，共 {len(frame)} 行，完整数据见数据附录）"
-    caption += "</p>"
-    display(HTML(caption + table_html(shown)))
+    note = f"（显示前 {len(shown)} 行，共 {len(frame)} 行，完整数据见数据附录）" if len(frame) > len(shown) else ""
+    html = f'<p class="nidb-table-title"><b>{html_text(title)}</b>{note}</p>' + table_html(shown)
+    markdown = f"**{markdown_text(title)}**{note}\n\n{markdown_table(shown)}"
+    display({"text/html": html, "text/markdown": markdown}, raw=True)

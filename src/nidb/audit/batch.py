@@ -50,6 +50,12 @@ def aggregate_codes(hierarchy: Hierarchy) -> list[str]:
     return hierarchy.nodes.index[hierarchy.nodes["level"] >= 2].tolist()
 
 
+def level_plan(hierarchy: Hierarchy) -> tuple[tuple[int, slice, np.ndarray], ...]:
+    """(level, weight slice, membership matrix) of every level below the top, computed once
+    from the framework tables so that a batch loop does not rebuild them per call."""
+    return tuple((level, hierarchy.level_slice(level), hierarchy.membership(level)) for level in hierarchy.levels[:-1])
+
+
 def score_levels(
     normalised: np.ndarray,
     hierarchy: Hierarchy,
@@ -57,6 +63,7 @@ def score_levels(
     aggregations: Sequence[AggregateSpec] = (AggregateSpec(),),
     which: np.ndarray | None = None,
     rows: np.ndarray | None = None,
+    plan: tuple[tuple[int, slice, np.ndarray], ...] | None = None,
 ) -> np.ndarray:
     """Scores of the aggregate nodes for a batch: (R, n_units, n_aggregates), columns as
     :func:`aggregate_codes` (the index last).
@@ -65,7 +72,8 @@ def score_levels(
     precomputed matrices from which replication ``r`` takes ``normalised[rows[r]]``
     (gathered once per aggregation rule, never for the whole batch); ``weights``
     (R, n_weighted) over ``hierarchy.weighted_codes`` (default nominal); replication
-    ``r`` is aggregated by ``aggregations[which[r]]`` (default: all by the first). Each
+    ``r`` is aggregated by ``aggregations[which[r]]`` (default: all by the first);
+    ``plan`` is :func:`level_plan` of the hierarchy when the caller keeps it. Each
     level goes through the engine's :func:`~nidb.engine.aggregate.aggregate_level`
     with the rule :meth:`AggregateSpec.for_level` gives, as the engine's ``score_batch``
     does, without carrying the indicator block along.
@@ -74,6 +82,7 @@ def score_levels(
     if weights is None:
         weights = np.broadcast_to(hierarchy.nominal_weights, (r, len(hierarchy.weighted_codes)))
     which = np.zeros(r, dtype=int) if which is None else np.asarray(which)
+    plan = level_plan(hierarchy) if plan is None else plan
     out = np.empty((r, normalised.shape[1], len(aggregate_codes(hierarchy))))
     for j in np.unique(which):
         sel = np.flatnonzero(which == j)
@@ -81,11 +90,9 @@ def score_levels(
         w = weights[sel]
         spec = aggregations[j]
         start = 0
-        for level in hierarchy.levels[:-1]:
+        for level, cols, membership in plan:
             rule = spec.for_level(level + 1)
-            current = aggregate_level(
-                current, w[:, hierarchy.level_slice(level)], hierarchy.membership(level), rule.method, rule.power, spec.zeros
-            )
+            current = aggregate_level(current, w[:, cols], membership, rule.method, rule.power, spec.zeros)
             out[sel, :, start : start + current.shape[-1]] = current
             start += current.shape[-1]
     return out

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nidb.audit.batch import aggregate_codes, dimension_minimum, rank_desc, root_of, score_levels, stars_batch
+from nidb.audit.batch import aggregate_codes, dimension_minimum, level_plan, rank_desc, root_of, score_levels, stars_batch
 from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_index, level_label, level_value
 from nidb.audit.subject import Subject
 from nidb.engine.framework_table import Hierarchy
@@ -55,6 +55,7 @@ class Problem:
     stars: StarRule | None
     star_rules: tuple[StarRule, ...]  # levels of a discrete choice of whole star rules (else empty)
     gate_nodes: tuple[int, ...]  # aggregate columns whose minimum the star gate checks (dimensions)
+    plan: tuple  # batch.level_plan of the hierarchy
     nominal_scores: pd.DataFrame  # units × nodes
     nominal_ranks: np.ndarray  # (n_units,)
     nominal_stars: np.ndarray | None  # (n_units,) int8, 0 = not rated
@@ -172,6 +173,7 @@ def prepare(subject: Subject, spec: AuditSpec, *, gate_level: int = 2) -> Proble
             for level in c.levels
         ),
         gate_nodes=gate_nodes,
+        plan=level_plan(hierarchy),
         nominal_scores=nominal.scores,
         nominal_ranks=nominal.ranks[root_of(hierarchy)].to_numpy(dtype=float),
         nominal_stars=nominal_stars,
@@ -222,7 +224,7 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
         rows = np.ravel_multi_index(tuple(pipeline_codes(u, problem.choices, problem.offsets).T), problem.radices)
     else:
         rows = np.zeros(r, dtype=int)
-    scores = score_levels(problem.variants, problem.hierarchy, weights, problem.aggregations, which, rows)
+    scores = score_levels(problem.variants, problem.hierarchy, weights, problem.aggregations, which, rows, problem.plan)
     index = scores[..., -1]
     ranks = rank_desc(index)
     if problem.stars is None:

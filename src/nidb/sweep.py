@@ -17,6 +17,7 @@ from scipy import sparse
 
 from nidb.framework import AnyOf, EachOfLastYears, PeerRelative, SpecialAreaThreshold, Threshold
 from nidb.framework.model import OP_SYMBOL
+from nidb.selection.conditions import fmt, unit_suffix
 from nidb.indicators import resolved_parameters
 from nidb.selection.checks import Comparison
 from nidb.selection.method import SweepSpec
@@ -116,22 +117,29 @@ def curves(checks: QuantitativeChecks, m: np.ndarray, draws: int = 0, seed: int 
     return out
 
 
-def _threshold_text(cond, unit: str | None, m: np.ndarray, top_share: float) -> tuple[np.ndarray, list[str]]:
-    """The swept threshold as a number and as Chinese text, per multiplier."""
-    u = "" if not unit else (unit if unit == "%" else f" {unit}")
-    r = lambda x: f"{x:.4g}"  # noqa: E731
+def _threshold_text(cond, unit: str | None, m: np.ndarray, top_share: float) -> tuple[np.ndarray, pd.Series]:
+    """The swept threshold as a number and as Chinese text, per multiplier (vectorised)."""
+    u = unit_suffix(unit)
     if isinstance(cond, SpecialAreaThreshold):
-        return cond.value * m, [f"{OP_SYMBOL[cond.op]} {r(cond.value * x)}{u}（特殊类型地区 {r(cond.special_area_value * x)}{u}）" for x in m]
-    if isinstance(cond, Threshold):
-        return cond.value * m, [f"{OP_SYMBOL[cond.op]} {r(cond.value * x)}{u}" for x in m]
-    if isinstance(cond, EachOfLastYears):
-        return m, [f"近{cond.years}年均 {OP_SYMBOL[cond.op]} 当地 GDP 增速 × {r(x)}" for x in m]
-    if isinstance(cond, AnyOf):
+        value = cond.value * m
+        text = (f"{OP_SYMBOL[cond.op]} " + fmt(value) + f"{u}（特殊类型地区 "
+                + fmt(cond.special_area_value * m) + f"{u}）")
+    elif isinstance(cond, Threshold):
+        value = cond.value * m
+        text = f"{OP_SYMBOL[cond.op]} " + fmt(value) + u
+    elif isinstance(cond, EachOfLastYears):
+        value = m
+        text = f"近{cond.years}年均 {OP_SYMBOL[cond.op]} 当地 GDP 增速 × " + fmt(m)
+    elif isinstance(cond, AnyOf):
         a, b = cond.conditions
-        return a.value * m, [f"国家级 {OP_SYMBOL[a.op]} {r(a.value * x)} 或省级 {OP_SYMBOL[b.op]} {r(b.value * x)}" for x in m]
-    if isinstance(cond, PeerRelative):
-        return top_share * m, [f"同组前 {r(top_share * x)}%（或行业基准 × {r(x)} 的放宽）" for x in m]
-    raise TypeError(cond)
+        value = a.value * m
+        text = f"国家级 {OP_SYMBOL[a.op]} " + fmt(value) + f" 或省级 {OP_SYMBOL[b.op]} " + fmt(b.value * m)
+    elif isinstance(cond, PeerRelative):
+        value = top_share * m
+        text = "同组前 " + fmt(value) + "%（有行业基准时，基准按 " + fmt(m) + " 倍放宽）"
+    else:
+        raise TypeError(cond)
+    return value, text
 
 
 def unrelaxed(result: SelectionResult) -> QuantitativeChecks:
@@ -162,7 +170,8 @@ def sweep(result: SelectionResult, spec: SweepSpec | None = None) -> SweepResult
         ind = fw.indicator(cid)
         value, text = _threshold_text(ind.condition, ind.unit, m, top)
         block = {
-            "condition_id": cid, "condition": ind.label, "multiplier": m, "threshold": value, "threshold_text": text,
+            "condition_id": cid, "condition": ind.label, "multiplier": m, "threshold": value,
+            "threshold_text": text.to_numpy(),
             "pass_rate_alone": c["alone"][j], "pass_rate_joint": c["joint"][j],
         }
         if spec.bootstrap:

@@ -129,14 +129,14 @@ def _threshold_text(cond, unit: str | None, m: np.ndarray, top_share: float) -> 
         text = f"{OP_SYMBOL[cond.op]} " + fmt(value) + u
     elif isinstance(cond, EachOfLastYears):
         value = m
-        text = f"近{cond.years}年均 {OP_SYMBOL[cond.op]} 当地 GDP 增速 × " + fmt(m)
+        text = f"近{cond.years}年均 {OP_SYMBOL[cond.op]} 当地 GDP 增速 × " + fmt(m, 3)
     elif isinstance(cond, AnyOf):
         a, b = cond.conditions
         value = a.value * m
         text = f"国家级 {OP_SYMBOL[a.op]} " + fmt(value) + f" 或省级 {OP_SYMBOL[b.op]} " + fmt(b.value * m)
     elif isinstance(cond, PeerRelative):
         value = top_share * m
-        text = "同组前 " + fmt(value) + "%（有行业基准时，基准按 " + fmt(m) + " 倍放宽）"
+        text = "同组前 " + fmt(value) + "%（有行业基准者：门槛倍数 " + fmt(m, 3) + "）"
     else:
         raise TypeError(cond)
     return value, text

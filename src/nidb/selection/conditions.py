@@ -54,9 +54,9 @@ class Outcome:
         return self.explain()
 
 
-def fmt(x: np.ndarray) -> pd.Series:
-    """Numbers as short text: rounded to two decimals, shortest form ("300", "212.4"); 缺失 for NaN."""
-    r = np.round(np.asarray(x, dtype="float64"), 2) + 0.0  # + 0.0 turns -0.0 into 0.0
+def fmt(x: np.ndarray, decimals: int = 2) -> pd.Series:
+    """Numbers as short text: rounded to `decimals`, shortest form ("300", "212.4"); 缺失 for NaN."""
+    r = np.round(np.asarray(x, dtype="float64"), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     text = pc.cast(pa.array(r, from_pandas=True), pa.string())
     return pd.Series(pd.array(text, dtype="string")).fillna("缺失")
 

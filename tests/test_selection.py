@@ -333,6 +333,15 @@ def test_priority_then_tilt_then_revenue(method):
     assert ranks == {"A0003": 1, "A0002": 2, "A0001": 3, "A0004": 4}
 
 
+def test_ordering_by_a_lower_is_better_indicator(method):
+    apps = [applicant("A0001"), applicant("A0002"), applicant("A0003")]
+    rows = (annual_rows("A0001", energy_consumption=40.0) + annual_rows("A0002", energy_consumption=20.0)
+            + annual_rows("A0003", energy_consumption=30.0))  # 0.5, 0.25, 0.375 吨标准煤/万元
+    r = run(replace(method, ordering=("I19",)), apps, rows)
+    ranks = dict(zip(r.summary["applicant_id"], r.summary["rank"]))
+    assert ranks == {"A0002": 1, "A0003": 2, "A0001": 3}
+
+
 def test_ineligible_are_not_ranked(method):
     r = run(method, [applicant("A0001"), applicant("A0002")],
             annual_rows("A0001") + annual_rows("A0002", sales_revenue=100.0, leading_industry_revenue=60.0))

@@ -221,7 +221,9 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     failed_ids = np.array([i.id for i, _ in quant] + [i.id for i, _ in qual] + [f.id for f, _, _ in feats]
                           + [LISTING_ID, VETO_ID])
     failed = _joined_ids(all_status == FAIL, failed_ids)
-    values = {ind.id: o.value for ind, o in quant}
+    # ordering keys: the indicators' own values at the data year (not peer positions)
+    values = {key: ctx.measure(fw.indicator(key).formula, ctx.data_year)
+              for key in method.ordering if key not in ("pilot_tasks", "special_areas")}
     rank = _ordering(ctx, overall == PASS, values, fw)
     reg = ctx.registry.reset_index()
     summary = pd.DataFrame({

@@ -46,6 +46,7 @@ TRANSITION_HEADERS = {
     "year_from": "起始年份", "stars_from": "起始星级", "to_5": "次年五星", "to_4": "次年四星", "to_3": "次年三星",
     "to_2": "次年二星", "to_1": "次年一星", "to_revoked": "次年撤销", "to_unrated": "次年未获评",
 }  # fmt: skip
+DECIMALS = 2  # scores as published: two decimals
 MISSING_HEADERS = {"indicator_id": "指标编号", "indicator": "指标", "n_units": "参评基地数", "n_missing": "缺失数"}
 
 
@@ -104,17 +105,25 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
     res["status"] = reg["status"].to_numpy()
     res = res.rename(columns={"unit_id": "base_id"})
     cols = ["rank", "base_id", "name", "authority", "region", "domain", *dims, "index", "stars", "status", "n_missing"]
+    res[[*dims, "index"]] = res[[*dims, "index"]].round(DECIMALS)
     results = res[cols].rename(columns={**REGISTRY_HEADERS, **RESULT_HEADERS, **dims})
 
     shares = res["stars"].value_counts().reindex(range(5, 0, -1), fill_value=0)
     distribution = pd.DataFrame(
-        {"星级": [f"{s}星" for s in shares.index], "基地数": shares.to_numpy(), "占比": shares.to_numpy() / max(len(res), 1)}
+        {
+            "星级": [f"{s}星" for s in shares.index],
+            "基地数": shares.to_numpy(),
+            "占比": (shares.to_numpy() / max(len(res), 1)).round(4),
+        }
     )
     labels = {i.id: i.zh for i in framework.indicators}
     special = ev.special.sort_values(["special_id", "rank", "unit_id"], na_position="last")
     special["top"] = _yes_no(special["top"])
+    special["score"] = special["score"].round(DECIMALS)
     special = special[list(SPECIAL_HEADERS)].rename(columns=SPECIAL_HEADERS)
     rel = panel.reliability[panel.reliability["year"] == year].copy()
+    stat_cols = ["k0", "icc1", "icc1k", "icc2", "icc2k", "kendall_w"]
+    rel[stat_cols] = rel[stat_cols].round(3)
     rel["indicator"] = rel["indicator_id"].map(labels)
     rel = rel[list(RELIABILITY_HEADERS)].rename(columns=RELIABILITY_HEADERS)
     missing = ev.missing.assign(indicator=ev.missing["indicator_id"].map(labels))[list(MISSING_HEADERS)]
@@ -141,13 +150,15 @@ def lifecycle_tables(panel: Panel) -> dict[str, pd.DataFrame]:
         "年度状态": status,
         "动态管理事件": lc.events[list(EVENT_HEADERS)].rename(columns=EVENT_HEADERS),
         "暂停申报": lc.suspensions[list(SUSPENSION_HEADERS)].rename(columns=SUSPENSION_HEADERS),
-        "星级分布-年度": star_distribution(lc.status).rename(columns=DISTRIBUTION_HEADERS),
+        "星级分布-年度": star_distribution(lc.status).round({"share_4plus": 4}).rename(columns=DISTRIBUTION_HEADERS),
     }
     for by, label in (("region", "区域"), ("domain", "领域"), ("authority", "推荐单位")):
-        out[f"星级分布-{label}"] = star_distribution(lc.status, by=by).rename(columns=DISTRIBUTION_HEADERS)
+        dist = star_distribution(lc.status, by=by).round({"share_4plus": 4})
+        out[f"星级分布-{label}"] = dist.rename(columns=DISTRIBUTION_HEADERS)
     out["星级转移矩阵"] = transition_matrix(lc.status).rename(columns=TRANSITION_HEADERS)
     special = top_lists(panel.special)
     special["top"] = _yes_no(special["top"])
+    special["score"] = special["score"].round(DECIMALS)
     out["专项评价榜单"] = special[list(SPECIAL_HEADERS)].rename(columns=SPECIAL_HEADERS)
     return out
 

@@ -135,8 +135,10 @@ def test_dask_local_cluster_gives_identical_results(tmp_path):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
             remote = monte_carlo(problem, 600, 3, chunk_size=100, client=client)
+            again = monte_carlo(problem, 600, 3, chunk_size=100, client=client)  # same problem, same client
     np.testing.assert_array_equal(local.ranks, remote.ranks)
     np.testing.assert_array_equal(local.stars, remote.stars)
+    np.testing.assert_array_equal(local.ranks, again.ranks)
 
 
 def test_discrete_mapping_from_the_unit_interval():

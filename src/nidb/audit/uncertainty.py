@@ -250,7 +250,9 @@ def evaluate_chunked(
     """
     bounds = [(i, min(i + chunk_size, len(u))) for i in range(0, len(u), chunk_size)]
     if client is not None:
-        shared = client.scatter(problem, broadcast=True)
+        # a fresh key per call: a hashed key would be shared with an earlier call's
+        # scatter, which Dask may be releasing while this call needs it
+        shared = client.scatter(problem, broadcast=True, hash=False)
         futures = [client.submit(evaluate, shared, u[a:b], pure=False) for a, b in bounds]
         parts = client.gather(futures)
     elif workers > 1:

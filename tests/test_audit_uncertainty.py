@@ -239,6 +239,17 @@ def test_default_audit_file_is_valid():
     assert spec.runs > 0 and spec.seed is not None
 
 
+def test_an_invalid_level_is_reported_with_the_audit_file_and_the_method_key(tmp_path):
+    text = """
+choices:
+  normalisation: {kind: discrete, parameter: normalise, levels: [{method: minmax}, {method: softmax}]}
+"""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        prepare(toy_subject(), load_audit_spec(path))
+    assert str(path) in str(err.value) and "normalise.method" in str(err.value) and "softmax" in str(err.value)
+
+
 def test_geometric_with_zero_values_fails_before_running(tmp_path):
     text = """
 choices:

@@ -280,3 +280,24 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     assert bad.exit_code == 1 and "1999" in bad.output
     bad = runner.invoke(app, ["evaluate", "--year", "2023", "--out", str(tmp_path / "x.txt")])
     assert bad.exit_code == 1 and ".xlsx" in bad.output
+
+
+def test_a_year_without_bases_to_rate_is_skipped_and_an_empty_panel_is_an_error() -> None:
+    from nidb.errors import NidbError
+    from nidb.evaluation import evaluate_panel
+    from nidb.lifecycle import LifecycleRules
+
+    units = {"B0001": 2.0, "B0002": 1.0, "B0003": 0.0}
+    parts = [tables(units, year) for year in (2020, 2021, 2022)]
+    quant = pd.concat([q for q, _ in parts])
+    qual = pd.concat([e for _, e in parts])
+    bases = pd.DataFrame(
+        {"base_id": list(units), "name": list(units), "authority": "江苏省", "region": "东部", "domain": "装备工业",
+         "batch": 9, "year_announced": 2019}
+    )  # fmt: skip
+    annual = pd.DataFrame({"unit_id": list(units), "year": 2020})
+    panel = evaluate_panel(quant, qual, bases, annual, None, FW, method(), LifecycleRules(), [2020, 2021, 2022])
+    assert sorted(panel.evaluations) == [2021, 2022]  # announced 2019: first rated 2021
+    assert panel.evaluations[2021].results.set_index("unit_id")["stars"].to_dict() == {"B0001": 5, "B0002": 3, "B0003": 1}
+    with pytest.raises(NidbError, match="没有任何示范基地"):
+        evaluate_panel(quant, qual, bases.assign(year_announced=2021), annual, None, FW, method(), LifecycleRules(), [2020, 2021, 2022])

@@ -27,7 +27,7 @@ import pandas as pd
 import yaml
 
 from nidb.engine import EngineResult, Hierarchy, Method, hierarchy_from_records, method_from_mapping, run
-from nidb.errors import ConfigError
+from nidb.errors import ConfigError, NidbError
 from nidb.expert import AGGREGATION_METHODS, aggregate_scores, reliability
 from nidb.framework import Framework, PeerRelative, check_parameters
 from nidb.indicators import indicator_values, peer_positions, table
@@ -266,6 +266,8 @@ def evaluate_year(
     """
     hierarchy = hierarchy if hierarchy is not None else evaluation_hierarchy(framework, method)
     data = engine_input(indicators, experts, framework, year, units, groups)
+    if data.empty:
+        raise NidbError(f"{year} 年没有需要评价的单位")
     result = run(data, hierarchy, method.engine)
     dims = [d.id for d in framework.dimensions]
     scores = result.scores
@@ -339,7 +341,8 @@ def run_panel(
     announced long enough ago, not revoked in an earlier year, and not revoked in that
     year for a compliance event or fraud. Because a revocation removes a base from
     later years (and so from the quota base of the star rule), years are evaluated in
-    order. ``data`` is a ``Dataset`` (or anything exposing the contract tables).
+    order; a year with no base to rate has no entry in ``Panel.evaluations``. ``data``
+    is a ``Dataset`` (or anything exposing the contract tables).
     """
     bases, annual = table(data, "bases"), table(data, "annual")
     renames = table(data, "renames")
@@ -382,10 +385,14 @@ def evaluate_panel(
     ledger = Ledger(bases, base_annual, rules, years)
     for year in years:
         active = ledger.to_rate(pd.concat(star_parts, ignore_index=True), year)
+        if active.empty:  # e.g. the first year of a panel whose bases are all too new
+            continue
         ev = evaluate_year(indicators, experts, framework, method, year, active, groups, hierarchy=hierarchy)
         evaluations[year] = ev
         rated = ev.results.dropna(subset=["stars"])
         star_parts.append(pd.DataFrame({"base_id": rated["unit_id"], "year": np.int64(year), "stars": rated["stars"]}))
+    if not evaluations:
+        raise NidbError(f"{years[0]}–{years[-1]} 年没有任何示范基地需要参加评价")
     stars = pd.concat(star_parts, ignore_index=True)
     lifecycle = ledger.lifecycle(stars, renames)
     if expert_scores is None:

@@ -94,6 +94,8 @@ def _info(path: Path, synthetic: bool, job: str, framework: Framework, m: Evalua
 
 def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str, pd.DataFrame]:
     """One year's evaluation as Chinese-headed tables."""
+    if year not in panel.evaluations:
+        raise NidbError(f"{year} 年没有参加评价的示范基地（新公告的基地须满参评年限）")
     ev = panel.evaluations[year]
     dims = {d.id: f"{d.id} {d.zh}" for d in framework.dimensions}
     status = panel.lifecycle.status

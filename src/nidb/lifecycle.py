@@ -202,6 +202,7 @@ class Ledger:
         self.eligible = year >= announced + rules.first_evaluation_offset
         counted = year >= announced + rules.compliance_from_offset
 
+        annual = annual.reindex(columns=["unit_id", "year", *COMPLIANCE_COLUMNS])  # absent column: no event
         b = self.base_index.get_indexer(annual["unit_id"].astype("string"))
         t = annual["year"].to_numpy(dtype="int64") - self.years[0]
         ok = (b >= 0) & (t >= 0) & (t < n_years)

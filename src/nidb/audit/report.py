@@ -30,10 +30,9 @@ from nidb.audit.uncertainty import (
     star_share_summary,
     unit_summary,
 )
-from nidb.engine.run import run
-from nidb.errors import NidbError
 from nidb.dataset import load_dataset
 from nidb.demo import SYNTHETIC_LABEL
+from nidb.errors import NidbError
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
 from nidb.selection.export import resolve_data
 
@@ -123,10 +122,9 @@ def _stars_rule(problem: Problem) -> StarFunction | None:
 
 
 def coherence_tables(subject: Subject, problem: Problem) -> dict[str, pd.DataFrame]:
-    """Statistical coherence of the base method's normalised indicators."""
+    """Statistical coherence of the base method's normalised indicators and scores."""
     h = subject.hierarchy
-    nominal = run(subject.data_for(subject.method_raw), h, problem.base_method)
-    table = nominal.scores  # normalised indicators and every aggregate, as the engine scored them
+    table = problem.nominal_scores  # normalised indicators and every aggregate, as the engine scored them
     groups, loadings = group_statistics(table, h)
     return {
         "correlations": correlations(table, h),
@@ -134,7 +132,7 @@ def coherence_tables(subject: Subject, problem: Problem) -> dict[str, pd.DataFra
         "loadings": loadings,
         "effective_weights": effective_weights(table, h, weights=problem.weights),
         "leave_one_out": leave_one_out(
-            nominal.normalised, h, problem.base_method.aggregate, _stars_rule(problem), problem.weights
+            table[h.indicators], h, problem.base_method.aggregate, _stars_rule(problem), problem.weights
         ),
     }
 

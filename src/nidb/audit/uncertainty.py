@@ -56,7 +56,7 @@ class Problem:
     star_rules: tuple[StarRule, ...]  # levels of a discrete choice of whole star rules (else empty)
     gate_nodes: tuple[int, ...]  # aggregate columns whose minimum the star gate checks (dimensions)
     plan: tuple  # batch.level_plan of the hierarchy
-    nominal_scores: pd.DataFrame  # units × nodes
+    nominal_scores: pd.DataFrame  # units × nodes: normalised indicators, then every aggregate (engine run)
     nominal_ranks: np.ndarray  # (n_units,)
     nominal_stars: np.ndarray | None  # (n_units,) int8, 0 = not rated
     source: str = "<audit>"

@@ -171,11 +171,8 @@ def evaluation_indicators(
     if method.peer_relative == "standing":
         pos = peer_positions(data, framework, year=years, params=method.parameters, values=values)
         standing = (100.0 - pos["position"]).to_numpy(dtype="float64")
-        wide = (
-            pd.DataFrame({"unit_id": pos["unit_id"], "year": pos["year"], "indicator_id": pos["indicator_id"], "v": standing})
-            .pivot(index=["unit_id", "year"], columns="indicator_id", values="v")
-            .reindex(values.index)
-        )
+        long = pos[["unit_id", "year", "indicator_id"]].assign(standing=standing)
+        wide = long.pivot(index=["unit_id", "year"], columns="indicator_id", values="standing").reindex(values.index)
         values = values.copy()
         values[wide.columns] = wide.to_numpy()
     return values
@@ -212,20 +209,22 @@ def engine_input(
     group-mean imputation. A unit without any value keeps a row of NaN, so it shows up
     as unrated rather than disappearing.
     """
-    quant = indicators.xs(year, level="year") if year in indicators.index.get_level_values("year") else indicators.iloc[:0].droplevel("year")
-    qual = experts.xs(year, level="year") if year in experts.index.get_level_values("year") else experts.iloc[:0].droplevel("year")
+    quant, qual = _year_rows(indicators, year), _year_rows(experts, year)
     if units is None:
         units = quant.index.union(qual.index)
     units = pd.Index(units, name="unit_id").astype("string")
-    frame = pd.concat(
-        [quant.reindex(units.astype(quant.index.dtype)).set_axis(units), qual.reindex(units.astype(qual.index.dtype)).set_axis(units)],
-        axis=1,
-    )
+    frame = pd.concat([quant.reindex(units), qual.reindex(units)], axis=1)
     frame = frame.reindex(columns=[ind.id for ind in framework.indicators]).astype("float64")
     if groups is not None and not groups.empty:
         frame = frame.join(groups.set_axis(groups.index.astype("string")).reindex(units))
     frame.index.name = "unit_id"
     return frame.reset_index()
+
+
+def _year_rows(table: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The rows of one year of a ``(unit_id, year)``-indexed table, indexed by ``unit_id`` (string)."""
+    rows = table[table.index.get_level_values("year") == year].droplevel("year")
+    return rows.set_axis(rows.index.astype("string").rename("unit_id"))
 
 
 @dataclass(frozen=True)

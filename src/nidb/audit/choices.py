@@ -108,12 +108,6 @@ class AuditSpec:
     sobol_confidence: float
     choices: tuple[Choice, ...]
 
-    def choice(self, name: str) -> Choice:
-        for c in self.choices:
-            if c.name == name:
-                return c
-        raise KeyError(name)
-
 
 def _err(source: str, key: str, message: str) -> ConfigError:
     return ConfigError(f"{source}，{key}：{message}")

@@ -221,6 +221,7 @@ choices:
         ("choices: {s: {kind: uniform, parameter: stars.levels.6.min_score, low: 1, high: 2}}", "choices.s.parameter"),
         ("seed: 1\nsobol: {base_samples: 100}\nchoices: {w: {kind: weights}}", "sobol.base_samples"),
         ("choices: {}", "choices"),
+        ("version: 2\nchoices: {w: {kind: weights}}", "version"),
         ("choices: {s: {kind: discrete, parameter: stars, levels: [{levels: {5: {min_score: 1}}}, {levels: {}}]}}", "choices.s.levels[0]"),
         ("choices: {s: {kind: discrete, parameter: stars.levels.5.top_share, levels: [0.1, 0.2]}}", "choices.s.parameter"),
     ],

@@ -235,6 +235,8 @@ def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise _err(source, "<根>", f"未知的键：{', '.join(unknown)}")
+    if raw.get("version", 1) != 1:
+        raise _err(source, "version", f"不支持的审计文件版本「{raw.get('version')}」（当前为 1）")
     seed = _number(source, "seed", raw.get("seed", 20231), integer=True)
     runs = _number(source, "runs", raw.get("runs", 1000), integer=True, positive=True)
     chunk = _number(source, "chunk_size", raw.get("chunk_size", 500), integer=True, positive=True)

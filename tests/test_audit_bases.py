@@ -91,3 +91,9 @@ def test_cli_without_sobol_writes_no_sobol_table(tmp_path):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert (out / "units.parquet").is_file() and not (out / "sobol.parquet").exists()
+
+
+def test_cli_names_a_year_without_data(tmp_path):
+    result = CliRunner().invoke(app, ["audit", "--year", "2031", "--runs", "10", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "2031" in result.output and "Traceback" not in result.output

@@ -95,6 +95,11 @@ def test_manifest_hashes_the_inputs_and_records_the_run(built):
     assert manifest["chapters"] == result.chapters
     assert manifest["packages"]["papermill"]
     assert set(manifest["git"]) == {"commit", "dirty"}
+    method = Path(manifest["method"]["path"])  # no --method: the packaged default is recorded
+    assert method.name == "evaluation-default.yaml"
+    assert manifest["method"]["sha256"] == hashlib.sha256(method.read_bytes()).hexdigest()
+    methodology = (result.year_dir / "methodology.qmd").read_text(encoding="utf-8")
+    assert manifest["method"]["sha256"] in methodology and manifest["inputs"]["bases.csv"] in methodology
 
 
 def test_data_appendix_has_every_table_as_csv_and_one_workbook(built):

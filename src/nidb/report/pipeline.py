@@ -74,6 +74,15 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     return path
 
 
+def default_method_file() -> Path | None:
+    """The packaged evaluation method the chapters use when no --method is given (None before it exists)."""
+    if importlib.util.find_spec("nidb.evaluation") is None:
+        return None
+    from nidb.evaluation import DEFAULT_METHOD_PATH
+
+    return Path(DEFAULT_METHOD_PATH)
+
+
 def latest_year(annual: pd.DataFrame) -> int:
     """The latest year with annual data (the default report year)."""
     years = annual["year"].dropna()
@@ -253,7 +262,7 @@ def build_report(
         xlsx, tables = write_appendix(appendix)
         manifest = build_manifest(
             data_dir=data,
-            method_file=method_file,
+            method_file=method_file or default_method_file(),
             parameters={**parameters, "out_dir": str(out)},
             chapters=[c.key for c in ready],
             seeds=SEEDS,

@@ -131,8 +131,10 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
     missing = ev.missing.assign(indicator=ev.missing["indicator_id"].map(labels))[list(MISSING_HEADERS)]
     events = panel.lifecycle.events
     events = events[events["year"] == year][list(EVENT_HEADERS)].rename(columns=EVENT_HEADERS)
+    five = results[results["星级"] == 5][["排序", "基地编号", "基地名称（当年）", "推荐单位", "所在区域", "示范领域", "综合指数"]]
     return {
         "评价结果": results,
+        "五星示范基地名单": five,
         "星级分布": distribution,
         "专项评价": special,
         "动态管理事件": events,

@@ -302,3 +302,17 @@ def test_a_year_without_bases_to_rate_is_skipped_and_an_empty_panel_is_an_error(
     assert panel.evaluations[2021].results.set_index("unit_id")["stars"].to_dict() == {"B0001": 5, "B0002": 3, "B0003": 1}
     with pytest.raises(NidbError, match="没有任何示范基地"):
         evaluate_panel(quant, qual, bases.assign(year_announced=2021), annual, None, FW, method(), LifecycleRules(), [2020, 2021, 2022])
+
+
+def test_packaged_band_method_rates_on_the_efficacy_scale(demo_panel) -> None:
+    from nidb.evaluation import DEFAULT_METHOD_PATH
+
+    data, _ = demo_panel
+    m = load_evaluation_method(DEFAULT_METHOD_PATH.with_name("evaluation-efficacy-bands.yaml"), FW)
+    assert m.engine.normalise.method == "efficacy"
+    assert all(level.top_share is None for level in m.stars.levels.values())
+    panel = run_panel(data, FW, m, load_rules())
+    res = panel.results
+    assert res["index"].between(60, 100).all()  # 功效系数法: 60 + 40 × share of the range
+    shares = res.groupby("year")["stars"].value_counts(normalize=True).unstack(fill_value=0)
+    assert shares[5].between(0.03, 0.12).all() and (shares[4] + shares[5]).between(0.5, 0.75).all()

@@ -63,7 +63,7 @@ def test_cli_writes_tables_workbook_and_manifest(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["audit", "--year", str(YEAR), "--method", str(method), "--runs", "30", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    for name in ("units", "star_shares", "overall", "sobol", "replications", "correlations", "groups",
+    for name in ("units", "star_shares", "star_transitions", "overall", "sobol", "replications", "correlations", "groups",
                  "loadings", "effective_weights", "leave_one_out"):
         assert (out / f"{name}.parquet").is_file() and (out / f"{name}.csv").is_file()
     units = pd.read_parquet(out / "units.parquet")

@@ -16,6 +16,7 @@ from nidb.audit.uncertainty import (
     overall_summary,
     prepare,
     star_share_summary,
+    star_transitions,
     unit_summary,
 )
 from nidb.engine.framework_table import hierarchy_from_records
@@ -87,6 +88,11 @@ def test_weight_noise_gives_the_analytic_probabilities(tmp_path):
     overall = overall_summary(mc).set_index("key")["value"]
     assert overall["share_star_changed_mean"] == pytest.approx(4 * 0.232689 / 3, abs=0.02)
     assert overall["share_units_ever_changed"] == pytest.approx(2 / 3)
+    # all three are nominally three-star; five stars: A and B with 2/11 each, C never
+    moves = star_transitions(mc).set_index("nominal_stars")
+    assert list(moves.index) == [3] and moves.at[3, "n_units"] == 3
+    assert moves.at[3, "p_star_5"] == pytest.approx((2 / 11 + 2 / 11) / 3, abs=0.02)
+    assert moves.loc[3, ["p_star_1", "p_star_2", "p_star_3", "p_star_4", "p_star_5", "p_unrated"]].sum() == pytest.approx(1.0)
 
 
 def test_a_unit_without_data_is_unrated_not_zero(tmp_path):

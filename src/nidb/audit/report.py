@@ -28,6 +28,7 @@ from nidb.audit.uncertainty import (
     prepare,
     replication_outputs,
     star_share_summary,
+    star_transitions,
     unit_summary,
 )
 from nidb.dataset import load_dataset
@@ -54,6 +55,13 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
     "star_shares": (
         "星级占比分布",
         {"stars": "星级", "nominal_share": "基准占比", "mean": "均值", "p05": "5%分位", "median": "中位数", "p95": "95%分位"},
+    ),
+    "star_transitions": (
+        "星级去向",
+        {
+            "nominal_stars": "基准星级", "n_units": "基地数", "p_star_1": "一星占比", "p_star_2": "二星占比",
+            "p_star_3": "三星占比", "p_star_4": "四星占比", "p_star_5": "五星占比", "p_unrated": "未评级占比",
+        },
     ),
     "overall": ("总体结果", {"key": "指标键", "label": "指标", "value": "数值"}),
     "sobol": (
@@ -155,6 +163,7 @@ def run_audit(
     tables = {
         "units": unit_summary(mc, subject.names),
         "star_shares": star_share_summary(mc),
+        "star_transitions": star_transitions(mc),
         "overall": overall_summary(mc),
         "replications": per_rep,
     }

@@ -368,6 +368,21 @@ def star_share_summary(mc: MonteCarlo) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def star_transitions(mc: MonteCarlo) -> pd.DataFrame:
+    """Where the stars go: for the bases at each nominal star level, the share of all their
+    replications that end at each star level (rows sum to 1 with ``p_unrated``)."""
+    columns = ["nominal_stars", "n_units", *[f"p_star_{s}" for s in STAR_VALUES], "p_unrated"]
+    if mc.stars is None:
+        return pd.DataFrame(columns=columns)
+    nominal = mc.problem.nominal_stars
+    rows = []
+    for level in sorted(set(nominal[nominal > 0].tolist()), reverse=True):
+        block = mc.stars[:, nominal == level]
+        rows.append([level, block.shape[1], *[(block == s).mean() for s in STAR_VALUES], (block == 0).mean()])
+    out = pd.DataFrame(rows, columns=columns)
+    return out.astype({"nominal_stars": "int64", "n_units": "int64"})
+
+
 def overall_summary(mc: MonteCarlo) -> pd.DataFrame:
     """Headline figures: replications, seed, rank shift and star change distributions (long table)."""
     p = mc.problem

@@ -24,17 +24,17 @@ CELL = ["unit_id", "year", "indicator_id"]
 PANEL = ["indicator_id", "year"]
 
 
-def _coded(scores: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.Index]]:
-    """Key columns as integer codes (fast groupby), score as float64; and the code books."""
+def _coded(scores: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, pd.Index]]:
+    """Key columns as integer code arrays, score as float64; and the code books."""
     books: dict[str, pd.Index] = {}
-    out = {}
+    out: dict[str, np.ndarray] = {}
     for col in ("unit_id", "indicator_id", "expert_id"):
         codes, uniques = pd.factorize(scores[col], sort=True)
         out[col] = codes
         books[col] = pd.Index(uniques)
     out["year"] = scores["year"].to_numpy(dtype="int64")
     out["score"] = scores["score"].to_numpy(dtype="float64")
-    return pd.DataFrame(out, columns=["unit_id", "year", "indicator_id", "expert_id", "score"]), books
+    return out, books
 
 
 def _decoded(frame: pd.DataFrame, books: dict[str, pd.Index]) -> pd.DataFrame:
@@ -72,9 +72,8 @@ def aggregate_scores(
             f"（trim_count={trim_count}）"
         )
     coded, books = _coded(scores)
-    cell_key = coded[CELL].to_numpy(dtype="int64")
-    cell, _ = _ids(*cell_key.T)
-    raw = coded["score"].to_numpy()
+    cell, _ = _ids(*(coded[c] for c in CELL))
+    raw = coded["score"]
     if method == "median" or (method == "trimmed_mean" and trim_count > 1):
         order = np.lexsort((raw, cell))  # each cell a contiguous run, its scores ascending
     else:
@@ -105,8 +104,8 @@ def aggregate_scores(
             dropped = (cum[start + trim_count] - cum[start]) + (cum[start + n] - cum[start + n - trim_count])
         used = n - 2 * k
         score = (total - np.where(k > 0, dropped, 0.0)) / used
-    key = cell_key[order[start]]
-    out = pd.DataFrame(key, columns=CELL)
+    first = order[start]
+    out = pd.DataFrame({c: coded[c][first] for c in CELL})
     out["score"] = score
     out["n_experts"] = n.astype("int64")
     out["n_used"] = np.asarray(used, dtype="int64")
@@ -153,9 +152,9 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
     Computed with integer codes and ``bincount`` sums over all panels at once.
     """
     coded, books = _coded(scores)
-    x = coded["score"].to_numpy()
-    unit, expert = coded["unit_id"].to_numpy(), coded["expert_id"].to_numpy()
-    panel, panel_row = _ids(coded["indicator_id"].to_numpy(), coded["year"].to_numpy())
+    x = coded["score"]
+    unit, expert = coded["unit_id"], coded["expert_id"]
+    panel, panel_row = _ids(coded["indicator_id"], coded["year"])
     n_panels = len(panel_row)
     pu, pu_row = _ids(panel, unit)
     pe, pe_row = _ids(panel, expert)
@@ -211,8 +210,8 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
     crossed_small = (n < 2) | (k < 2)
     out = pd.DataFrame(
         {
-            "indicator_id": coded["indicator_id"].to_numpy()[panel_row],
-            "year": coded["year"].to_numpy()[panel_row],
+            "indicator_id": coded["indicator_id"][panel_row],
+            "year": coded["year"][panel_row],
             "n_units": n_units.astype("int64"),
             "n_ratings": n_ratings.astype("int64"),
             "k0": np.where(oneway_small, np.nan, k0),

@@ -153,6 +153,7 @@ def bench(n_bases: int, n_years: int, repeat: int) -> None:
     t_agg = _time(lambda: aggregate_scores(p["expert_scores"]), max(1, repeat // 2))
     t_rel = _time(lambda: reliability(p["expert_scores"]), max(1, repeat // 2))
     peak = _peak_mib(panel)
+    peak_experts = _peak_mib(lambda: aggregate_scores(p["expert_scores"]))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rated = int(result.lifecycle.status["evaluated"].sum())
     print(f"{n_bases:>6} bases × {n_years:>2} years ({rated} rated base-years, {len(p['expert_scores']):,} expert scores)")
@@ -164,7 +165,8 @@ def bench(n_bases: int, n_years: int, repeat: int) -> None:
         ("expert reliability (ICC, W)", t_rel),
     ):
         print(f"   {label:<32}{wall:7.3f}  {cpu:7.3f}")
-    print(f"   panel: tracemalloc peak {peak:.1f} MiB; process max RSS so far {rss:.1f} MiB")
+    print(f"   tracemalloc peak: panel {peak:.1f} MiB, expert trimmed mean {peak_experts:.1f} MiB")
+    print(f"   process max RSS so far {rss:.1f} MiB (includes the synthetic tables)")
 
 if __name__ == "__main__":
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

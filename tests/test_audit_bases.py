@@ -1,5 +1,7 @@
 """The audit on the bases' evaluation (demo data) and the `nidb audit` command."""
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -74,7 +76,9 @@ def test_cli_writes_tables_workbook_and_manifest(tmp_path):
     assert list(book)[:3] == ["说明", "名次与星级稳健性", "星级占比分布"]
     assert "示例数据（合成）" in book["说明"].to_string()
     assert "五星概率" in book["名次与星级稳健性"].columns
-    assert (out / "manifest.json").is_file()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["synthetic_data"] is True and manifest["settings"]["runs"] == 30
+    assert len(manifest["base_method_sha256"]) == 64 and "bases.csv" in manifest["inputs"]
 
 
 def test_cli_rejects_a_bad_run_count(tmp_path):

@@ -313,6 +313,7 @@ def audit_bases(
         "data_dir": str(path),
         "inputs": input_hashes(path),
         "audit_file_sha256": file_sha256(Path(spec.source)),
+        "base_method_sha256": file_sha256(Path(subject.method_source)),
         "packages": package_versions(),
         "git": git_state(Path(__file__).resolve().parents[3]),
     }

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from nidb.framework import load_framework
+from nidb.framework import Expert, walk
+
 # (batch, year announced, number of bases). Published: 1st 62, 1st-3rd 185 (3rd 57),
 # 8th 51, 9th 39, 10th 33, total 445. Chosen: the 2nd (66) and the 4th-7th (137 together).
 BATCHES: tuple[tuple[int, int, int], ...] = (
@@ -170,14 +173,24 @@ DATA_YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024, 2025)
 APPLICATION_YEARS: dict[int, int] = {2023: 860, 2024: 850, 2025: 800}  # chosen, 2,510 applicants
 APPLICANT_HISTORY_YEARS = 4  # annual rows for the application year and the three before it
 
-QUALITATIVE_INDICATORS: tuple[str, ...] = (
-    "I06", "I12", "I13", "I16", "I17", "I18", "I21", "I22",
-    "I23", "I24", "I25", "I26", "I27", "I28", "I29",
-)
-FEATURE_QUALITATIVE: dict[str, tuple[str, ...]] = {
-    "高技术转化应用": ("F01", "F02", "F03", "F04", "F05"),
-    "产业转移合作": ("F06b", "F06c"),
-    "软件和信息服务/大数据": ("F08", "F09", "F10", "F11"),
-    "工业互联网": ("F13", "F15", "F16"),
-    "数据中心": ("F20", "F21", "F22"),
-}
+
+
+def _expert_judged() -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
+    """Ids scored by experts, read from the framework: the qualitative indicators, and per
+    feature area every expert-judged condition (a qualitative feature, or the qualitative
+    sub-condition of a mixed one such as F06b, F14a)."""
+    framework = load_framework()
+    common = tuple(ind.id for ind in framework.qualitative)
+    by_area = {
+        area.zh: tuple(
+            node.id or feature.id
+            for feature in framework.features_of(area.zh)
+            for node in walk(feature.condition)
+            if isinstance(node, Expert)
+        )
+        for area in framework.feature_areas
+    }
+    return common, by_area
+
+
+QUALITATIVE_INDICATORS, FEATURE_QUALITATIVE = _expert_judged()

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from nidb.contract import CONTRACT_PATH, load_contract
+from nidb.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
@@ -24,12 +25,13 @@ TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp
 
 @lru_cache(maxsize=1)
 def generator_digest() -> str:
-    """Hash of everything the demo output depends on: generator code, contract and catalogue."""
+    """Hash of everything the demo output depends on: generator code, contract, framework and catalogue."""
     digest = hashlib.sha256(GENERATOR_VERSION.encode())
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.name.encode() + source.read_bytes())
     digest.update(CONTRACT_PATH.read_bytes())
     digest.update(CATALOGUE_PATH.read_bytes())
+    digest.update(FRAMEWORK_PATH.read_bytes())
     return digest.hexdigest()
 
 

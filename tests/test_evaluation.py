@@ -281,6 +281,10 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     assert bad.exit_code == 1 and "1999" in bad.output
     bad = runner.invoke(app, ["evaluate", "--year", "2023", "--out", str(tmp_path / "x.txt")])
     assert bad.exit_code == 1 and ".xlsx" in bad.output
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("first_evaluation_offset: -1\n", encoding="utf-8")
+    bad = runner.invoke(app, ["lifecycle", "--data", str(demo_dir()), "--rules", str(rules), "--out", str(tmp_path / "y.csv")])
+    assert bad.exit_code == 1 and "first_evaluation_offset" in bad.output and "Traceback" not in bad.output
 
 
 def test_a_year_without_bases_to_rate_is_skipped_and_an_empty_panel_is_an_error() -> None:

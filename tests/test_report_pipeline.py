@@ -192,3 +192,12 @@ def test_quarto_renders_the_site_search_listing_and_docx(built, tmp_path):
     assert list(site.rglob("annual-report.docx"))
     html = (site / "reports" / str(result.year) / "03-stars.html").read_text(encoding="utf-8")
     assert "示例数据（合成）" in html and "<script>alert(1)" not in html
+
+
+def test_a_year_without_data_is_a_user_error_before_any_work(built, tmp_path):
+    from nidb.errors import InputError
+
+    _, data, _, _ = built
+    with pytest.raises(InputError, match="没有 2031 年的数据.*2025"):
+        pipeline.build_report(year=2031, data_dir=data, out_dir=tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()  # nothing was written

@@ -6,6 +6,7 @@ import importlib.util
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any, Callable
 
 import yaml
 
@@ -16,12 +17,25 @@ CHAPTERS_FILE = "chapters.yaml"
 
 @dataclass(frozen=True)
 class Chapter:
-    """One report chapter: its notebook template and the modules its engine needs."""
+    """One report chapter: its notebook template, the modules its engine needs, its data needs."""
 
     key: str
     notebook: str
     title: str
     requires: tuple[str, ...]
+    needs: tuple[str, ...] = ()
+
+
+def _has_applicants(dataset: Any, year: int) -> str | None:
+    years = dataset.applicants["application_year"].dropna().astype(int)
+    if (years == year).any():
+        return None
+    have = "、".join(map(str, sorted(years.unique()))) or "无"
+    return f"{year} 年没有申报对象（有申报对象的年份：{have}）"
+
+
+#: Data conditions a chapter may need: name -> check(dataset, year) returning None or the reason it fails.
+NEEDS: dict[str, Callable[[Any, int], str | None]] = {"applicants": _has_applicants}
 
 
 def repo_root() -> Path:
@@ -43,15 +57,21 @@ def load_chapters(path: Path | None = None) -> tuple[Chapter, ...]:
     chapters = []
     for i, item in enumerate(raw["chapters"]):
         where = f"{source}: chapters[{i}]"
-        if not isinstance(item, dict) or set(item) != {"key", "notebook", "title", "requires"}:
-            raise ConfigError(f"{where} 须且只须含 key、notebook、title、requires")
+        if not isinstance(item, dict) or not {"key", "notebook", "title", "requires"} <= set(item) <= {
+            "key", "notebook", "title", "requires", "needs"
+        }:
+            raise ConfigError(f"{where} 须含 key、notebook、title、requires，可选 needs，不得有其他键")
         if not str(item["notebook"]).endswith(".ipynb"):
             raise ConfigError(f"{where}.notebook 须为 .ipynb 文件名")
         if not isinstance(item["requires"], list):
             raise ConfigError(f"{where}.requires 须为模块名列表")
+        needs = item.get("needs", [])
+        unknown = [n for n in needs if n not in NEEDS] if isinstance(needs, list) else needs
+        if unknown:
+            raise ConfigError(f"{where}.needs 须为以下名称的列表：{'、'.join(NEEDS)}；实际为 {unknown}")
         chapters.append(
             Chapter(str(item["key"]), str(item["notebook"]), str(item["title"]),
-                    tuple(str(m) for m in item["requires"]))
+                    tuple(str(m) for m in item["requires"]), tuple(needs))
         )
     keys = [c.key for c in chapters]
     if len(set(keys)) != len(keys):
@@ -64,6 +84,12 @@ def _importable(module: str) -> bool:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:
         return False
+
+
+def unmet_needs(chapter: Chapter, dataset: Any, year: int) -> str | None:
+    """Why `chapter` cannot be built for `year` from `dataset` (None when every need holds)."""
+    reasons = [reason for need in chapter.needs if (reason := NEEDS[need](dataset, year))]
+    return "；".join(reasons) or None
 
 
 def available_chapters(

@@ -22,7 +22,7 @@ import nbformat
 import pandas as pd
 
 from nidb.errors import InputError, Problem
-from nidb.report.chapters import Chapter, available_chapters, notebooks_dir, repo_root
+from nidb.report.chapters import Chapter, available_chapters, notebooks_dir, repo_root, unmet_needs
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.manifest import build_manifest, write_manifest
@@ -72,6 +72,16 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     if not path.exists():
         raise InputError([Problem(file=str(path), rule="exists", message="数据目录不存在")])
     return path
+
+
+def check_year(annual: pd.DataFrame, year: int) -> None:
+    """Stop early, with the years available, when the report year has no annual data."""
+    years = sorted(int(y) for y in annual["year"].dropna().unique())
+    if year not in years:
+        raise InputError([Problem(
+            file="annual", rule="report_year", column="year", value=year,
+            message=f"年度报表中没有 {year} 年的数据（已有年份：{'、'.join(map(str, years)) or '无'}）",
+        )])
 
 
 def default_method_file() -> Path | None:
@@ -227,10 +237,14 @@ def build_report(
     say(f"读取并校验输入数据：{data}")
     dataset = load_dataset(data)
     year = year or latest_year(dataset.annual)
+    check_year(dataset.annual, year)
     demo = is_demo_data(data)
-    ready, skipped = available_chapters()
-    for chapter in skipped:
-        say(f"跳过「{chapter.title}」：所需模块或笔记本尚未提供（{', '.join(chapter.requires)}）")
+    ready, missing = available_chapters()
+    skipped = [(c, f"所需模块或笔记本尚未提供（{', '.join(c.requires)}）") for c in missing]
+    skipped += [(c, reason) for c in ready if (reason := unmet_needs(c, dataset, year))]
+    ready = [c for c in ready if c not in {c for c, _ in skipped}]
+    for chapter, reason in skipped:
+        say(f"跳过「{chapter.title}」：{reason}")
 
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
@@ -259,7 +273,7 @@ def build_report(
         cases = _write_cases(dataset, year, method_file, data, staging, demo, say)
 
         say("汇总数据附录（CSV 与 Excel）……")
-        xlsx, tables = write_appendix(appendix)
+        _, tables = write_appendix(appendix)
         manifest = build_manifest(
             data_dir=data,
             method_file=method_file or default_method_file(),
@@ -272,7 +286,7 @@ def build_report(
         write_manifest(manifest, staging / "manifest.json")
         context: dict[str, Any] = {
             "demo": demo, "notice_text": DEMO_NOTICE_TEXT, "year": str(year),
-            "chapters": ready, "skipped": skipped, "cases": cases,
+            "chapters": ready, "skipped": [{"title": c.title, "reason": r} for c, r in skipped], "cases": cases,
         }
         (staging / "index.qmd").write_text(render_template(
             "year-index.qmd.j2", title=report_title,
@@ -305,7 +319,7 @@ def build_report(
         shutil.rmtree(backup, ignore_errors=True)
     return ReportResult(
         year=year, year_dir=year_dir, chapters=[c.key for c in ready],
-        skipped=[c.key for c in skipped], manifest=year_dir / "manifest.json",
+        skipped=[c.key for c, _ in skipped], manifest=year_dir / "manifest.json",
         appendix=year_dir / APPENDIX_DIR / APPENDIX_XLSX, render=rendered, cases=cases,
         tables=tables,
     )

@@ -156,7 +156,8 @@ def bench(n_bases: int, n_years: int, repeat: int) -> None:
     peak_experts = _peak_mib(lambda: aggregate_scores(p["expert_scores"]))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rated = int(result.lifecycle.status["evaluated"].sum())
-    print(f"{n_bases:>6} bases × {n_years:>2} years ({rated} rated base-years, {len(p['expert_scores']):,} expert scores)")
+    n_scores = len(p["expert_scores"])
+    print(f"{n_bases:>6} bases × {n_years:>2} years ({rated} rated base-years, {n_scores:,} expert scores)")
     print("   median of repeated runs          wall s    CPU s")
     for label, (wall, cpu) in (
         ("panel (evaluation + lifecycle)", t_panel),

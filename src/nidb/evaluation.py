@@ -138,7 +138,8 @@ def evaluation_hierarchy(framework: Framework, method: EvaluationMethod) -> Hier
     peer_ids = set(_peer_relative_ids(framework))
     records = []
     for ind in framework.indicators:
-        direction = 1 if ind.direction == "higher" or (method.peer_relative == "standing" and ind.id in peer_ids) else -1
+        standing = method.peer_relative == "standing" and ind.id in peer_ids
+        direction = 1 if ind.direction == "higher" or standing else -1
         records.append({"code": ind.id, "name": ind.zh, "level": 1, "parent": ind.dimension, "direction": direction})
     for dim in framework.dimensions:
         records.append({"code": dim.id, "name": dim.zh, "level": 2, "parent": INDEX_CODE})

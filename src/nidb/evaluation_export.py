@@ -76,7 +76,9 @@ def _years(dataset: object, until: int | None) -> list[int]:
     return [y for y in years if y <= until]
 
 
-def _info(path: Path, synthetic: bool, job: str, framework: Framework, m: EvaluationMethod, r: LifecycleRules, years: list[int]) -> pd.DataFrame:
+def _info(
+    path: Path, synthetic: bool, job: str, framework: Framework, m: EvaluationMethod, r: LifecycleRules, years: list[int]
+) -> pd.DataFrame:
     rows = [
         ("内容", job),
         ("数据", f"{SYNTHETIC_LABEL}：{path}" if synthetic else str(path)),
@@ -178,7 +180,9 @@ def run_evaluate(year: int, data: Path | None, method: Path | None, rules: Path 
     return write_tables({**tables, "说明": info}, out)
 
 
-def run_lifecycle(until: int | None, data: Path | None, method: Path | None, rules: Path | None, out: Path) -> list[Path]:
+def run_lifecycle(
+    until: int | None, data: Path | None, method: Path | None, rules: Path | None, out: Path
+) -> list[Path]:
     """`nidb lifecycle`: status per base-year, events, suspensions, star distributions and transitions."""
     _check_out(out)
     dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)

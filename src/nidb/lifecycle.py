@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from nidb.contract import load_contract
 from nidb.errors import ConfigError
+from nidb.yamlfile import read_yaml
 
 RULES_PATH = Path(__file__).parent / "rules" / "lifecycle-2023.yaml"
 
@@ -74,10 +74,7 @@ class LifecycleRules:
 def load_rules(path: str | Path | None = None) -> LifecycleRules:
     """Read and validate a lifecycle rules YAML (the packaged 2023 rules by default)."""
     path = Path(path) if path is not None else RULES_PATH
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}：无法读取动态管理规则：{exc}") from None
+    raw = read_yaml(path)
     return parse_rules(raw, source=str(path))
 
 
@@ -210,7 +207,7 @@ class Ledger:
         placed: dict[str, pd.api.extensions.ExtensionArray] = {}
         for col in COMPLIANCE_COLUMNS:
             dtype = "boolean" if col in ("unrectified_inspection", "fraud_found") else "string"
-            values = pd.array([pd.NA] * (n_bases * n_years), dtype=dtype)
+            values = pd.Series(pd.NA, index=range(n_bases * n_years), dtype=dtype).array
             values[flat] = pd.array(annual[col].to_numpy()[ok], dtype=dtype)
             placed[col] = values
 

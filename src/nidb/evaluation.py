@@ -1,9 +1,9 @@
 """The bases' annual quality evaluation (Art. 17–21): indicators + expert scores → stars.
 
 The evaluation is a pure function of (indicator table, expert table, framework,
-method): :func:`evaluate_year` rates one year's units; :func:`run_panel` runs the
-years in turn, rating only the bases the lifecycle rules admit each year, and
-returns the lifecycle tables too. The pieces a Monte Carlo over methods needs are
+method): :func:`evaluate_year` rates one year's units; :func:`evaluate_panel` runs
+the years in turn, rating only the bases the lifecycle rules admit each year, and
+returns the lifecycle tables too (:func:`run_panel` does the same from a Dataset). The pieces a Monte Carlo over methods needs are
 public: :func:`evaluation_indicators` (quantitative table), :func:`expert_table`
 (aggregated qualitative scores), :func:`engine_input` (the engine's units ×
 indicators matrix for a year) and :func:`evaluation_hierarchy`.

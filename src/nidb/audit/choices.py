@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from nidb.errors import ConfigError
 from nidb.stars import CRITERIA as STAR_CRITERIA
 from nidb.stars import StarRule
+from nidb.yamlfile import read_yaml
 
 KINDS = ("weights", "discrete", "uniform")
 METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
@@ -223,12 +223,7 @@ def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
     """Read and validate an audit file (default: the package's ``audit-default.yaml``)."""
     path = Path(path) if path is not None else METHODS_DIR / "audit-default.yaml"
     source = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{source}：文件不存在") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{source}：YAML 格式错误：{exc}") from None
+    raw = read_yaml(path)
     if not isinstance(raw, Mapping):
         raise _err(source, "<根>", "应为映射")
     allowed = {"version", "base_method", "stars", "seed", "runs", "chunk_size", "sobol", "choices", "doc"}

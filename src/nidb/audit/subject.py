@@ -15,7 +15,6 @@ from functools import partial
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from nidb.audit.choices import METHODS_DIR
 from nidb.engine.framework_table import Hierarchy, read_table_framework
@@ -33,6 +32,7 @@ from nidb.evaluation import (
 from nidb.framework import load_framework
 from nidb.lifecycle import load_rules
 from nidb.stars import StarRule
+from nidb.yamlfile import read_yaml
 
 # evaluation keys that change the engine's data table (with impute.group): all but the
 # star rule and the special evaluations, which act after scoring
@@ -66,12 +66,7 @@ def load_method_raw(name_or_path: str | Path) -> dict:
     path = Path(name_or_path)
     if not path.suffix:
         path = METHODS_DIR / f"{name_or_path}.yaml"
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}：方法文件不存在") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}：方法文件应为映射")
     return raw

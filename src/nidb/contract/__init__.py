@@ -13,9 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nidb.errors import ConfigError
+from nidb.yamlfile import read_yaml
 
 CONTRACT_PATH = Path(__file__).with_name("tables.yaml")
 
@@ -278,12 +277,7 @@ def parse_contract(raw: Any, source: str = "tables.yaml") -> Contract:
 
 def read_contract(path: Path) -> Contract:
     """Read and validate a contract file."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}：无法读取：{exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    raw = read_yaml(path)
     return parse_contract(raw, source=str(path))
 
 

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from nidb.engine.aggregate import AGGREGATIONS, ZERO_POLICIES
 from nidb.engine.impute import IMPUTATIONS
@@ -34,6 +33,7 @@ from nidb.engine.normalise import NORMALISATIONS, TIES
 from nidb.engine.treat import LOG_VARIANTS, TreatSpec
 from nidb.engine.weights import SCHEMES, ahp_weights
 from nidb.errors import ConfigError
+from nidb.yamlfile import read_yaml
 
 SCREEN_STAGES = ("before_imputation", "after_imputation")
 TREATMENTS = ("none", "jrc")
@@ -337,12 +337,7 @@ def method_from_mapping(raw: Mapping | None, *, source: str = "<method>") -> Met
 def load_method(path: str | Path) -> Method:
     """Read and validate a method recipe YAML file."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}：文件不存在") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    raw = read_yaml(path)
     return method_from_mapping(raw, source=str(path))
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nidb.contract import load_contract
 from nidb.errors import ConfigError
 from nidb.framework.model import (
@@ -36,6 +34,7 @@ from nidb.framework.model import (
     Threshold,
     walk,
 )
+from nidb.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).with_name("indicators-2023.yaml")
 
@@ -421,10 +420,5 @@ def check_parameters(fw: Framework, overrides: dict[str, Any], source: str, path
 def load_framework(path: str | Path | None = None) -> Framework:
     """Load and validate a framework file; the packaged 2023 system by default."""
     path = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}：无法读取：{exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    raw = read_yaml(path)
     return parse_framework(raw, source=str(path))

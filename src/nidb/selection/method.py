@@ -6,12 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from nidb.contract import load_contract
 from nidb.errors import ConfigError
 from nidb.expert import AGGREGATION_METHODS
 from nidb.framework import Framework, check_parameters, load_framework
+from nidb.yamlfile import read_yaml
 
 DEFAULT_METHOD_PATH = Path(__file__).parent.parent / "methods" / "selection-default.yaml"
 RULE_MODES = ("all", "k_per_dimension")
@@ -220,10 +219,5 @@ def parse_selection_method(raw: Any, source: str = "selection.yaml") -> Selectio
 def load_selection_method(path: str | Path | None = None) -> SelectionMethod:
     """Load and validate a selection method file; the packaged default when no path is given."""
     path = Path(path) if path is not None else DEFAULT_METHOD_PATH
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}：无法读取：{exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    raw = read_yaml(path)
     return parse_selection_method(raw, source=str(path))

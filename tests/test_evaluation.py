@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nidb.errors import ConfigError
 from nidb.evaluation import (
@@ -320,3 +322,44 @@ def test_packaged_band_method_rates_on_the_efficacy_scale(demo_panel) -> None:
     assert res["index"].between(60, 100).all()  # 功效系数法: 60 + 40 × share of the range
     shares = res.groupby("year")["stars"].value_counts(normalize=True).unstack(fill_value=0)
     assert shares[5].between(0.03, 0.12).all() and (shares[4] + shares[5]).between(0.5, 0.75).all()
+
+
+QUOTA_STARS = {"levels": {5: {"top_share": 0.2, "min_dimension": 20}, 4: {"top_share": 0.6}, 3: {"min_score": 30}, 2: {"min_score": 10}}}
+
+
+def random_tables(seed: int, n: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    quant, qual = tables({f"B{i:04d}": 0.0 for i in range(n)})
+    quant[:] = rng.lognormal(1.0, 1.0, quant.shape)
+    qual[:] = rng.uniform(40, 95, qual.shape)
+    return quant, qual
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), column=st.sampled_from(QUANT + QUAL), unit=st.integers(0, 11), gain=st.floats(0.01, 50))
+def test_improving_one_indicator_never_lowers_the_units_index_rank_or_stars(seed, column, unit, gain) -> None:
+    quant, qual = random_tables(seed)
+    m = method(stars=QUOTA_STARS)
+    before = evaluate_year(quant, qual, FW, m, 2023).results.set_index("unit_id")
+    key = (f"B{unit:04d}", 2023)
+    table = quant if column in QUANT else qual
+    lower_better = column in ("I19", "I20")
+    table.loc[key, column] = table.loc[key, column] - gain if lower_better else table.loc[key, column] + gain
+    after = evaluate_year(quant, qual, FW, m, 2023).results.set_index("unit_id")
+    u = key[0]
+    assert after.loc[u, "index"] >= before.loc[u, "index"] - 1e-9
+    assert after.loc[u, "rank"] <= before.loc[u, "rank"]
+    assert after.loc[u, "stars"] >= before.loc[u, "stars"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), column=st.sampled_from(QUANT), factor=st.floats(0.001, 1000))
+def test_a_positive_rescaling_of_an_indicator_changes_nothing(seed, column, factor) -> None:
+    quant, qual = random_tables(seed)
+    m = method(stars=QUOTA_STARS)
+    before = evaluate_year(quant, qual, FW, m, 2023).results.set_index("unit_id")
+    quant[column] = quant[column] * factor
+    after = evaluate_year(quant, qual, FW, m, 2023).results.set_index("unit_id")
+    cols = ["D1", "D2", "D3", "D4", "D5", "D6", "index"]
+    np.testing.assert_allclose(after[cols].to_numpy(), before.loc[after.index, cols].to_numpy(), atol=1e-9)
+    assert after["stars"].tolist() == before.loc[after.index, "stars"].tolist()

@@ -17,15 +17,15 @@ import os
 import resource
 import time
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 
 from nidb.audit.choices import METHODS_DIR, load_audit_spec
 from nidb.audit.subject import asem_subject, bases_subject
 from nidb.audit.uncertainty import monte_carlo, prepare
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 
 
 def timed(label: str, problem, runs: int, seed: int, chunk: int, workers: int = 1, client=None) -> float:

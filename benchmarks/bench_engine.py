@@ -15,7 +15,6 @@ from __future__ import annotations
 import statistics
 import time
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,8 +28,9 @@ from nidb.engine import (
     run,
     score_batch,
 )
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 SEED = 20231
 
 

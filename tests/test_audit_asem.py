@@ -7,13 +7,20 @@ import pandas as pd
 import pytest
 
 from nidb.audit.choices import load_audit_spec
-from nidb.audit.coherence import correlations, effective_weights, group_statistics, leave_one_out, level_scores
+from nidb.audit.coherence import (
+    correlations,
+    effective_weights,
+    group_statistics,
+    leave_one_out,
+    level_scores,
+)
 from nidb.audit.sensitivity import audit_sobol
 from nidb.audit.subject import asem_subject
 from nidb.audit.uncertainty import evaluate, monte_carlo, prepare, unit_summary
 from nidb.engine.run import run
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 pytestmark = pytest.mark.skipif(not ASEM.exists(), reason="ASEM example data not available")
 
 

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from nidb.cli import app
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 pytestmark = pytest.mark.skipif(not ASEM.exists(), reason="ASEM reference data not available")
 ARGS = ["score", "--data", str(ASEM / "ASEM_iData.csv"), "--meta", str(ASEM / "ASEM_iMeta.csv")]
 

@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import pytest
 
 from nidb.engine import packaged_method, read_table_framework, run
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 DATA, META = ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv"
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason="ASEM reference data not available")

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from nidb.engine import hierarchy_from_meta, hierarchy_from_records, read_table_framework, run
+from nidb.engine import (
+    hierarchy_from_meta,
+    hierarchy_from_records,
+    read_table_framework,
+    run,
+)
 from nidb.errors import ConfigError
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 
 
 def _records(**changes):

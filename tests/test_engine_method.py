@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from nidb.engine import load_method, method_from_mapping, packaged_method, read_table_framework, run
+from nidb.engine import (
+    load_method,
+    method_from_mapping,
+    packaged_method,
+    read_table_framework,
+    run,
+)
 from nidb.errors import ConfigError
+from nidb.reference import ASEM_DIR
 
-ASEM = Path("/work/shared/data/external/asem")
+ASEM = ASEM_DIR
 
 
 def test_defaults():

@@ -11,6 +11,7 @@ from pathlib import Path
 def main(names: list[str]) -> None:
     """Run the named benchmark scripts (all when none is named)."""
     here = Path(__file__).parent
+    sys.path.insert(0, str(here))  # scripts import the shared helpers as `timing`
     scripts = sorted(here.glob("bench_*.py"))
     if names:
         scripts = [s for s in scripts if any(n in s.stem for n in names)]

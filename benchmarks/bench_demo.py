@@ -12,38 +12,30 @@ repeated runs, row counts and the size on disk.
 from __future__ import annotations
 
 import os
-import statistics
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_seconds
 
 from nidb.demo import demo_dir, demo_tables, write_demo
 
 REPEATS = 3
 
 
-def _median_seconds(func, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 def main() -> None:
     tables = demo_tables()
     rows = ", ".join(f"{name} {len(frame):,}" for name, frame in tables.items())
     print(f"rows: {rows}")
-    print(f"demo_tables (generate in memory): {_median_seconds(demo_tables):.2f} s (median of {REPEATS})")
+    print(f"demo_tables (generate in memory): {median_seconds(demo_tables, REPEATS):.2f} s (median of {REPEATS})")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "demo"
-        print(f"write_demo (generate + write CSV): {_median_seconds(lambda: write_demo(out)):.2f} s (median of {REPEATS})")
+        print(f"write_demo (generate + write CSV): {median_seconds(lambda: write_demo(out), REPEATS):.2f} s (median of {REPEATS})")
         size = sum(p.stat().st_size for p in out.iterdir())
         print(f"size on disk: {size / 1e6:.1f} MB in {len(list(out.iterdir()))} files")
         os.environ["NIDB_CACHE_DIR"] = tmp
-        cold = _median_seconds(demo_dir, repeats=1)
-        warm = _median_seconds(demo_dir, repeats=10)
+        cold = median_seconds(demo_dir, repeats=1)
+        warm = median_seconds(demo_dir, repeats=10)
         print(f"demo_dir: cold {cold:.2f} s, warm {warm * 1e3:.1f} ms")
 
 

@@ -12,12 +12,9 @@ repeated runs and the peak traced memory of one run.
 
 from __future__ import annotations
 
-import statistics
-import time
-import tracemalloc
-
 import numpy as np
 import pandas as pd
+from timing import median_seconds, peak_mib
 
 from nidb.engine import (
     hierarchy_from_records,
@@ -32,24 +29,6 @@ from nidb.reference import ASEM_DIR
 
 ASEM = ASEM_DIR
 SEED = 20231
-
-
-def _time(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def _peak_mib(fn) -> float:
-    tracemalloc.start()
-    fn()
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 2**20
 
 
 def synthetic(units: int = 10_000, indicators: int = 29, dimensions: int = 6, seed: int = SEED):
@@ -76,7 +55,7 @@ def main() -> None:
         tf = read_table_framework(ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv")
         for name in ("asem-minmax-mean", "asem-coinr-example"):
             method = packaged_method(name)
-            t = _time(lambda: run(tf.data, tf.hierarchy, method), repeat=20)
+            t = median_seconds(lambda: run(tf.data, tf.hierarchy, method), 20, warmup=True)
             print(f"ASEM 51 × 49, {name:20s}: {t * 1000:7.1f} ms per run")
 
     data, hierarchy = synthetic()
@@ -89,8 +68,8 @@ def main() -> None:
     )
     plain = method_from_mapping({})
     for label, method in (("raw → min-max → mean", plain), ("impute + JRC treatment + min-max + mean", full)):
-        t = _time(lambda: run(data, hierarchy, method), repeat=5)
-        peak = _peak_mib(lambda: run(data, hierarchy, method))
+        t = median_seconds(lambda: run(data, hierarchy, method), 5, warmup=True)
+        peak = peak_mib(lambda: run(data, hierarchy, method))
         print(f"synthetic 10,000 × 29, {label:40s}: {t * 1000:7.1f} ms per run, peak {peak:6.1f} MiB")
 
     normalised = normalise_indicators(data[hierarchy.indicators].to_numpy(), hierarchy, plain.normalise)
@@ -100,8 +79,8 @@ def main() -> None:
     def batch() -> None:
         for start in range(0, len(weights), chunk):
             score_batch(normalised, hierarchy, weights[start:start + chunk], plain.aggregate, levels=[2, 3])
-    t = _time(batch, repeat=3)
-    peak = _peak_mib(batch)
+    t = median_seconds(batch, 3, warmup=True)
+    peak = peak_mib(batch)
     print(
         f"synthetic 10,000 × 29, 1,000 weight sets (dimension and index scores), chunks of {chunk}: {t:6.2f} s "
         f"({1_000 / t:,.0f} replications/s), peak {peak:6.1f} MiB"

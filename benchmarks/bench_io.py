@@ -11,11 +11,11 @@ Run: ``.venv/bin/python benchmarks/bench_io.py``. Prints median wall times.
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 from dataclasses import replace
 from pathlib import Path
+
+from timing import median_seconds
 
 from nidb.contract import load_contract
 from nidb.dataset import load_dataset
@@ -26,31 +26,23 @@ from nidb.template import write_template
 REPEATS = 3
 
 
-def _median_seconds(func, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
 
 def main() -> None:
     source = demo_dir()
     data = load_dataset(source)
     print("rows: " + ", ".join(f"{n} {len(f):,}" for n, f in data.tables().items()))
-    print(f"load_dataset (csv directory): {_median_seconds(lambda: load_dataset(source)):.2f} s (median of {REPEATS})")
+    print(f"load_dataset (csv directory): {median_seconds(lambda: load_dataset(source), REPEATS):.2f} s (median of {REPEATS})")
     with tempfile.TemporaryDirectory() as tmp:
         pq = Path(tmp) / "parquet"
         pq.mkdir()
         for name, frame in data.tables().items():
             frame.to_parquet(pq / f"{name}.parquet")
-        print(f"load_dataset (parquet directory): {_median_seconds(lambda: load_dataset(pq)):.2f} s (median of {REPEATS})")
+        print(f"load_dataset (parquet directory): {median_seconds(lambda: load_dataset(pq), REPEATS):.2f} s (median of {REPEATS})")
         small = replace(data, expert_scores=empty_frame(load_contract().table("expert_scores")))
         out = Path(tmp) / "filled.xlsx"
-        write = _median_seconds(lambda: write_template(out, small, overwrite=True), repeats=1)
+        write = median_seconds(lambda: write_template(out, small, overwrite=True), repeats=1)
         print(f"write_template (filled, no expert scores): {write:.2f} s, {out.stat().st_size / 1e6:.1f} MB")
-        print(f"load_dataset (that workbook): {_median_seconds(lambda: load_dataset(out), repeats=1):.2f} s")
+        print(f"load_dataset (that workbook): {median_seconds(lambda: load_dataset(out), repeats=1):.2f} s")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,6 @@ Run: ``.venv/bin/python benchmarks/bench_selection.py``. Prints median wall time
 
 from __future__ import annotations
 
-import statistics
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -33,16 +31,10 @@ from nidb.selection.verdicts import _rule_holds
 from nidb.sweep import curves, multipliers, sweep
 
 YEAR = 2025
+from timing import median_seconds
+
 REPEATS = 5
 
-
-def _median(func, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def pooled_round() -> dict[str, pd.DataFrame]:
@@ -75,16 +67,16 @@ def main() -> None:
         status = np.column_stack([c.status() for c in q.checks])
         return _rule_holds(status == PASS, np.ones_like(status, bool), dims, method.quantitative_rule)
 
-    print(f"verdict kernel (14 checks + rule, {n:,} applicants): {_median(kernel) * 1000:.1f} ms (median of {REPEATS})")
+    print(f"verdict kernel (14 checks + rule, {n:,} applicants): {median_seconds(kernel, REPEATS) * 1000:.1f} ms (median of {REPEATS})")
     print(f"select (context, every verdict, overall, order; reasons deferred): "
-          f"{_median(lambda: select(data, YEAR, method), 3):.2f} s (median of 3)")
+          f"{median_seconds(lambda: select(data, YEAR, method), 3):.2f} s (median of 3)")
     print(f"select + verdict table with Chinese reasons: "
-          f"{_median(lambda: select(data, YEAR, method).verdicts, 3):.2f} s (median of 3)")
+          f"{median_seconds(lambda: select(data, YEAR, method).verdicts, 3):.2f} s (median of 3)")
 
     m = multipliers(replace(method.sweep, points=200))
-    print(f"sweep kernel (14 × 200 × {n:,}, alone + joint): {_median(lambda: curves(q, m)) * 1000:.0f} ms")
-    print(f"sweep kernel + 1,000 bootstrap draws: {_median(lambda: curves(q, m, 1000, 20231), 3):.2f} s")
-    print(f"sweep (all tables, 201 points, 1,000 draws, 41 × 41 grid): {_median(lambda: sweep(result), 3):.2f} s")
+    print(f"sweep kernel (14 × 200 × {n:,}, alone + joint): {median_seconds(lambda: curves(q, m), REPEATS) * 1000:.0f} ms")
+    print(f"sweep kernel + 1,000 bootstrap draws: {median_seconds(lambda: curves(q, m, 1000, 20231), 3):.2f} s")
+    print(f"sweep (all tables, 201 points, 1,000 draws, 41 × 41 grid): {median_seconds(lambda: sweep(result), 3):.2f} s")
 
 
 if __name__ == "__main__":

@@ -88,3 +88,14 @@ def test_special_overview():
     assert table.loc["甲", "参评基地（个）"] == 3 and table.loc["甲", "入榜（个）"] == 2
     assert table.loc["甲", "入榜最低专项指数"] == 7.0 and table.loc["甲", "专项指数中位数"] == 7.0
     assert table.loc["乙", "入榜（个）"] == 1 and math.isclose(table.loc["乙", "专项指数中位数"], 3.0)
+
+
+def test_dimension_counts_match_the_2023_indicator_system():
+    from nidb.framework import load_framework
+
+    table = summaries.dimension_counts(load_framework())
+    assert table.columns.tolist() == ["维度", "定量", "定性", "合计"]
+    total = table.iloc[-1]
+    # the 2023 draft: 29 indicators in 6 dimensions, 14 quantitative and 15 qualitative
+    assert (total["维度"], total["定量"], total["定性"], total["合计"]) == ("合计", 14, 15, 29)
+    assert len(table) == 6 + 1

@@ -83,6 +83,7 @@ def table_html(frame: pd.DataFrame, float_format: str = "{:.2f}") -> str:
         float_format=float_format.format,
         classes="nidb-table",
         border=0,
+        justify="left",
     )
 
 

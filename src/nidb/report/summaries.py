@@ -31,6 +31,7 @@ def dimension_counts(framework: Framework) -> pd.DataFrame:
     """Indicators per dimension, split into quantitative and qualitative, with a total row."""
     table = framework_table(framework)
     counts = pd.crosstab(table["维度"], table["类型"]).reindex(columns=["定量", "定性"], fill_value=0)
+    counts.columns.name = None
     order = [d.zh for d in framework.dimensions]
     counts = counts.reindex(order).fillna(0).astype(int)
     counts["合计"] = counts.sum(axis=1)

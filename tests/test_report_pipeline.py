@@ -201,3 +201,29 @@ def test_a_year_without_data_is_a_user_error_before_any_work(built, tmp_path):
     with pytest.raises(InputError, match="没有 2031 年的数据.*2025"):
         pipeline.build_report(year=2031, data_dir=data, out_dir=tmp_path / "reports")
     assert not (tmp_path / "reports").exists()  # nothing was written
+
+
+def test_nidb_profiles_writes_every_base_and_the_feedback_selection(built, tmp_path):
+    from typer.testing import CliRunner
+
+    from nidb.cli import app
+    from nidb.report.profiles import build_profiles
+
+    _, data, _, _ = built
+    runner = CliRunner()
+    done = runner.invoke(app, ["profiles", "--all", "--data", str(data), "--out", str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    folder = tmp_path / "profiles" / "2025"
+    pages = sorted(folder.glob("B*.qmd"))
+    assert len(pages) == N_BASES and f"生成 {N_BASES} 个画像" in done.output
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "示例数据（合成）" in text and "## 短板弱项" in text
+        assert "<script>" not in text and "\n**粗体**" not in text
+    assert (folder / "index.qmd").is_file() and len(list((folder / "figures").glob("*.png"))) == N_BASES
+    feedback = build_profiles(data_dir=data, out_dir=tmp_path / "feedback", workers=1)
+    status = pd.read_csv(built[0].appendix.parent / "lifecycle_events.csv", encoding="utf-8-sig")
+    assert feedback.pages == len(list((tmp_path / "feedback" / "profiles" / "2025").glob("B*.qmd")))
+    assert feedback.pages <= N_BASES and feedback.selection.startswith("预警")
+    revoked = set(status.loc[status["事项"] == "取消称号", "基地编号"])
+    assert revoked <= {p.stem for p in (tmp_path / "feedback" / "profiles" / "2025").glob("B*.qmd")}

@@ -68,6 +68,13 @@ def test_a_missing_dimension_fails_the_gate() -> None:
     assert assign_stars(idx, dims, rule(levels)).tolist() == [4, 5]
 
 
+def test_a_dimension_nobody_has_is_left_out_of_the_gate() -> None:
+    idx = series(95, 90)
+    dims = pd.DataFrame({"D1": [80, 50], "D5": [np.nan, np.nan]}, index=idx.index)
+    levels = {5: {"min_score": 85, "min_dimension": 60}, 4: {"min_score": 85}, 3: {"min_score": 0}, 2: {"min_score": 0}}
+    assert assign_stars(idx, dims, rule(levels)).tolist() == [5, 4]
+
+
 def test_units_without_an_index_are_not_rated_nor_counted_in_the_quota() -> None:
     idx = series(90, np.nan, 80, 70, 60)
     levels = {5: {"top_share": 0.25}, 4: {"top_share": 0.5}, 3: {"min_score": 65}, 2: {"min_score": 0}}

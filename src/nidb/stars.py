@@ -125,7 +125,8 @@ def assign_stars(index: pd.Series, dimensions: pd.DataFrame | None, rule: StarRu
     ``index`` holds the composite index per unit; ``dimensions`` the dimension scores
     (one column per dimension, same index), needed only when a level has a
     ``min_dimension`` gate. Units with a missing index are not rated and do not count
-    towards the quota base.
+    towards the quota base. A unit missing a dimension score fails a gate, unless no
+    rated unit has that dimension (then the gate is over the other dimensions).
     """
     rated = index.notna().to_numpy()
     n_rated = int(rated.sum())
@@ -133,6 +134,8 @@ def assign_stars(index: pd.Series, dimensions: pd.DataFrame | None, rule: StarRu
     rank = index.rank(ascending=False, method=rank_method).to_numpy()
     if dimensions is not None:
         dims = dimensions.reindex(index.index).to_numpy(dtype="float64")
+        # a dimension no rated unit has (e.g. no expert scores at all) is not part of the gate
+        dims = dims[:, ~np.isnan(dims[rated]).all(axis=0)] if rated.any() else dims
         dim_min = np.where(np.isnan(dims).any(axis=1), -np.inf, dims.min(axis=1, initial=np.inf))
     else:
         dim_min = None

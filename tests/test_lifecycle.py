@@ -300,3 +300,22 @@ def test_vectorised_rules_agree_with_a_sequential_reading(cases, offset, run) ->
         assert status_of(out, b) == reference_status(announced, base_stars, compliance, rules), b
     rated = out.status[out.status["evaluated"]]
     assert rated["stars"].notna().all()
+
+
+def test_renamings_must_chain_up_to_the_registry_name() -> None:
+    from nidb.errors import InputError
+
+    bases = registry(("B0009", 2015, 5, "广东省"))
+    bases.loc[0, "name"] = "丙"
+    chain = pd.DataFrame({"base_id": ["B0009", "B0009"], "year": [2023, 2021], "old_name": ["乙", "甲"], "new_name": ["丙", "乙"]})
+    out = run(bases, star_table(B0009={2020: 3}), renames=chain)
+    names = out.status.set_index("year")["name"]
+    assert [names[2020], names[2021], names[2022], names[2023]] == ["甲", "乙", "乙", "丙"]
+    broken = chain.assign(new_name=["丙", "丁"])  # the 2021 renaming does not lead to 乙
+    with pytest.raises(InputError) as err:
+        run(bases, star_table(), renames=broken)
+    assert len(err.value.problems) == 1
+    problem = err.value.problems[0]
+    assert problem.file == "renames" and problem.row == 3 and problem.value == "丁"
+    with pytest.raises(InputError, match="名录"):
+        run(bases, star_table(), renames=chain.assign(new_name=["戊", "乙"]))

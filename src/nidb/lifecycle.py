@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from nidb.contract import load_contract
-from nidb.errors import ConfigError
+from nidb.errors import ConfigError, InputError, Problem
 from nidb.yamlfile import read_yaml
 
 RULES_PATH = Path(__file__).parent / "rules" / "lifecycle-2023.yaml"
@@ -297,6 +297,7 @@ class Ledger:
         reasons = {code: flag.ravel()[keep] for code, flag in ruled.reasons.items()}
         revoked_now = ruled.revoked_now.ravel()[keep]
         renames = renames if renames is not None else pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
+        check_renames(self.bases, renames)
         grid["revocation_reason"] = _reason_text(reasons, revoked_now)
         grid["name"] = _names_by_year(grid, renames)
         status_table = grid[
@@ -315,6 +316,42 @@ class Ledger:
         rank = events["event_code"].map(order).fillna(3)  # revocations between renaming and suspension
         events = events.assign(_rank=rank).sort_values(["year", "base_id", "_rank"], ignore_index=True)
         return Lifecycle(status=status_table, events=events.drop(columns="_rank"), suspensions=suspensions)
+
+
+def check_renames(bases: pd.DataFrame, renames: pd.DataFrame) -> None:
+    """Raise ``InputError`` when the renamings do not chain up to the registry's name.
+
+    The registry holds a base's current name; so, per base and in year order, each
+    renaming's ``new_name`` must be the next one's ``old_name``, and the last
+    ``new_name`` the registry's ``name``. Rows are numbered as in the renames file
+    (header row = 1).
+    """
+    if renames.empty:
+        return
+    ren = renames.reset_index(drop=True).astype({"base_id": "string", "year": "int64"})
+    ren["row"] = np.arange(len(ren)) + 2
+    ren = ren.sort_values(["base_id", "year"], kind="stable")
+    same_base = ren["base_id"].eq(ren["base_id"].shift(-1)).fillna(False).astype(bool)
+    expected = ren["old_name"].shift(-1).where(same_base)
+    current = ren["base_id"].map(bases.set_index(bases["base_id"].astype("string"))["name"])
+    expected = expected.fillna(current).astype("string")
+    broken = ren[(ren["new_name"].astype("string") != expected).fillna(True).to_numpy()]
+    if broken.empty:
+        return
+    problems = [
+        Problem(
+            file="renames",
+            rule="更名记录须首尾相接，最后的新名称即名录中的基地名称（第二十二条）",
+            message=f"基地 {b} 的新名称与{'下一次更名的原名称' if nxt else '示范基地名录中的名称'}「{e}」不一致",
+            row=int(r),
+            column="新名称",
+            value=n,
+        )
+        for b, r, n, e, nxt in zip(
+            broken["base_id"], broken["row"], broken["new_name"], expected[broken.index], same_base[broken.index]
+        )
+    ]
+    raise InputError(problems)
 
 
 def _names_by_year(grid: pd.DataFrame, renames: pd.DataFrame) -> pd.Series:

@@ -16,6 +16,7 @@ import nbformat
 import openpyxl
 import pandas as pd
 import pytest
+import yaml
 
 from nidb.demo import demo_dir
 from nidb.report import pipeline
@@ -227,3 +228,28 @@ def test_nidb_profiles_writes_every_base_and_the_feedback_selection(built, tmp_p
     assert feedback.pages <= N_BASES and feedback.selection.startswith("预警")
     revoked = set(status.loc[status["事项"] == "取消称号", "基地编号"])
     assert revoked <= {p.stem for p in (tmp_path / "feedback" / "profiles" / "2025").glob("B*.qmd")}
+
+
+def test_whole_report_document_has_every_chapter_without_code(built):
+    result, _, _, _ = built
+    text = (result.year_dir / "annual-report.qmd").read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---")[1])
+    assert set(front["format"]) == {"html", "docx"}
+    for chapter in load_chapters():
+        assert f"\n# {chapter.title.replace(' ', ' ')}" in text.replace("\\", "")
+    assert "import " not in text and "page.say(" not in text  # outputs only, no code
+    assert text.count("示例数据（合成）") == 1  # the notice once, not once per chapter
+    figures = list((result.year_dir / "annual-report_files").glob("*.png"))
+    assert len(figures) == text.count("](annual-report_files/") >= 8
+
+
+@pytest.mark.skipif(shutil.which("pandoc") is None, reason="Pandoc is not installed: the preview has no Word version")
+def test_preview_word_version_shows_names_literally(built, tmp_path):
+    import subprocess
+
+    result, _, reports, _ = built
+    docx = reports / "_site" / str(result.year) / "annual-report.docx"
+    plain = subprocess.run(["pandoc", str(docx), "--to", "plain", "--wrap", "none"], capture_output=True, text=True,
+                           check=True).stdout
+    assert "示例数据（合成）" in plain
+    assert SCRIPT in plain and BOLD in plain  # shown as text, not markup

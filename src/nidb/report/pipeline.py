@@ -22,7 +22,8 @@ import nbformat
 import pandas as pd
 
 from nidb.errors import InputError, Problem
-from nidb.report.chapters import Chapter, available_chapters, notebooks_dir, repo_root, unmet_needs
+from nidb.report.chapters import available_chapters, notebooks_dir, repo_root, unmet_needs
+from nidb.report.document import write_document
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.manifest import build_manifest, write_manifest
@@ -101,9 +102,9 @@ def latest_year(annual: pd.DataFrame) -> int:
     return int(years.max())
 
 
-def front_matter(title: str, extra: str = "") -> nbformat.NotebookNode:
+def front_matter(title: str) -> nbformat.NotebookNode:
     """A raw cell with Quarto front matter (title escaped for Markdown and YAML)."""
-    return nbformat.v4.new_raw_cell(f"---\ntitle: {yaml_string(markdown_text(title))}\n{extra}---")
+    return nbformat.v4.new_raw_cell(f"---\ntitle: {yaml_string(markdown_text(title))}\n---")
 
 
 def add_front_matter(path: Path, title: str) -> None:
@@ -120,35 +121,6 @@ def add_front_matter(path: Path, title: str) -> None:
     cell["id"] = "front-matter"
     nb.cells.insert(0, cell)
     nbformat.write(nb, str(path))
-
-
-def combined_notebook(chapters: list[tuple[Chapter, Path]], title: str) -> nbformat.NotebookNode:
-    """One notebook holding every chapter (for the DOCX of the whole report).
-
-    Parameters cells are dropped and the demo notice is kept once, at the top.
-    """
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(front_matter(
-        title,
-        "format:\n  html: default\n  docx:\n    toc: true\n    number-sections: false\n",
-    ))
-    notice_seen = False
-    for chapter, path in chapters:
-        source = nbformat.read(str(path), as_version=4)
-        nb.metadata = source.metadata
-        nb.cells.append(nbformat.v4.new_markdown_cell(f"# {markdown_text(chapter.title)}"))
-        for cell in source.cells:
-            tags = cell.metadata.get("tags", [])
-            if cell.cell_type == "raw" or "parameters" in tags:
-                continue
-            if "notice" in tags:
-                if notice_seen:
-                    continue
-                notice_seen = True
-            nb.cells.append(cell)
-    for i, cell in enumerate(nb.cells):
-        cell["id"] = f"cell-{i:04d}"  # deterministic ids: same inputs, same file
-    return nb
 
 
 def write_appendix(folder: Path) -> tuple[Path, list[str]]:
@@ -265,10 +237,7 @@ def build_report(
         for chapter in ready:
             add_front_matter(staging / chapter.notebook, chapter.title)
         report_title = f"{year} 年度国家新型工业化产业示范基地发展报告"
-        nbformat.write(
-            combined_notebook([(c, staging / c.notebook) for c in ready], f"{report_title}（全文）"),
-            str(staging / "annual-report.ipynb"),
-        )
+        write_document([(c.title, staging / c.notebook) for c in ready], f"{report_title}（全文）", staging)
 
         cases = _write_cases(dataset, year, method_file, data, staging, demo, say)
 

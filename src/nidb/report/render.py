@@ -18,6 +18,7 @@ import nbformat
 import yaml
 
 from nidb.errors import NidbError
+from nidb.report.document import DOCUMENT, pandoc_docx
 from nidb.report.escape import html_text
 from nidb.report.page import DEMO_NOTICE, notice_html
 from nidb.report.style import font_path
@@ -209,6 +210,8 @@ def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
             target.with_suffix(".html").write_text(_page(title, body, home, demo), encoding="utf-8")
             if _listed(rel):
                 links.append((f"{prefix}/{rel.with_suffix('.html').as_posix()}", title))
+            if rel.as_posix() == DOCUMENT and pandoc_docx(source, target.with_suffix(".docx")):
+                links.append((f"{prefix}/{rel.with_suffix('.docx').as_posix()}", f"{title}（Word 版，Pandoc 生成）"))
         heading = f"{root.name} 年度报告" if prefix == root.name else f"{root.name} 年示范基地画像"
         items = "\n".join(f'<li><a href="{html_text(href)}">{html_text(title)}</a></li>' for href, title in links)
         sections.append(f"<h2>{heading}</h2>\n<ul>\n{items}\n</ul>")

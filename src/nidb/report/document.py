@@ -1,0 +1,76 @@
+"""The whole annual report as one Markdown document (for the Word version and the full-text page).
+
+Built from the executed chapter notebooks: Markdown cells as written, and of each code
+cell's outputs the Markdown ones (sentences, tables — already escaped) and the figures
+(written beside the document as PNG files). Code, HTML-only and plain-text outputs are
+left out, so Quarto (or Pandoc alone) turns it into the same text in HTML and DOCX.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+
+from nidb.report.escape import markdown_text, yaml_string
+
+DOCUMENT = "annual-report.qmd"
+FILES = "annual-report_files"
+
+
+def notebook_markdown(nb: nbformat.NotebookNode, files: Path, prefix: str, keep_notice: bool) -> str:
+    """The Markdown of one executed notebook; figures go to `files` as ``<prefix>-<n>.png``."""
+    parts: list[str] = []
+    figures = 0
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+            continue
+        if cell.cell_type != "code" or "parameters" in tags or ("notice" in tags and not keep_notice):
+            continue
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "image/png" in data:
+                figures += 1
+                name = f"{prefix}-{figures:02d}.png"
+                files.mkdir(parents=True, exist_ok=True)
+                (files / name).write_bytes(base64.b64decode(data["image/png"]))
+                parts.append(f"![]({files.name}/{name})")
+            elif "text/markdown" in data:
+                parts.append(data["text/markdown"])
+    return "\n\n".join(p.strip() for p in parts if p.strip())
+
+
+def write_document(chapters: list[tuple[str, Path]], title: str, out_dir: Path) -> Path:
+    """Write `annual-report.qmd` (HTML and DOCX formats) from (chapter title, executed notebook) pairs."""
+    files = out_dir / FILES
+    if files.exists():
+        shutil.rmtree(files)
+    body = [
+        f"# {markdown_text(chapter_title)}\n\n"
+        + notebook_markdown(nbformat.read(str(path), as_version=4), files, f"ch{i:02d}", keep_notice=i == 1)
+        for i, (chapter_title, path) in enumerate(chapters, start=1)
+    ]
+    front = (
+        f"---\ntitle: {yaml_string(markdown_text(title))}\n"
+        "format:\n  html: default\n  docx:\n    toc: true\n---\n\n"
+    )
+    target = out_dir / DOCUMENT
+    target.write_text(front + "\n\n".join(body) + "\n", encoding="utf-8")
+    return target
+
+
+def pandoc_docx(document: Path, target: Path) -> Path | None:
+    """Convert the document to DOCX with a Pandoc on PATH (the preview's Word version); None without Pandoc."""
+    pandoc = shutil.which("pandoc")
+    if pandoc is None:
+        return None
+    subprocess.run(
+        [pandoc, document.name, "--from", "markdown", "--to", "docx", "--toc", "--output", str(target.resolve())],
+        cwd=document.parent, check=True, capture_output=True,
+    )
+    return target

@@ -263,6 +263,8 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     out = tmp_path / "ev.xlsx"
     result = runner.invoke(app, ["evaluate", "--year", "2023", "--data", str(demo_dir()), "--out", str(out)])
     assert result.exit_code == 0, result.output
+    n_five = int((demo_panel[1].evaluations[2023].results["stars"] == 5).sum())
+    assert f"5星 {n_five} 个" in result.output and "示例数据（合成）" in result.output
     sheets = pd.read_excel(out, sheet_name=None)
     assert {"评价结果", "五星示范基地名单", "星级分布", "专项评价", "动态管理事件", "专家评分一致性", "说明"} <= set(sheets)
     assert len(sheets["五星示范基地名单"]) == int((sheets["评价结果"]["星级"] == 5).sum()) > 0

@@ -152,7 +152,9 @@ def evaluate_command(
     """年度发展质量评价：维度得分、综合指数、排序、星级、专项评价、专家评分一致性（此前年份依次评价以确定参评基地）。"""
     from nidb.evaluation_export import run_evaluate
 
-    for path in run_evaluate(year, data, method, rules, out):
+    paths, summary = run_evaluate(year, data, method, rules, out)
+    typer.echo(summary)
+    for path in paths:
         typer.echo(f"已写出：{path}")
 
 

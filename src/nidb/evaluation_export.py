@@ -169,15 +169,29 @@ def lifecycle_tables(panel: Panel) -> dict[str, pd.DataFrame]:
     return out
 
 
-def run_evaluate(year: int, data: Path | None, method: Path | None, rules: Path | None, out: Path) -> list[Path]:
-    """`nidb evaluate`: the evaluation of `year` (years before it run first, for the lifecycle)."""
+def run_evaluate(
+    year: int, data: Path | None, method: Path | None, rules: Path | None, out: Path
+) -> tuple[list[Path], str]:
+    """`nidb evaluate`: the evaluation of `year` (years before it run first, for the lifecycle).
+
+    Returns the files written and a one-line summary of the star distribution.
+    """
     _check_out(out)
     dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
     years = _years(dataset, year)
     panel = run_panel(dataset, framework, m, r, years)
     tables = labelled(evaluation_tables(panel, framework, year), synthetic)
     info = _info(path, synthetic, f"{year} 年度发展质量评价结果", framework, m, r, years)
-    return write_tables({**tables, "说明": info}, out)
+    return write_tables({**tables, "说明": info}, out), star_summary(panel, year, synthetic)
+
+
+def star_summary(panel: Panel, year: int, synthetic: bool) -> str:
+    """One line: how many bases were rated in `year` and how many got each star."""
+    stars = panel.evaluations[year].results["stars"].dropna()
+    counts = stars.value_counts().reindex(range(5, 0, -1), fill_value=0)
+    parts = "，".join(f"{s}星 {n} 个（{n / len(stars):.1%}）" for s, n in counts.items())
+    label = f"（{SYNTHETIC_LABEL}）" if synthetic else ""
+    return f"{year} 年参评示范基地 {len(stars)} 个：{parts}{label}"
 
 
 def run_lifecycle(

@@ -201,6 +201,7 @@ def peer_positions(
     year: int | Iterable[int] | None = None,
     params: Mapping[str, Any] | None = None,
     values: pd.DataFrame | None = None,
+    registry: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Standing of each unit-year on the peer-relative indicators (#4, #10, #19, #20), long form.
 
@@ -213,55 +214,95 @@ def peer_positions(
     ``peer_population`` are peers; units outside it get NaN positions. ``benchmark`` is the
     external industry benchmark of that indicator and year when the benchmarks table has one
     (the condition then compares the value with it instead). Missing values get no position.
+    ``values`` (a wide `indicator_values` frame) and ``registry`` (`unit_registry`) may be
+    passed when already at hand. Ranks come from one sort per indicator (numpy, no groupby).
     """
     fw = framework or load_framework()
     p = resolved_parameters(fw, params)
-    vals = values if values is not None else indicator_values(data, fw, year=year, params=params)
-    reg = unit_registry(data)
-    units = vals.index.get_level_values("unit_id")
-    years = vals.index.get_level_values("year")
-    frames = []
-    for ind in fw.quantitative:  # at most four peer indicators: build one long frame, rank once
+    peers = [ind for ind in fw.quantitative if isinstance(ind.condition, PeerRelative)]
+    if values is None:
+        annual = _annual(data, year)
+        values = pd.DataFrame(
+            {ind.id: measure_values(ind.formula, annual, fw, p).to_numpy() for ind in peers},
+            index=pd.MultiIndex.from_frame(annual[KEY]),
+        ).sort_index()
+    reg = registry if registry is not None else unit_registry(data)
+    units = values.index.get_level_values("unit_id")
+    at = reg.index.get_indexer(units)  # registry row of each unit-year (-1: not registered)
+
+    def attribute(column: str) -> pd.Series:
+        return pd.Series(reg[column].array.take(at, allow_fill=True), dtype="string")
+
+    year_code = pd.factorize(values.index.get_level_values("year"))[0]
+    n = len(values)
+    blocks = []
+    for ind in peers:  # at most four peer indicators
         cond = ind.condition
-        if not isinstance(cond, PeerRelative):
-            continue
         group_by = fw.resolve(cond.group_by, p)
         population = fw.resolve(cond.population, p)
-        value = vals[ind.id].to_numpy("float64")
+        value = values[ind.id].to_numpy("float64")
         peer = ~np.isnan(value)
         if population != "all":
-            peer &= (units.map(reg["kind"]) == POPULATION_KIND[population]).to_numpy(bool)
-        frames.append(pd.DataFrame({
-            "unit_id": units, "year": years, "indicator_id": ind.id, "value": value,
-            "group": POOLED_GROUP if group_by == "none" else units.map(reg[group_by]).astype("string"),
-            # rank keys: the best value is the smallest key
-            "key": np.where(peer, value if ind.direction == "lower" else -value, np.nan),
-            "min_size": int(fw.resolve(cond.min_group_size, p)),
-            "industry": units.map(reg["industry"]).astype("string"),
-        }))
-    frame = pd.concat(frames, ignore_index=True)
-    by_group = frame.groupby(["indicator_id", "year", "group"], sort=False, dropna=False)["key"]
-    by_year = frame.groupby(["indicator_id", "year"], sort=False)["key"]
-    size_group, size_year = by_group.transform("count"), by_year.transform("count")
-    small = (size_group < frame["min_size"]).to_numpy()
-    peer = frame["key"].notna().to_numpy()
-    rank = np.where(small, by_year.rank(method="min"), by_group.rank(method="min"))
-    size = np.where(small, size_year, size_group).astype("float64")
-    out = frame[["unit_id", "year", "indicator_id", "value", "industry"]].copy()
-    out["peer_group"] = frame["group"].where(~small, POOLED_GROUP).where(peer)
-    out["group_size"] = pd.array(np.where(peer, size, np.nan), dtype="Float64").astype("Int64")
-    out["rank"] = pd.array(np.where(peer, rank, np.nan), dtype="Float64").astype("Int64")
-    # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
-    out["position"] = np.where(peer, rank * 100 / size, np.nan)
+            peer &= attribute("kind").eq(POPULATION_KIND[population]).fillna(False).to_numpy(bool)
+        group = pd.Series(POOLED_GROUP, index=range(n), dtype="string") if group_by == "none" else attribute(group_by)
+        group_code = pd.factorize(group, use_na_sentinel=False)[0]  # a missing attribute is a group of its own
+        key = np.where(peer, value if ind.direction == "lower" else -value, np.nan)  # best = smallest key
+        rank_group, size_group = _min_rank(year_code * (group_code.max(initial=0) + 1) + group_code, key)
+        rank_year, size_year = _min_rank(year_code, key)
+        small = size_group < int(fw.resolve(cond.min_group_size, p))
+        rank = np.where(small, rank_year, rank_group)
+        size = np.where(small, size_year, size_group)
+        blocks.append({
+            "indicator_id": np.full(n, ind.id, dtype=object), "value": value,
+            "peer_group": group.where(~small, POOLED_GROUP).where(peer).to_numpy(dtype=object),
+            "group_size": np.where(peer, size, np.nan), "rank": np.where(peer, rank, np.nan),
+            # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
+            "position": np.where(peer, rank * 100 / size, np.nan),
+        })
+    k = len(blocks)
+    cols = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0]}
+    rows = np.tile(np.arange(n), k)
+    out = pd.DataFrame({
+        "unit_id": units.array.take(rows),
+        "year": values.index.get_level_values("year").array.take(rows),
+        "indicator_id": pd.array(cols["indicator_id"], dtype="str"),
+        "value": cols["value"],
+        "peer_group": pd.array(cols["peer_group"], dtype="string"),
+        "group_size": pd.array(cols["group_size"], dtype="Float64").astype("Int64"),
+        "rank": pd.array(cols["rank"], dtype="Float64").astype("Int64"),
+        "position": cols["position"],
+    })
     bench = table(data, "benchmarks")
     if bench is not None and not bench.empty:
         lookup = bench.astype({"industry": "string", "indicator_id": "string"}).set_index(
             ["industry", "indicator_id", "year"])["benchmark"].astype("float64")
-        keys = pd.MultiIndex.from_arrays([out["industry"].astype("string"), out["indicator_id"], out["year"].astype("Int64")])
+        industry = pd.concat([attribute("industry")] * k, ignore_index=True)
+        keys = pd.MultiIndex.from_arrays([industry, out["indicator_id"], out["year"].astype("Int64")])
         out["benchmark"] = lookup.reindex(keys).to_numpy()
     else:
         out["benchmark"] = np.nan
-    return out.drop(columns="industry")
+    return out
+
+
+def _min_rank(group: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: rank of ``key`` within its group (1 = smallest; ties share the smallest rank) and
+    the number of non-NaN keys in the group. NaN keys get a NaN rank."""
+    n = len(key)
+    order = np.lexsort((key, group))  # by group, then key ascending, NaN last
+    g, k = group[order], key[order]
+    pos = np.arange(n)
+    new_group = np.ones(n, dtype=bool)
+    new_group[1:] = g[1:] != g[:-1]
+    new_key = new_group.copy()
+    new_key[1:] |= k[1:] != k[:-1]
+    sorted_rank = pos - np.maximum.accumulate(np.where(new_group, pos, 0)) + 1
+    sorted_rank = sorted_rank - (pos - np.maximum.accumulate(np.where(new_key, pos, 0)))  # back to the run's first
+    rank = np.empty(n)
+    rank[order] = sorted_rank
+    valued = ~np.isnan(key)
+    rank[~valued] = np.nan
+    count = np.bincount(group, weights=valued, minlength=int(group.max(initial=-1)) + 1)
+    return rank, count[group]
 
 
 def missing_summary(values: pd.DataFrame) -> pd.DataFrame:

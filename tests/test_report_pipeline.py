@@ -253,3 +253,21 @@ def test_preview_word_version_shows_names_literally(built, tmp_path):
                            check=True).stdout
     assert "示例数据（合成）" in plain
     assert SCRIPT in plain and BOLD in plain  # shown as text, not markup
+
+
+@pytest.mark.skipif(
+    shutil.which("pandoc") is None, reason="Pandoc is not installed: Quarto's Markdown reader is not available"
+)
+def test_pages_render_names_literally_through_pandoc(built):
+    """Quarto renders .qmd pages with Pandoc: its reading of our escaping must show names as text."""
+    import subprocess
+
+    result, _, _, _ = built
+    pages = sorted(result.year_dir.rglob("*.qmd"))
+    shown = 0
+    for page in pages:
+        html = subprocess.run(["pandoc", str(page), "--standalone", "--to", "html", "--metadata", "pagetitle=x"],
+                              capture_output=True, text=True, check=True, cwd=page.parent).stdout
+        assert "<script>alert(1)" not in html and "<strong>粗体</strong>" not in html, page
+        shown += ("&lt;script&gt;alert(1)&lt;/script&gt;" in html) + ("**粗体**" in html)
+    assert len(pages) > 5 and shown >= 5

@@ -64,3 +64,16 @@ def test_failure_names_the_notebook(tmp_path):
     source = template(tmp_path / "bad.ipynb", "raise ValueError('坏数据')")
     with pytest.raises(NotebookError, match="第九章.*ValueError.*坏数据"):
         execute_all([NotebookJob(source, tmp_path / "bad-out.ipynb", {}, label="第九章")], workers=1)
+
+
+def test_kernel_runs_this_interpreter():
+    import sys
+    from pathlib import Path
+
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    from nidb.report.execute import kernel_name
+
+    argv0 = KernelSpecManager().get_kernel_spec(kernel_name()).argv[0]
+    # jupyter_client starts a bare "python" as sys.executable
+    assert argv0 in {"python", "python3"} or Path(argv0).resolve() == Path(sys.executable).resolve()

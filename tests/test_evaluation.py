@@ -268,6 +268,8 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     sheets = pd.read_excel(out, sheet_name=None)
     assert {"评价结果", "五星示范基地名单", "星级分布", "专项评价", "动态管理事件", "专家评分一致性", "说明"} <= set(sheets)
     assert len(sheets["五星示范基地名单"]) == int((sheets["评价结果"]["星级"] == 5).sum()) > 0
+    agreement = sheets["专家意见一致性（逐基地）"]
+    assert len(agreement) == len(sheets["评价结果"]) and agreement["定性指标数"].eq(15).all()
     results = sheets["评价结果"]
     assert {"基地编号", "综合指数", "星级", "D2 创新效能"} <= set(results.columns)
     assert (results["数据来源"] == "示例数据（合成）").all()

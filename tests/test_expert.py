@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import friedmanchisquare
 
 from nidb.errors import ConfigError
-from nidb.expert import aggregate_scores, reliability
+from nidb.expert import aggregate_scores, profile_agreement, reliability
 
 # Shrout & Fleiss (1979), Psychological Bulletin 86(2), Table 2: 6 targets × 4 judges.
 SHROUT_FLEISS = np.array(
@@ -164,3 +164,21 @@ def test_one_way_icc_for_nested_panels_of_unequal_size_matches_hand_calculation(
     # no expert scored two units: no crossed part, so the two-way statistics are missing
     assert rel["n_units_crossed"] == 0
     assert np.isnan(rel["icc2"]) and np.isnan(rel["kendall_w"])
+
+
+def test_profile_agreement_per_unit_year_matches_shrout_fleiss() -> None:
+    # one unit-year whose panel scores six indicators: the Shrout & Fleiss table again,
+    # with indicators as targets; a second unit with a single indicator has no statistic
+    rows = [
+        {"unit_id": "B0001", "year": 2022, "indicator_id": f"I{20 + i}", "expert_id": f"E{j}", "score": SHROUT_FLEISS[i, j]}
+        for i in range(6)
+        for j in range(4)
+    ]
+    rows += [{"unit_id": "B0002", "year": 2022, "indicator_id": "I21", "expert_id": f"E{j}", "score": 70.0} for j in range(4)]
+    out = profile_agreement(pd.DataFrame(rows)).set_index("unit_id")
+    assert out.loc["B0001", "icc3"] == pytest.approx(0.71, abs=0.005)
+    assert out.loc["B0001", "icc3k"] == pytest.approx(0.91, abs=0.005)
+    chi2 = friedmanchisquare(*SHROUT_FLEISS).statistic
+    assert out.loc["B0001", "kendall_w"] == pytest.approx(chi2 / (4 * 5))
+    assert out.loc["B0001", "n_indicators"] == 6 and out.loc["B0001", "n_experts"] == 4
+    assert np.isnan(out.loc["B0002", "kendall_w"])

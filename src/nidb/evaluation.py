@@ -28,7 +28,7 @@ import yaml
 
 from nidb.engine import EngineResult, Hierarchy, Method, hierarchy_from_records, method_from_mapping, run
 from nidb.errors import ConfigError, NidbError
-from nidb.expert import AGGREGATION_METHODS, aggregate_scores, reliability
+from nidb.expert import AGGREGATION_METHODS, aggregate_scores, profile_agreement, reliability
 from nidb.framework import Framework, PeerRelative, check_parameters
 from nidb.indicators import indicator_values, peer_positions, table
 from nidb.lifecycle import Ledger, Lifecycle, LifecycleRules
@@ -310,12 +310,14 @@ class Panel:
     """The evaluation over the panel of years, with the lifecycle it drives.
 
     ``reliability``: inter-rater reliability per qualitative indicator and year over
-    the rated base-years.
+    the rated base-years; ``agreement``: each rated base-year's panel agreement on
+    the base's profile across the qualitative indicators (``nidb.expert.profile_agreement``).
     """
 
     evaluations: dict[int, Evaluation]
     lifecycle: Lifecycle
     reliability: pd.DataFrame
+    agreement: pd.DataFrame
 
     @property
     def results(self) -> pd.DataFrame:
@@ -396,15 +398,16 @@ def evaluate_panel(
     stars = pd.concat(star_parts, ignore_index=True)
     lifecycle = ledger.lifecycle(stars, renames)
     if expert_scores is None:
-        rel = pd.DataFrame()
+        rel, agreement = pd.DataFrame(), pd.DataFrame()
     else:
         rated_keys = pd.MultiIndex.from_frame(stars[["base_id", "year"]].astype({"base_id": "string"}))
         expert_keys = pd.MultiIndex.from_arrays(
             [expert_scores["unit_id"].astype("string"), expert_scores["year"].astype("int64")]
         )
         qualitative = expert_scores["indicator_id"].isin([i.id for i in framework.qualitative]).to_numpy()
-        rel = reliability(expert_scores[expert_keys.isin(rated_keys) & qualitative])
-    return Panel(evaluations=evaluations, lifecycle=lifecycle, reliability=rel)
+        rated_scores = expert_scores[expert_keys.isin(rated_keys) & qualitative]
+        rel, agreement = reliability(rated_scores), profile_agreement(rated_scores)
+    return Panel(evaluations=evaluations, lifecycle=lifecycle, reliability=rel, agreement=agreement)
 
 
 def _groups(bases: pd.DataFrame, method: EvaluationMethod) -> pd.DataFrame | None:

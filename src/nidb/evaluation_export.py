@@ -46,6 +46,10 @@ TRANSITION_HEADERS = {
     "year_from": "起始年份", "stars_from": "起始星级", "to_5": "次年五星", "to_4": "次年四星", "to_3": "次年三星",
     "to_2": "次年二星", "to_1": "次年一星", "to_revoked": "次年撤销", "to_unrated": "次年未获评",
 }  # fmt: skip
+AGREEMENT_HEADERS = {
+    "unit_id": "基地编号", "year": "年份", "n_indicators": "定性指标数", "n_experts": "专家数",
+    "icc3k": "ICC(3,k)（专家组对基地长短板判断的一致性）", "kendall_w": "肯德尔W（各指标排序一致性）",
+}  # fmt: skip
 DECIMALS = 2  # scores as published: two decimals
 MISSING_HEADERS = {"indicator_id": "指标编号", "indicator": "指标", "n_units": "参评基地数", "n_missing": "缺失数"}
 
@@ -130,6 +134,10 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
     rel[stat_cols] = rel[stat_cols].round(3)
     rel["indicator"] = rel["indicator_id"].map(labels)
     rel = rel[list(RELIABILITY_HEADERS)].rename(columns=RELIABILITY_HEADERS)
+    agreement = panel.agreement[panel.agreement["year"] == year].copy() if not panel.agreement.empty else panel.agreement
+    if not agreement.empty:
+        agreement[["icc3k", "kendall_w"]] = agreement[["icc3k", "kendall_w"]].round(3)
+        agreement = agreement[list(AGREEMENT_HEADERS)].rename(columns=AGREEMENT_HEADERS)
     missing = ev.missing.assign(indicator=ev.missing["indicator_id"].map(labels))[list(MISSING_HEADERS)]
     events = panel.lifecycle.events
     events = events[events["year"] == year][list(EVENT_HEADERS)].rename(columns=EVENT_HEADERS)
@@ -141,6 +149,7 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
         "专项评价": special,
         "动态管理事件": events,
         "专家评分一致性": rel,
+        "专家意见一致性（逐基地）": agreement,
         "指标缺失": missing.rename(columns=MISSING_HEADERS),
     }
 

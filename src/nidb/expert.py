@@ -157,8 +157,7 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
     panel, panel_row = _ids(coded["indicator_id"], coded["year"])
     n_panels = len(panel_row)
     pu, pu_row = _ids(panel, unit)
-    pe, pe_row = _ids(panel, expert)
-    panel_of_pu, panel_of_pe = panel[pu_row], panel[pe_row]
+    panel_of_pu = panel[pu_row]
 
     # one-way ANOVA over all ratings (valid for nested panels of unequal size)
     n_ratings = _group_sum(panel, None, n_panels)
@@ -177,37 +176,7 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
         icc1k = (msb - msw_1) / msb
     oneway_small = (n_units < 2) | (n_ratings - n_units < 1)
 
-    # crossed part: units scored by every expert of their panel (listwise deletion)
-    n_experts = _group_sum(panel_of_pe, None, n_panels)
-    complete_unit = k_unit == n_experts[panel_of_pu]
-    rows = complete_unit[pu]
-    n = _group_sum(panel_of_pu, complete_unit.astype("float64"), n_panels)
-    k = n_experts
-    xc, pc, puc, pec = x[rows], panel[rows], pu[rows], pe[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):  # panels without a crossed part
-        grand_c = _group_sum(pc, xc, n_panels) / _group_sum(pc, None, n_panels)
-        col_mean = _group_sum(pec, xc, len(pe_row)) / _group_sum(pec, None, len(pe_row))
-    ss_total = _group_sum(pc, (xc - grand_c[pc]) ** 2, n_panels)
-    ss_rows = _group_sum(pc, (unit_mean[puc] - grand_c[pc]) ** 2, n_panels)
-    ss_cols = _group_sum(pc, (col_mean[pec] - grand_c[pc]) ** 2, n_panels)
-    ss_error = ss_total - ss_rows - ss_cols
-    with np.errstate(divide="ignore", invalid="ignore"):
-        msr = ss_rows / (n - 1)
-        msc = ss_cols / (k - 1)
-        mse = ss_error / ((n - 1) * (k - 1))
-        msw = (ss_cols + ss_error) / (n * (k - 1))
-        crossed = {
-            "icc2": (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n),
-            "icc2k": (msr - mse) / (msr + (msc - mse) / n),
-            "icc3": (msr - mse) / (msr + (k - 1) * mse),
-            "icc3k": (msr - mse) / msr,
-            "kendall_w": _kendall_w(xc, pc, puc, pec, n, k, n_panels, len(pu_row)),
-            "ms_rows": msr,
-            "ms_cols": msc,
-            "ms_error": mse,
-            "ms_within": msw,
-        }
-    crossed_small = (n < 2) | (k < 2)
+    crossed = _two_way(x, panel, n_panels, unit, expert)
     out = pd.DataFrame(
         {
             "indicator_id": coded["indicator_id"][panel_row],
@@ -217,13 +186,88 @@ def reliability(scores: pd.DataFrame) -> pd.DataFrame:
             "k0": np.where(oneway_small, np.nan, k0),
             "icc1": np.where(oneway_small, np.nan, icc1),
             "icc1k": np.where(oneway_small, np.nan, icc1k),
-            "n_units_crossed": n.astype("int64"),
-            "n_experts": k.astype("int64"),
-            **{name: np.where(crossed_small, np.nan, value) for name, value in crossed.items()},
+            "n_units_crossed": crossed.pop("n_targets").astype("int64"),
+            "n_experts": crossed.pop("n_raters").astype("int64"),
+            **crossed,
         }
     )
     out = _decoded(out, {"indicator_id": books["indicator_id"]})
     return out.sort_values(PANEL, ignore_index=True)
+
+
+def _two_way(
+    x: np.ndarray, group: np.ndarray, n_groups: int, target: np.ndarray, rater: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Two-way ANOVA statistics per group on its crossed part (targets × raters).
+
+    A target enters when every rater of its group scored it (listwise deletion).
+    Returns per group ``n_targets``, ``n_raters``, ICC(2,1), ICC(2,k), ICC(3,1),
+    ICC(3,k), Kendall's W and the mean squares; NaN with fewer than two targets or
+    raters.
+    """
+    gt, gt_row = _ids(group, target)
+    gr, gr_row = _ids(group, rater)
+    group_of_gt, group_of_gr = group[gt_row], group[gr_row]
+    k_target = _group_sum(gt, None, len(gt_row))
+    k = _group_sum(group_of_gr, None, n_groups)
+    complete = k_target == k[group_of_gt]
+    rows = complete[gt]
+    n = _group_sum(group_of_gt, complete.astype("float64"), n_groups)
+    xc, gc, gtc, grc = x[rows], group[rows], gt[rows], gr[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):  # groups without a crossed part
+        grand = _group_sum(gc, xc, n_groups) / _group_sum(gc, None, n_groups)
+        row_mean = _group_sum(gtc, xc, len(gt_row)) / _group_sum(gtc, None, len(gt_row))
+        col_mean = _group_sum(grc, xc, len(gr_row)) / _group_sum(grc, None, len(gr_row))
+    ss_total = _group_sum(gc, (xc - grand[gc]) ** 2, n_groups)
+    ss_rows = _group_sum(gc, (row_mean[gtc] - grand[gc]) ** 2, n_groups)
+    ss_cols = _group_sum(gc, (col_mean[grc] - grand[gc]) ** 2, n_groups)
+    ss_error = ss_total - ss_rows - ss_cols
+    with np.errstate(divide="ignore", invalid="ignore"):
+        msr = ss_rows / (n - 1)
+        msc = ss_cols / (k - 1)
+        mse = ss_error / ((n - 1) * (k - 1))
+        msw = (ss_cols + ss_error) / (n * (k - 1))
+        stats = {
+            "icc2": (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n),
+            "icc2k": (msr - mse) / (msr + (msc - mse) / n),
+            "icc3": (msr - mse) / (msr + (k - 1) * mse),
+            "icc3k": (msr - mse) / msr,
+            "kendall_w": _kendall_w(xc, gc, gtc, grc, n, k, n_groups, len(gt_row)),
+            "ms_rows": msr,
+            "ms_cols": msc,
+            "ms_error": mse,
+            "ms_within": msw,
+        }
+    small = (n < 2) | (k < 2)
+    return {"n_targets": n, "n_raters": k, **{name: np.where(small, np.nan, v) for name, v in stats.items()}}
+
+
+def profile_agreement(scores: pd.DataFrame) -> pd.DataFrame:
+    """Agreement of a unit-year's panel on the unit's profile across the indicators.
+
+    Within one unit and year the design is crossed: every panel member scores all the
+    qualitative indicators. Taking indicators as targets and experts as raters,
+    Kendall's W says whether the experts agree on the unit's stronger and weaker
+    points, and ICC(3,k) how consistent the panel's profile is. Columns: ``unit_id,
+    year, n_indicators, n_experts, icc3, icc3k, kendall_w`` (NaN with fewer than two
+    indicators or experts). This complements ``reliability`` in the usual nested
+    design, where the per-indicator two-way statistics are not defined.
+    """
+    coded, books = _coded(scores)
+    group, group_row = _ids(coded["unit_id"], coded["year"])
+    stats = _two_way(coded["score"], group, len(group_row), coded["indicator_id"], coded["expert_id"])
+    out = pd.DataFrame(
+        {
+            "unit_id": coded["unit_id"][group_row],
+            "year": coded["year"][group_row],
+            "n_indicators": stats["n_targets"].astype("int64"),
+            "n_experts": stats["n_raters"].astype("int64"),
+            "icc3": stats["icc3"],
+            "icc3k": stats["icc3k"],
+            "kendall_w": stats["kendall_w"],
+        }
+    )
+    return _decoded(out, {"unit_id": books["unit_id"]}).sort_values(["unit_id", "year"], ignore_index=True)
 
 
 def _kendall_w(

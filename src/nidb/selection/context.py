@@ -1,8 +1,18 @@
-"""Everything one selection round needs, aligned to the applicants of the application year."""
+"""Everything one selection round needs, aligned to the applicants of the application year.
+
+Two layers:
+
+* `SelectionData` (`prepare(data)`): the pieces of a dataset that no selection method changes —
+  the unit registry, the annual forms indexed by unit and year, local GDP growth, and per
+  application year a `Round` (its applicants, their forms per year, catalogue listing, the
+  round's expert scores). Built once and reused by every `select` call and sweep on the data.
+* `Context` (`build_context`): one method applied to one round — peer positions under the
+  method's peer parameters, expert scores aggregated by its rule, measures under its parameters.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -11,32 +21,70 @@ import pandas as pd
 
 from nidb.errors import NidbError
 from nidb.expert import aggregate_scores
-from nidb.framework import Measure
-from nidb.indicators import local_gdp_growth, measure_values, peer_positions, resolved_parameters, table, unit_registry
+from nidb.framework import Measure, PeerRelative
+from nidb.indicators import KEY, local_gdp_growth, measure_values, peer_positions, resolved_parameters, table, unit_registry
+from nidb.reference.catalogue import listed_codes
 from nidb.selection.method import SelectionMethod
 
 
 @dataclass(frozen=True, eq=False)
-class Context:
-    """Applicants of one application year, their data and the method."""
+class SelectionData:
+    """The method-independent pieces of a dataset, prepared once for any number of selections."""
 
-    method: SelectionMethod
+    tables: Any  # the contract tables as given (Dataset or mapping)
+    registry: pd.DataFrame  # unit_registry: bases and applicants, index unit_id
+    annual: pd.DataFrame  # all annual rows, index (unit_id, year int64), sorted
+    gdp: pd.Series  # local GDP growth, index (unit_id, year int64)
+    _rounds: dict[int, Round] = field(default_factory=dict, repr=False)
+    _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def round(self, year: int) -> Round:
+        """The applicants of application year `year` with their data (built on first use)."""
+        if year not in self._rounds:
+            self._rounds[year] = _build_round(self, year)
+        return self._rounds[year]
+
+    def form(self, year: int) -> pd.DataFrame:
+        """Every unit's annual form of `year` (the peers of the peer-relative indicators)."""
+        if year not in self._forms:
+            try:
+                rows = self.annual.xs(year, level="year", drop_level=False)
+            except KeyError:
+                rows = self.annual.iloc[:0]
+            self._forms[year] = rows
+        return self._forms[year]
+
+
+def prepare(data: Any) -> SelectionData:
+    """Prepare a dataset (a `Dataset` or a mapping of contract tables) for selection; idempotent."""
+    if isinstance(data, SelectionData):
+        return data
+    annual = table(data, "annual")
+    if annual is None:
+        raise NidbError("数据中没有年度报表（annual）")
+    annual = annual.assign(year=annual["year"].astype("int64")).set_index(KEY).sort_index()
+    gdp = local_gdp_growth(data)
+    gdp.index = gdp.index.set_levels(gdp.index.levels[1].astype("int64"), level="year")
+    return SelectionData(data, unit_registry(data), annual, gdp)
+
+
+@dataclass(frozen=True, eq=False)
+class Round:
+    """The applicants of one application year and their method-independent data."""
+
     year: int  # application year
-    data_year: int  # year of the annual form assessed
     units: pd.Index  # applicant ids, in registry order
     registry: pd.DataFrame  # aligned to units
-    annual: pd.DataFrame  # all annual rows of the applicants, index (unit_id, year)
-    gdp: pd.Series  # local GDP growth, index (unit_id, year)
-    positions: pd.DataFrame  # peer positions at data_year, index (indicator_id, unit_id)
-    expert: pd.DataFrame  # aggregated expert scores at the application year, index (unit_id, indicator_id)
+    annual: pd.DataFrame  # the applicants' annual rows, index (unit_id, year)
+    scores: pd.DataFrame | None  # the round's expert scores (application year, these applicants)
+    source: SelectionData = field(repr=False)
+    _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _gdp: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _peer_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
         return len(self.units)
-
-    @cached_property
-    def params(self) -> dict[str, Any]:
-        return resolved_parameters(self.method.framework, self.method.params)
 
     @cached_property
     def special_area(self) -> np.ndarray:
@@ -44,8 +92,9 @@ class Context:
         return self.registry["special_area"].fillna(False).to_numpy(dtype=bool)
 
     @cached_property
-    def _forms(self) -> dict[int, pd.DataFrame]:
-        return {}
+    def listed(self) -> pd.Series:
+        """Zone code in the 2018 catalogue (NA where no code), position-indexed."""
+        return listed_codes(self.registry["zone_code"].astype("string").reset_index(drop=True))
 
     def annual_at(self, year: int) -> pd.DataFrame:
         """The annual form of `year`, one row per applicant (all-missing where none was filed)."""
@@ -57,43 +106,23 @@ class Context:
             self._forms[year] = rows.reindex(self.units)
         return self._forms[year]
 
-    def measure(self, measure: Measure, year: int) -> np.ndarray:
-        """A formula evaluated on the annual form of `year` (float, NaN where missing)."""
-        return measure_values(measure, self.annual_at(year), self.method.framework, self.params).to_numpy("float64")
-
-    def window(self, years: int) -> list[int]:
-        """The last `years` years, ending with the data year, ascending."""
-        return list(range(self.data_year - years + 1, self.data_year + 1))
-
     def gdp_at(self, year: int) -> np.ndarray:
-        keys = pd.MultiIndex.from_arrays([self.units, np.full(self.n, year)], names=["unit_id", "year"])
-        return self.gdp.reindex(keys).to_numpy("float64")
+        """Local GDP growth of each applicant's authority in `year` (NaN where unknown)."""
+        if year not in self._gdp:
+            keys = pd.MultiIndex.from_arrays([self.units, np.full(self.n, year)], names=KEY)
+            self._gdp[year] = self.source.gdp.reindex(keys).to_numpy("float64")
+        return self._gdp[year]
 
-    def position(self, indicator_id: str, column: str) -> pd.Series:
-        """One column of the peer standing of an indicator, aligned to the applicants."""
-        try:
-            rows = self.positions.xs(indicator_id, level="indicator_id")[column]
-        except KeyError:
-            return pd.Series(np.nan, index=self.units)
-        return rows.reindex(self.units)
-
-    @cached_property
-    def _expert_wide(self) -> tuple[pd.DataFrame, pd.DataFrame]:
-        score = self.expert["score"].unstack("indicator_id").reindex(self.units)
-        experts = self.expert["n_experts"].unstack("indicator_id").reindex(self.units)
-        return score, experts
-
-    def expert_score(self, condition_id: str) -> tuple[np.ndarray, np.ndarray]:
-        """Aggregated expert score and number of experts for a qualitative condition."""
-        score, experts = self._expert_wide
-        if condition_id not in score:
-            return np.full(self.n, np.nan), np.zeros(self.n, dtype=int)
-        return score[condition_id].to_numpy("float64"), experts[condition_id].fillna(0).to_numpy("int64")
+    def peer_rows(self, year: int) -> np.ndarray:
+        """Row of each applicant in `source.form(year)` (-1 where it filed no form that year)."""
+        if year not in self._peer_rows:
+            units = self.source.form(year).index.get_level_values("unit_id")
+            self._peer_rows[year] = pd.Index(units).get_indexer(self.units)
+        return self._peer_rows[year]
 
 
-def build_context(data: Any, year: int, method: SelectionMethod) -> Context:
-    """Align the applicants of application year `year` with their annual forms, references and scores."""
-    applicants = table(data, "applicants")
+def _build_round(data: SelectionData, year: int) -> Round:
+    applicants = table(data.tables, "applicants")
     if applicants is None or applicants.empty:
         raise NidbError("数据中没有申报对象名单（applicants）")
     ids = applicants.loc[applicants["application_year"] == year, "applicant_id"].astype("string")
@@ -101,26 +130,117 @@ def build_context(data: Any, year: int, method: SelectionMethod) -> Context:
         years = sorted(int(y) for y in applicants["application_year"].dropna().unique())
         raise NidbError(f"申报年份 {year} 没有申报对象；数据中的申报年份：{'、'.join(map(str, years)) or '无'}")
     units = pd.Index(ids.to_numpy(), name="unit_id")
-    registry = unit_registry(data).reindex(units)
-    annual = table(data, "annual")
-    mine = annual[annual["unit_id"].isin(units)].copy()
-    mine["year"] = mine["year"].astype("int64")
-    mine = mine.set_index(["unit_id", "year"]).sort_index()
-    gdp = local_gdp_growth(data)
-    gdp.index = gdp.index.set_levels(gdp.index.levels[1].astype("int64"), level="year")
-    data_year = year - method.data_lag
-    positions = peer_positions(data, method.framework, year=data_year, params=method.params)
-    positions = positions.set_index(["indicator_id", "unit_id"]).sort_index()
-    scores = table(data, "expert_scores")
-    q = method.qualitative_rule
+    registry = data.registry.reindex(units)
+    annual = data.annual[data.annual.index.get_level_values("unit_id").isin(units)]
+    scores = table(data.tables, "expert_scores")
     if scores is not None and not scores.empty:
         scores = scores[(scores["year"] == year) & scores["unit_id"].isin(units)]
-    if scores is None or scores.empty:
-        expert = pd.DataFrame(
-            {"score": pd.Series(dtype="float64"), "n_experts": pd.Series(dtype="int64")},
-            index=pd.MultiIndex.from_arrays([[], []], names=["unit_id", "indicator_id"]),
-        )
+    return Round(year, units, registry, annual, scores if scores is not None and not scores.empty else None, data)
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """One selection method applied to one round."""
+
+    method: SelectionMethod
+    round: Round
+    data_year: int  # year of the annual form assessed
+    positions: pd.DataFrame  # peer_positions at data_year over every unit of that year
+    expert: pd.DataFrame  # aggregated expert scores of the round (unit_id, indicator_id, score, n_experts)
+    _measures: dict[tuple[Measure, int], np.ndarray] = field(default_factory=dict, repr=False)
+
+    @property
+    def year(self) -> int:
+        return self.round.year
+
+    @property
+    def units(self) -> pd.Index:
+        return self.round.units
+
+    @property
+    def registry(self) -> pd.DataFrame:
+        return self.round.registry
+
+    @property
+    def n(self) -> int:
+        return self.round.n
+
+    @property
+    def special_area(self) -> np.ndarray:
+        return self.round.special_area
+
+    @cached_property
+    def params(self) -> dict[str, Any]:
+        return resolved_parameters(self.method.framework, self.method.params)
+
+    def annual_at(self, year: int) -> pd.DataFrame:
+        return self.round.annual_at(year)
+
+    def gdp_at(self, year: int) -> np.ndarray:
+        return self.round.gdp_at(year)
+
+    def measure(self, measure: Measure, year: int) -> np.ndarray:
+        """A formula evaluated on the annual form of `year` (float, NaN where missing)."""
+        key = (measure, year)
+        if key not in self._measures:
+            values = measure_values(measure, self.annual_at(year), self.method.framework, self.params)
+            self._measures[key] = values.to_numpy("float64")
+        return self._measures[key]
+
+    def window(self, years: int) -> list[int]:
+        """The last `years` years, ending with the data year, ascending."""
+        return list(range(self.data_year - years + 1, self.data_year + 1))
+
+    @cached_property
+    def _position_blocks(self) -> dict[str, int]:
+        ids = self.positions["indicator_id"].to_numpy()
+        size = len(self.round.source.form(self.data_year))
+        return {str(ids[start]): start for start in range(0, len(ids), size)} if size else {}
+
+    def position(self, indicator_id: str, column: str) -> pd.Series:
+        """One column of the peer standing of an indicator, aligned to the applicants."""
+        if indicator_id not in self._position_blocks:
+            return pd.Series(np.nan, index=self.units)
+        rows = self.round.peer_rows(self.data_year)
+        taken = self.positions[column].array.take(
+            np.where(rows >= 0, self._position_blocks[indicator_id] + rows, -1), allow_fill=True)
+        return pd.Series(taken, index=self.units)
+
+    @cached_property
+    def _expert_wide(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+        """Indicator -> column, and (n, indicators) arrays of aggregated score and number of experts."""
+        codes, ids = pd.factorize(self.expert["indicator_id"])
+        score = np.full((self.n, len(ids)), np.nan)
+        experts = np.zeros((self.n, len(ids)), dtype="int64")
+        rows = self.units.get_indexer(self.expert["unit_id"])
+        score[rows, codes] = self.expert["score"].to_numpy("float64")
+        experts[rows, codes] = self.expert["n_experts"].to_numpy("int64")
+        return {str(i): j for j, i in enumerate(ids)}, score, experts
+
+    def expert_score(self, condition_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """Aggregated expert score and number of experts for a qualitative condition."""
+        columns, score, experts = self._expert_wide
+        if condition_id not in columns:
+            return np.full(self.n, np.nan), np.zeros(self.n, dtype=int)
+        j = columns[condition_id]
+        return score[:, j], experts[:, j]
+
+
+def build_context(data: SelectionData, year: int, method: SelectionMethod) -> Context:
+    """The round of application year `year` under `method`: peer positions and aggregated expert scores."""
+    rnd = data.round(year)
+    fw = method.framework
+    data_year = year - method.data_lag
+    params = resolved_parameters(fw, method.params)
+    form = data.form(data_year)
+    peers = [ind for ind in fw.quantitative if isinstance(ind.condition, PeerRelative)]
+    values = pd.DataFrame({ind.id: measure_values(ind.formula, form, fw, params).to_numpy() for ind in peers},
+                          index=form.index)
+    positions = peer_positions(data.tables, fw, params=method.params, values=values, registry=data.registry)
+    q = method.qualitative_rule
+    if rnd.scores is None:
+        expert = pd.DataFrame({"unit_id": pd.Series(dtype="string"), "indicator_id": pd.Series(dtype="string"),
+                               "score": pd.Series(dtype="float64"), "n_experts": pd.Series(dtype="int64")})
     else:
-        agg = aggregate_scores(scores, q.aggregation, q.trim_min_experts, q.trim_count)
-        expert = agg.set_index(["unit_id", "indicator_id"])[["score", "n_experts"]].sort_index()
-    return Context(method, year, data_year, units, registry, mine, gdp, positions, expert)
+        expert = aggregate_scores(rnd.scores, q.aggregation, q.trim_min_experts, q.trim_count)
+    return Context(method, rnd, data_year, positions, expert)

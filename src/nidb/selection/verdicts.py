@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 
 from nidb.framework import Framework
-from nidb.reference.catalogue import listed_codes, load_catalogue
+from nidb.reference.catalogue import load_catalogue
 from nidb.selection.checks import Check
 from nidb.selection.conditions import Evaluator, Outcome
-from nidb.selection.context import Context, build_context
+from nidb.selection.context import Context, build_context, prepare
 from nidb.selection.method import Rule, SelectionMethod, load_selection_method
 from nidb.selection.status import FAIL, MISSING, NOT_APPLICABLE, PASS, REVIEW, labels
 
@@ -96,31 +96,31 @@ def _catalogue_names() -> pd.Series:
 
 def _listing(ctx: Context) -> Outcome:
     """Art. 6: listed in the 2018 catalogue, or recognised by the provincial government."""
-    codes = ctx.registry["zone_code"].astype("string").reset_index(drop=True)
-    listed = listed_codes(codes)
-    recognised = ctx.registry["provincial_recognition"].astype("boolean").reset_index(drop=True)
-    names = _catalogue_names()
-    in_cat = listed.fillna(False).to_numpy(bool)
+    recognised = ctx.registry["provincial_recognition"].astype("boolean")
+    in_cat = ctx.round.listed.fillna(False).to_numpy(bool)
     rec = recognised.fillna(False).to_numpy(bool)
     unknown = recognised.isna().to_numpy() & ~in_cat
     status = np.where(in_cat | rec, PASS, np.where(unknown, MISSING, FAIL)).astype("int8")
-    cat_name = codes.map(names).astype("string")
-    reason = pd.Series("经省级人民政府认定的园区", index=codes.index, dtype="string")
-    reason = reason.where(~in_cat, "开发区目录代码 " + codes + " 列入 2018 年版《中国开发区审核公告目录》（" + cat_name + "）")
-    no_code = codes.isna()
-    why_not = ("开发区目录代码 " + codes.fillna("") + " 不在 2018 年版目录中").where(~no_code, "未填开发区目录代码")
-    reason = reason.where(status != FAIL, why_not + "，且非省级人民政府认定园区")
-    reason = reason.where(status != MISSING, why_not + "，是否省级人民政府认定园区未填")
+
+    def explain() -> pd.Series:
+        codes = ctx.registry["zone_code"].astype("string").reset_index(drop=True)
+        cat_name = codes.map(_catalogue_names()).astype("string")
+        reason = pd.Series("经省级人民政府认定的园区", index=codes.index, dtype="string")
+        reason = reason.where(~in_cat, "开发区目录代码 " + codes + " 列入 2018 年版《中国开发区审核公告目录》（" + cat_name + "）")
+        no_code = codes.isna()
+        why_not = ("开发区目录代码 " + codes.fillna("") + " 不在 2018 年版目录中").where(~no_code, "未填开发区目录代码")
+        reason = reason.where(status != FAIL, why_not + "，且非省级人民政府认定园区")
+        return reason.where(status != MISSING, why_not + "，是否省级人民政府认定园区未填")
+
     nan = np.full(ctx.n, np.nan)
-    return Outcome(status, lambda: reason, nan, nan)
+    return Outcome(status, explain, nan, nan)
 
 
 def _veto(ctx: Context) -> Outcome:
     """Art. 8: no Level II+ environmental incident, no major safety accident in the last years."""
     veto = ctx.method.veto
     years = ctx.window(veto.years)
-    hits, unknown = [], np.zeros(ctx.n, dtype=bool)
-    reason_hit = pd.Series("", index=range(ctx.n), dtype="string")
+    hits, unknown, events = [], np.zeros(ctx.n, dtype=bool), []
     for y in years:
         form = ctx.annual_at(y).reset_index(drop=True)
         env = form["env_incident_level"].astype("string")
@@ -128,22 +128,29 @@ def _veto(ctx: Context) -> Outcome:
         env_hit = env.isin(veto.env_incident_levels).fillna(False).to_numpy(bool)
         safety_hit = safety.isin(veto.safety_accident_levels).fillna(False).to_numpy(bool)
         unknown |= env.isna().to_numpy() | safety.isna().to_numpy()
-        piece = (f"{y} 年发生" + env.fillna("") + "突发环境事件").where(env_hit, "")
-        piece2 = (f"{y} 年发生" + safety.fillna("") + "生产安全事故").where(safety_hit, "")
-        for p in (piece, piece2):
-            glue = pd.Series(np.where((reason_hit != "") & (p != ""), "；", ""), dtype="string")
-            reason_hit = reason_hit + glue + p
+        events.append((y, env, env_hit, safety, safety_hit))
         hits.append(env_hit | safety_hit)
     hit = np.logical_or.reduce(hits)
     status = np.where(hit, FAIL, np.where(unknown, MISSING, PASS)).astype("int8")
-    span = f"{years[0]}–{years[-1]} 年"
-    env_levels = "/".join(veto.env_incident_levels)
-    safety_levels = "/".join(veto.safety_accident_levels)
-    ok = f"近{veto.years}年（{span}）未发生{env_levels}突发环境事件或{safety_levels}生产安全事故"
-    reason = pd.Series(ok, index=range(ctx.n), dtype="string").where(~hit, reason_hit + "（一票否决）")
-    reason = reason.where(status != MISSING, f"近{veto.years}年（{span}）事件记录不全，无法确认未发生{env_levels}突发环境事件或{safety_levels}生产安全事故")
+
+    def explain() -> pd.Series:
+        reason_hit = pd.Series("", index=range(ctx.n), dtype="string")
+        for y, env, env_hit, safety, safety_hit in events:
+            piece = (f"{y} 年发生" + env.fillna("") + "突发环境事件").where(env_hit, "")
+            piece2 = (f"{y} 年发生" + safety.fillna("") + "生产安全事故").where(safety_hit, "")
+            for p in (piece, piece2):
+                glue = pd.Series(np.where((reason_hit != "") & (p != ""), "；", ""), dtype="string")
+                reason_hit = reason_hit + glue + p
+        span = f"{years[0]}–{years[-1]} 年"
+        env_levels = "/".join(veto.env_incident_levels)
+        safety_levels = "/".join(veto.safety_accident_levels)
+        ok = f"近{veto.years}年（{span}）未发生{env_levels}突发环境事件或{safety_levels}生产安全事故"
+        reason = pd.Series(ok, index=range(ctx.n), dtype="string").where(~hit, reason_hit + "（一票否决）")
+        return reason.where(status != MISSING, f"近{veto.years}年（{span}）事件记录不全，无法确认未发生"
+                                               f"{env_levels}突发环境事件或{safety_levels}生产安全事故")
+
     nan = np.full(ctx.n, np.nan)
-    return Outcome(status, lambda: reason, nan, nan)
+    return Outcome(status, explain, nan, nan)
 
 
 def _ordering(ctx: Context, eligible: np.ndarray, values: dict[str, np.ndarray], fw: Framework) -> np.ndarray:
@@ -167,10 +174,14 @@ def _ordering(ctx: Context, eligible: np.ndarray, values: dict[str, np.ndarray],
 
 
 def select(data: Any, year: int, method: SelectionMethod | None = None) -> SelectionResult:
-    """Verdicts for every applicant of application year `year` (Art. 6–8 and the annex)."""
+    """Verdicts for every applicant of application year `year` (Art. 6–8 and the annex).
+
+    `data` is a `Dataset`, a mapping of contract tables, or a `SelectionData` from `prepare(data)`:
+    pass the prepared data when selecting several times on one dataset (methods, years, sweeps).
+    """
     method = method or load_selection_method()
     fw = method.framework
-    ctx = build_context(data, year, method)
+    ctx = build_context(prepare(data), year, method)
     ev = Evaluator(ctx)
     n = ctx.n
     rows: list[ConditionVerdicts] = []

@@ -102,7 +102,7 @@ def test_star_shares_count_rated_units() -> None:
     ],
 )
 def test_invalid_star_rules_name_the_key(spec: dict, key: str) -> None:
-    with pytest.raises(ConfigError, match=re.escape(f"test.yaml：{key}：")):
+    with pytest.raises(ConfigError, match=re.escape(f"test.yaml，键 {key}：")):
         StarRule.from_mapping(spec, source="test.yaml")
 
 

@@ -63,7 +63,7 @@ class StarRule:
         """Validate a ``stars`` mapping; raise ``ConfigError`` naming file and key path."""
 
         def fail(key: str, message: str) -> ConfigError:
-            return ConfigError(f"{source}：{key}：{message}")
+            return ConfigError(f"{source}，键 {key}：{message}")
 
         if not isinstance(spec, Mapping):
             raise fail(path, "须为映射（键：ties、rounding、levels）")

@@ -46,6 +46,78 @@ def _decoded(frame: pd.DataFrame, books: dict[str, pd.Index]) -> pd.DataFrame:
     return frame
 
 
+def _check_aggregation(method: str, trim_min_experts: int, trim_count: int) -> None:
+    if method not in AGGREGATION_METHODS:
+        raise ConfigError(f"专家评分汇总方法「{method}」无效，可选：{', '.join(AGGREGATION_METHODS)}")
+    if trim_count < 0 or trim_min_experts < 2 * trim_count + 1:
+        raise ConfigError(
+            f"专家评分去极值参数无效：trim_min_experts={trim_min_experts} 须不少于 2×trim_count+1"
+            f"（trim_count={trim_count}）"
+        )
+
+
+class CodedScores:
+    """Expert scores with integer-coded keys and their cells, for repeated aggregation.
+
+    Coding (string factorisation) and the cell sort do not depend on the aggregation method;
+    build this once (`CodedScores(scores)`) when the same scores are aggregated many times.
+    """
+
+    def __init__(self, scores: pd.DataFrame):
+        self.columns, self.books = _coded(scores)
+        self.cell = _ids(*(self.columns[c] for c in CELL))[0]
+        self._orders: dict[bool, np.ndarray] = {}
+
+    def order(self, by_score: bool) -> np.ndarray:
+        """Rows with each cell a contiguous run; within a run by score when `by_score`, else as given."""
+        if by_score not in self._orders:
+            self._orders[by_score] = (np.lexsort((self.columns["score"], self.cell)) if by_score
+                                      else np.argsort(self.cell, kind="stable"))
+        return self._orders[by_score]
+
+    def aggregate(
+        self, method: AggregationMethod = "trimmed_mean", trim_min_experts: int = 5, trim_count: int = 1,
+    ) -> pd.DataFrame:
+        """`aggregate_scores` with the key columns left as integer codes (into ``books``), sorted by cell."""
+        _check_aggregation(method, trim_min_experts, trim_count)
+        coded = self.columns
+        order = self.order(method == "median" or (method == "trimmed_mean" and trim_count > 1))
+        cells, x = self.cell[order], coded["score"][order]
+        if len(x) == 0:
+            empty = pd.DataFrame(np.zeros((0, 3), dtype="int64"), columns=CELL)
+            return empty.assign(score=0.0, n_experts=0, n_used=0, score_sd=0.0)
+        new_cell = np.ones(len(x), dtype=bool)
+        new_cell[1:] = cells[1:] != cells[:-1]
+        start = np.flatnonzero(new_cell)
+        n = np.diff(np.append(start, len(x)))
+        total = np.add.reduceat(x, start)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centred = x - np.repeat(total / n, n)
+            sd = np.where(n > 1, np.sqrt(np.add.reduceat(centred**2, start) / (n - 1)), np.nan)
+        if method == "median":
+            score, used = (x[start + (n - 1) // 2] + x[start + n // 2]) / 2, n
+        elif method == "mean" or trim_count == 0:
+            score, used = total / n, n
+        else:
+            k = np.where(n >= trim_min_experts, trim_count, 0)
+            if trim_count == 1:
+                dropped = np.minimum.reduceat(x, start) + np.maximum.reduceat(x, start)
+            else:  # the k lowest are the first k of the sorted run, the k highest the last k
+                cum = np.concatenate([[0.0], np.cumsum(x)])
+                dropped = (cum[start + trim_count] - cum[start]) + (cum[start + n] - cum[start + n - trim_count])
+            used = n - 2 * k
+            score = (total - np.where(k > 0, dropped, 0.0)) / used
+        first = order[start]
+        keys = [coded[c][first] for c in CELL]
+        by_cell = np.lexsort(keys[::-1])  # codes follow the sorted books: the order of the values
+        out = pd.DataFrame({c: k[by_cell] for c, k in zip(CELL, keys)})
+        out["score"] = score[by_cell]
+        out["n_experts"] = n.astype("int64")[by_cell]
+        out["n_used"] = np.asarray(used, dtype="int64")[by_cell]
+        out["score_sd"] = sd[by_cell]
+        return out
+
+
 def aggregate_scores(
     scores: pd.DataFrame,
     method: AggregationMethod = "trimmed_mean",
@@ -64,53 +136,9 @@ def aggregate_scores(
     (``n_used``: scores that entered the aggregate; ``score_sd``: sample standard
     deviation of all the cell's scores, NaN for a single expert).
     """
-    if method not in AGGREGATION_METHODS:
-        raise ConfigError(f"专家评分汇总方法「{method}」无效，可选：{', '.join(AGGREGATION_METHODS)}")
-    if trim_count < 0 or trim_min_experts < 2 * trim_count + 1:
-        raise ConfigError(
-            f"专家评分去极值参数无效：trim_min_experts={trim_min_experts} 须不少于 2×trim_count+1"
-            f"（trim_count={trim_count}）"
-        )
-    coded, books = _coded(scores)
-    cell, _ = _ids(*(coded[c] for c in CELL))
-    raw = coded["score"]
-    if method == "median" or (method == "trimmed_mean" and trim_count > 1):
-        order = np.lexsort((raw, cell))  # each cell a contiguous run, its scores ascending
-    else:
-        order = np.argsort(cell, kind="stable")  # each cell a contiguous run
-    cells, x = cell[order], raw[order]
-    if len(x) == 0:
-        empty = pd.DataFrame(np.zeros((0, 3), dtype="int64"), columns=CELL)
-        empty = empty.assign(score=0.0, n_experts=0, n_used=0, score_sd=0.0)
-        return _decoded(empty, books)
-    new_cell = np.ones(len(x), dtype=bool)
-    new_cell[1:] = cells[1:] != cells[:-1]
-    start = np.flatnonzero(new_cell)
-    n = np.diff(np.append(start, len(x)))
-    total = np.add.reduceat(x, start)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centred = x - np.repeat(total / n, n)
-        sd = np.where(n > 1, np.sqrt(np.add.reduceat(centred**2, start) / (n - 1)), np.nan)
-    if method == "median":
-        score, used = (x[start + (n - 1) // 2] + x[start + n // 2]) / 2, n
-    elif method == "mean" or trim_count == 0:
-        score, used = total / n, n
-    else:
-        k = np.where(n >= trim_min_experts, trim_count, 0)
-        if trim_count == 1:
-            dropped = np.minimum.reduceat(x, start) + np.maximum.reduceat(x, start)
-        else:  # the k lowest are the first k of the sorted run, the k highest the last k
-            cum = np.concatenate([[0.0], np.cumsum(x)])
-            dropped = (cum[start + trim_count] - cum[start]) + (cum[start + n] - cum[start + n - trim_count])
-        used = n - 2 * k
-        score = (total - np.where(k > 0, dropped, 0.0)) / used
-    first = order[start]
-    out = pd.DataFrame({c: coded[c][first] for c in CELL})
-    out["score"] = score
-    out["n_experts"] = n.astype("int64")
-    out["n_used"] = np.asarray(used, dtype="int64")
-    out["score_sd"] = sd
-    return _decoded(out.sort_values(CELL, ignore_index=True), books)
+    _check_aggregation(method, trim_min_experts, trim_count)
+    coded = CodedScores(scores)
+    return _decoded(coded.aggregate(method, trim_min_experts, trim_count), coded.books)
 
 
 def _ids(*codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

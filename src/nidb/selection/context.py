@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from nidb.errors import NidbError
-from nidb.expert import aggregate_scores
+from nidb.expert import CodedScores
 from nidb.framework import Measure, PeerRelative
 from nidb.indicators import KEY, local_gdp_growth, measure_values, peer_positions, resolved_parameters, table, unit_registry
 from nidb.reference.catalogue import listed_codes
@@ -76,7 +76,7 @@ class Round:
     units: pd.Index  # applicant ids, in registry order
     registry: pd.DataFrame  # aligned to units
     annual: pd.DataFrame  # the applicants' annual rows, index (unit_id, year)
-    scores: pd.DataFrame | None  # the round's expert scores (application year, these applicants)
+    scores: CodedScores | None  # the round's expert scores (application year, these applicants), coded
     source: SelectionData = field(repr=False)
     _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     _gdp: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
@@ -113,6 +113,11 @@ class Round:
             self._gdp[year] = self.source.gdp.reindex(keys).to_numpy("float64")
         return self._gdp[year]
 
+    @cached_property
+    def score_rows(self) -> np.ndarray:
+        """Applicant row of each unit code of `scores`."""
+        return self.units.get_indexer(self.scores.books["unit_id"]) if self.scores is not None else np.zeros(0, int)
+
     def peer_rows(self, year: int) -> np.ndarray:
         """Row of each applicant in `source.form(year)` (-1 where it filed no form that year)."""
         if year not in self._peer_rows:
@@ -135,7 +140,8 @@ def _build_round(data: SelectionData, year: int) -> Round:
     scores = table(data.tables, "expert_scores")
     if scores is not None and not scores.empty:
         scores = scores[(scores["year"] == year) & scores["unit_id"].isin(units)]
-    return Round(year, units, registry, annual, scores if scores is not None and not scores.empty else None, data)
+    coded = CodedScores(scores) if scores is not None and not scores.empty else None
+    return Round(year, units, registry, annual, coded, data)
 
 
 @dataclass(frozen=True, eq=False)
@@ -146,7 +152,7 @@ class Context:
     round: Round
     data_year: int  # year of the annual form assessed
     positions: pd.DataFrame  # peer_positions at data_year over every unit of that year
-    expert: pd.DataFrame  # aggregated expert scores of the round (unit_id, indicator_id, score, n_experts)
+    expert: pd.DataFrame | None  # aggregated expert scores of the round, keys coded (`CodedScores.aggregate`)
     _measures: dict[tuple[Measure, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
@@ -209,10 +215,13 @@ class Context:
     @cached_property
     def _expert_wide(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
         """Indicator -> column, and (n, indicators) arrays of aggregated score and number of experts."""
-        codes, ids = pd.factorize(self.expert["indicator_id"])
+        if self.round.scores is None:
+            return {}, np.full((self.n, 0), np.nan), np.zeros((self.n, 0), dtype="int64")
+        ids = self.round.scores.books["indicator_id"]
+        codes = self.expert["indicator_id"].to_numpy()
+        rows = self.round.score_rows[self.expert["unit_id"].to_numpy()]
         score = np.full((self.n, len(ids)), np.nan)
         experts = np.zeros((self.n, len(ids)), dtype="int64")
-        rows = self.units.get_indexer(self.expert["unit_id"])
         score[rows, codes] = self.expert["score"].to_numpy("float64")
         experts[rows, codes] = self.expert["n_experts"].to_numpy("int64")
         return {str(i): j for j, i in enumerate(ids)}, score, experts
@@ -238,9 +247,5 @@ def build_context(data: SelectionData, year: int, method: SelectionMethod) -> Co
                           index=form.index)
     positions = peer_positions(data.tables, fw, params=method.params, values=values, registry=data.registry)
     q = method.qualitative_rule
-    if rnd.scores is None:
-        expert = pd.DataFrame({"unit_id": pd.Series(dtype="string"), "indicator_id": pd.Series(dtype="string"),
-                               "score": pd.Series(dtype="float64"), "n_experts": pd.Series(dtype="int64")})
-    else:
-        expert = aggregate_scores(rnd.scores, q.aggregation, q.trim_min_experts, q.trim_count)
+    expert = None if rnd.scores is None else rnd.scores.aggregate(q.aggregation, q.trim_min_experts, q.trim_count)
     return Context(method, rnd, data_year, positions, expert)

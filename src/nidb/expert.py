@@ -8,6 +8,7 @@ never a loop over units.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -56,6 +57,29 @@ def _check_aggregation(method: str, trim_min_experts: int, trim_count: int) -> N
         )
 
 
+class _Runs:
+    """Scores sorted so that each cell is a contiguous run; per run its start, size, sum and SD,
+    and the order of the runs by cell key (unit, year, indicator codes)."""
+
+    def __init__(self, order: np.ndarray, cells: np.ndarray, x: np.ndarray, columns: dict[str, np.ndarray]):
+        self.order, self.x = order, x
+        new_cell = np.ones(len(x), dtype=bool)
+        new_cell[1:] = cells[1:] != cells[:-1]
+        self.start = np.flatnonzero(new_cell)
+        self.n = np.diff(np.append(self.start, len(x)))
+        self.total = np.add.reduceat(x, self.start)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centred = x - np.repeat(self.total / self.n, self.n)
+            self.sd = np.where(self.n > 1, np.sqrt(np.add.reduceat(centred**2, self.start) / (self.n - 1)), np.nan)
+        first = order[self.start]
+        self.keys = [columns[c][first] for c in CELL]
+        self.by_cell = np.lexsort(self.keys[::-1])  # codes follow the sorted books: the order of the values
+
+    @cached_property
+    def min_plus_max(self) -> np.ndarray:
+        return np.minimum.reduceat(self.x, self.start) + np.maximum.reduceat(self.x, self.start)
+
+
 class CodedScores:
     """Expert scores with integer-coded keys and their cells, for repeated aggregation.
 
@@ -66,34 +90,26 @@ class CodedScores:
     def __init__(self, scores: pd.DataFrame):
         self.columns, self.books = _coded(scores)
         self.cell = _ids(*(self.columns[c] for c in CELL))[0]
-        self._orders: dict[bool, np.ndarray] = {}
+        self._runs: dict[bool, _Runs] = {}
 
-    def order(self, by_score: bool) -> np.ndarray:
-        """Rows with each cell a contiguous run; within a run by score when `by_score`, else as given."""
-        if by_score not in self._orders:
-            self._orders[by_score] = (np.lexsort((self.columns["score"], self.cell)) if by_score
-                                      else np.argsort(self.cell, kind="stable"))
-        return self._orders[by_score]
+    def runs(self, by_score: bool) -> _Runs:
+        """The cells as contiguous runs of the sorted scores; within a run by score when `by_score`."""
+        if by_score not in self._runs:
+            order = (np.lexsort((self.columns["score"], self.cell)) if by_score
+                     else np.argsort(self.cell, kind="stable"))
+            self._runs[by_score] = _Runs(order, self.cell[order], self.columns["score"][order], self.columns)
+        return self._runs[by_score]
 
     def aggregate(
         self, method: AggregationMethod = "trimmed_mean", trim_min_experts: int = 5, trim_count: int = 1,
     ) -> pd.DataFrame:
         """`aggregate_scores` with the key columns left as integer codes (into ``books``), sorted by cell."""
         _check_aggregation(method, trim_min_experts, trim_count)
-        coded = self.columns
-        order = self.order(method == "median" or (method == "trimmed_mean" and trim_count > 1))
-        cells, x = self.cell[order], coded["score"][order]
-        if len(x) == 0:
+        if len(self.cell) == 0:
             empty = pd.DataFrame(np.zeros((0, 3), dtype="int64"), columns=CELL)
             return empty.assign(score=0.0, n_experts=0, n_used=0, score_sd=0.0)
-        new_cell = np.ones(len(x), dtype=bool)
-        new_cell[1:] = cells[1:] != cells[:-1]
-        start = np.flatnonzero(new_cell)
-        n = np.diff(np.append(start, len(x)))
-        total = np.add.reduceat(x, start)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            centred = x - np.repeat(total / n, n)
-            sd = np.where(n > 1, np.sqrt(np.add.reduceat(centred**2, start) / (n - 1)), np.nan)
+        r = self.runs(method == "median" or (method == "trimmed_mean" and trim_count > 1))
+        x, start, n, total, sd, by_cell = r.x, r.start, r.n, r.total, r.sd, r.by_cell
         if method == "median":
             score, used = (x[start + (n - 1) // 2] + x[start + n // 2]) / 2, n
         elif method == "mean" or trim_count == 0:
@@ -101,16 +117,13 @@ class CodedScores:
         else:
             k = np.where(n >= trim_min_experts, trim_count, 0)
             if trim_count == 1:
-                dropped = np.minimum.reduceat(x, start) + np.maximum.reduceat(x, start)
+                dropped = r.min_plus_max
             else:  # the k lowest are the first k of the sorted run, the k highest the last k
                 cum = np.concatenate([[0.0], np.cumsum(x)])
                 dropped = (cum[start + trim_count] - cum[start]) + (cum[start + n] - cum[start + n - trim_count])
             used = n - 2 * k
             score = (total - np.where(k > 0, dropped, 0.0)) / used
-        first = order[start]
-        keys = [coded[c][first] for c in CELL]
-        by_cell = np.lexsort(keys[::-1])  # codes follow the sorted books: the order of the values
-        out = pd.DataFrame({c: k[by_cell] for c, k in zip(CELL, keys)})
+        out = pd.DataFrame({c: k[by_cell] for c, k in zip(CELL, r.keys)})
         out["score"] = score[by_cell]
         out["n_experts"] = n.astype("int64")[by_cell]
         out["n_used"] = np.asarray(used, dtype="int64")[by_cell]

@@ -10,8 +10,13 @@ import pandas as pd
 from nidb.errors import NidbError
 from nidb.evaluation import EvaluationMethod, Panel, load_evaluation_method, run_panel
 from nidb.framework import Framework, load_framework
-from nidb.lifecycle import LifecycleRules, load_rules, star_distribution, transition_matrix
-from nidb.selection.export import SYNTHETIC_LABEL, _check_out, labelled, resolve_data, write_tables
+from nidb.lifecycle import (
+    LifecycleRules,
+    load_rules,
+    star_distribution,
+    transition_matrix,
+)
+from nidb.output import SYNTHETIC_LABEL, check_out, labelled, resolve_data, write_tables
 from nidb.special import top_lists
 
 REGISTRY_HEADERS = {
@@ -185,7 +190,7 @@ def run_evaluate(
 
     Returns the files written and a one-line summary of the star distribution.
     """
-    _check_out(out)
+    check_out(out)
     dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
     years = _years(dataset, year)
     panel = run_panel(dataset, framework, m, r, years)
@@ -207,7 +212,7 @@ def run_lifecycle(
     until: int | None, data: Path | None, method: Path | None, rules: Path | None, out: Path
 ) -> list[Path]:
     """`nidb lifecycle`: status per base-year, events, suspensions, star distributions and transitions."""
-    _check_out(out)
+    check_out(out)
     dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
     years = _years(dataset, until)
     panel = run_panel(dataset, framework, m, r, years)

@@ -17,7 +17,13 @@ import pandas as pd
 
 from nidb.audit.batch import dimension_minimum, stars_batch
 from nidb.audit.choices import METHODS_DIR, AuditSpec, load_audit_spec
-from nidb.audit.coherence import StarFunction, correlations, effective_weights, group_statistics, leave_one_out
+from nidb.audit.coherence import (
+    StarFunction,
+    correlations,
+    effective_weights,
+    group_statistics,
+    leave_one_out,
+)
 from nidb.audit.sensitivity import audit_sobol
 from nidb.audit.subject import Subject, bases_subject
 from nidb.audit.uncertainty import (
@@ -34,8 +40,8 @@ from nidb.audit.uncertainty import (
 from nidb.dataset import load_dataset
 from nidb.demo import SYNTHETIC_LABEL
 from nidb.errors import NidbError
+from nidb.output import resolve_data
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
-from nidb.selection.export import resolve_data
 
 if TYPE_CHECKING:
     from dask.distributed import Client

@@ -10,16 +10,16 @@ import numpy as np
 import pandas as pd
 
 from nidb.contract import CONTRACT_PATH, load_contract
-from nidb.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
 from nidb.demo.registry import registries
+from nidb.framework import DEFAULT_PATH as FRAMEWORK_PATH
+from nidb.output import SYNTHETIC_LABEL
 from nidb.reference.catalogue import CATALOGUE_PATH, load_catalogue
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 20231
-SYNTHETIC_LABEL = "示例数据（合成）"
 TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
 
 

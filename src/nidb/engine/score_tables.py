@@ -10,6 +10,7 @@ from nidb.engine.framework_table import read_table_framework
 from nidb.engine.method import Method, load_method, packaged_method
 from nidb.engine.run import EngineResult, run
 from nidb.errors import ConfigError
+from nidb.output import check_out, write_tables
 
 _SCORE_HEADERS = {"unit": "单位代码", "code": "节点代码", "name": "节点名称", "level": "层级", "score": "得分", "rank": "排名"}
 _IMPUTE_HEADERS = {"code": "指标代码", "missing_before": "插补前缺失数", "imputed": "插补数", "missing_after": "插补后缺失数"}
@@ -59,21 +60,8 @@ def score_tables(data_path: Path, meta_path: Path, method: str | Path | None, ou
     A ``.csv`` output gets the score table, with the weights, imputation and treatment
     tables written beside it (``<stem>-权重.csv`` …); an ``.xlsx`` output gets one sheet each.
     """
-    out = Path(out)
-    if out.suffix not in (".csv", ".xlsx"):
-        raise ConfigError(f"{out}：输出文件须为 .csv 或 .xlsx")
+    check_out(out)
     framework = read_table_framework(data_path, meta_path)
     result = run(framework.data, framework.hierarchy, resolve_method(method))
     tables = result_tables(result, framework.hierarchy)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix == ".xlsx":
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            for sheet, table in tables.items():
-                table.to_excel(writer, sheet_name=sheet, index=False)
-        return [out]
-    written = []
-    for i, (sheet, table) in enumerate(tables.items()):
-        path = out if i == 0 else out.with_name(f"{out.stem}-{sheet}.csv")
-        table.to_csv(path, index=False, encoding="utf-8")
-        written.append(path)
-    return written
+    return write_tables(tables, out)

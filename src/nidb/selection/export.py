@@ -6,13 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from nidb.errors import NidbError
+from nidb.output import SYNTHETIC_LABEL, check_out, labelled, resolve_data, write_tables
 from nidb.selection.method import SelectionMethod, load_selection_method
 from nidb.selection.verdicts import SelectionResult, select
 from nidb.sweep import SweepResult, sweep
-
-SYNTHETIC_LABEL = "示例数据（合成）"
-FORMATS = (".csv", ".xlsx")
 
 SUMMARY_HEADERS = {
     "rank": "排序", "applicant_id": "申报对象编号", "name": "申报对象名称", "authority": "推荐单位", "domain": "示范领域",
@@ -45,26 +42,6 @@ GRID_HEADERS = {
     "condition_b": "条件乙", "multiplier_b": "条件乙门槛倍数", "threshold_b": "条件乙门槛值",
     "pass_rate_joint": "联合通过率",
 }
-
-
-def _check_out(out: Path) -> Path:
-    out = Path(out)
-    if out.suffix.lower() not in FORMATS:
-        raise NidbError(f"输出文件须为 .csv 或 .xlsx：{out}")
-    if not out.parent.exists():
-        raise NidbError(f"输出目录不存在：{out.parent}")
-    return out
-
-
-def resolve_data(data: Path | None) -> tuple[Path, bool]:
-    """The data directory (the cached demo data when None) and whether it is synthetic demo data."""
-    if data is None:
-        from nidb.demo import demo_dir
-
-        return demo_dir(), True
-    readme = Path(data) / "README.md"
-    synthetic = readme.is_file() and SYNTHETIC_LABEL in readme.read_text(encoding="utf-8", errors="replace")
-    return Path(data), synthetic
 
 
 def _info(result: SelectionResult, data: Path, synthetic: bool, job: str) -> pd.DataFrame:
@@ -116,23 +93,6 @@ def sweep_tables(sw: SweepResult) -> dict[str, pd.DataFrame]:
     }
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: Path) -> list[Path]:
-    """xlsx: one sheet per table. csv: the first table to `out`, each other to `<stem>-<sheet>.csv`
-    beside it (UTF-8 with BOM, so that Excel shows the Chinese headers)."""
-    out = _check_out(out)
-    if out.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(out, engine="openpyxl") as writer:
-            for sheet, frame in tables.items():
-                frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-        return [out]
-    written = []
-    for i, (sheet, frame) in enumerate(tables.items()):
-        path = out if i == 0 else out.with_name(f"{out.stem}-{sheet}.csv")
-        frame.to_csv(path, index=False, encoding="utf-8-sig")
-        written.append(path)
-    return written
-
-
 def _prepare(year: int, data: Path | None, method: Path | None) -> tuple[object, Path, bool, SelectionMethod]:
     from nidb.dataset import load_dataset
 
@@ -141,16 +101,9 @@ def _prepare(year: int, data: Path | None, method: Path | None) -> tuple[object,
     return load_dataset(path), path, synthetic, m
 
 
-def labelled(tables: dict[str, pd.DataFrame], synthetic: bool) -> dict[str, pd.DataFrame]:
-    """With synthetic data, every table starts with a column saying so."""
-    if not synthetic:
-        return tables
-    return {name: frame.assign(**{"数据来源": SYNTHETIC_LABEL})[["数据来源", *frame.columns]] for name, frame in tables.items()}
-
-
 def run_select(year: int, data: Path | None, method: Path | None, out: Path) -> list[Path]:
     """`nidb select`: verdicts for the applicants of `year`, written to `out` (.csv or .xlsx)."""
-    _check_out(out)
+    check_out(out)
     dataset, path, synthetic, m = _prepare(year, data, method)
     result = select(dataset, year, m)
     tables = labelled(selection_tables(result), synthetic)
@@ -159,7 +112,7 @@ def run_select(year: int, data: Path | None, method: Path | None, out: Path) -> 
 
 def run_sweep(year: int, data: Path | None, method: Path | None, out: Path) -> list[Path]:
     """`nidb sweep`: threshold sensitivity for the applicants of `year`, written to `out`."""
-    _check_out(out)
+    check_out(out)
     dataset, path, synthetic, m = _prepare(year, data, method)
     result = select(dataset, year, m)
     sw = sweep(result)

@@ -101,6 +101,11 @@ def test_manifest_hashes_the_inputs_and_records_the_run(built):
     assert manifest["method"]["sha256"] == hashlib.sha256(method.read_bytes()).hexdigest()
     methodology = (result.year_dir / "methodology.qmd").read_text(encoding="utf-8")
     assert manifest["method"]["sha256"] in methodology and manifest["inputs"]["bases.csv"] in methodology
+    framework = Path(manifest["rule_files"]["指标体系"]["path"])
+    assert framework.name == "indicators-2023.yaml"
+    assert manifest["rule_files"]["指标体系"]["sha256"] == hashlib.sha256(framework.read_bytes()).hexdigest()
+    assert set(manifest["rule_files"]) == {"指标体系", "评价方法（默认）", "遴选方法", "动态管理规则", "设计审计方法"}
+    assert "`peer_group_by`" in methodology  # the framework's open points are listed
 
 
 def test_data_appendix_has_every_table_as_csv_and_one_workbook(built):

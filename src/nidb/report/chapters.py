@@ -79,7 +79,8 @@ def load_chapters(path: Path | None = None) -> tuple[Chapter, ...]:
     return tuple(chapters)
 
 
-def _importable(module: str) -> bool:
+def importable(module: str) -> bool:
+    """True when `module` (and its parent packages) can be imported."""
     try:
         return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:
@@ -99,6 +100,6 @@ def available_chapters(
     templates = templates or notebooks_dir()
     ready, skipped = [], []
     for chapter in chapters or load_chapters():
-        ok = (templates / chapter.notebook).is_file() and all(map(_importable, chapter.requires))
+        ok = (templates / chapter.notebook).is_file() and all(map(importable, chapter.requires))
         (ready if ok else skipped).append(chapter)
     return ready, skipped

@@ -92,8 +92,13 @@ def build_manifest(
     seeds: dict[str, int],
     repo: Path,
     demo: bool,
+    rule_files: dict[str, Path] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of one report run as a JSON-ready dict."""
+    """The manifest of one report run as a JSON-ready dict.
+
+    `rule_files` names the rule and method files the run read (framework, methods, rules),
+    each recorded with its path and SHA-256.
+    """
     method: dict[str, Any] | None = None
     if method_file is not None:
         method = {
@@ -109,6 +114,9 @@ def build_manifest(
         "data_dir": str(data_dir),
         "inputs": input_hashes(data_dir),
         "method": method,
+        "rule_files": {
+            label: {"path": str(path), "sha256": file_sha256(path)} for label, path in (rule_files or {}).items()
+        },
         "chapters": chapters,
         "seeds": seeds,
         "python": sys.version.split()[0],

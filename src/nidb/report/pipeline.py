@@ -9,6 +9,7 @@ and site as they were.
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import os
 import shlex
@@ -22,7 +23,7 @@ import nbformat
 import pandas as pd
 
 from nidb.errors import InputError, Problem
-from nidb.report.chapters import available_chapters, notebooks_dir, repo_root, unmet_needs
+from nidb.report.chapters import available_chapters, importable, notebooks_dir, repo_root, unmet_needs
 from nidb.report.document import write_document
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
@@ -73,6 +74,34 @@ def resolve_data_dir(data_dir: str | Path | None) -> Path:
     if not path.exists():
         raise InputError([Problem(file=str(path), rule="exists", message="数据目录不存在")])
     return path
+
+
+#: The packaged rule and method files a report reads: label -> (module, attribute holding the path).
+RULE_FILES = {
+    "指标体系": ("nidb.framework.loader", "DEFAULT_PATH"),
+    "评价方法（默认）": ("nidb.evaluation", "DEFAULT_METHOD_PATH"),
+    "遴选方法": ("nidb.selection.method", "DEFAULT_METHOD_PATH"),
+    "动态管理规则": ("nidb.lifecycle", "RULES_PATH"),
+    "设计审计方法": ("nidb.audit.choices", "METHODS_DIR"),
+}
+
+
+def rule_files() -> dict[str, Path]:
+    """Paths of the packaged rule and method files whose modules exist (for the manifest)."""
+    found = {}
+    for label, (module, attribute) in RULE_FILES.items():
+        if not importable(module):
+            continue
+        path = Path(getattr(importlib.import_module(module), attribute))
+        found[label] = path / "audit-default.yaml" if path.is_dir() else path
+    return found
+
+
+def open_points() -> list[dict[str, Any]]:
+    """The framework's named open points with their defaults and documentation."""
+    from nidb.framework import load_framework
+
+    return [{"name": p.name, "default": p.default, "doc": p.doc} for p in load_framework().parameters]
 
 
 def check_year(annual: pd.DataFrame, year: int) -> None:
@@ -251,6 +280,7 @@ def build_report(
             seeds=SEEDS,
             repo=repo_root(),
             demo=demo,
+            rule_files=rule_files(),
         )
         write_manifest(manifest, staging / "manifest.json")
         context: dict[str, Any] = {
@@ -264,7 +294,7 @@ def build_report(
             **context,
         ), encoding="utf-8")
         (staging / "methodology.qmd").write_text(render_template(
-            "methodology.qmd.j2", title=f"{year} 年度报告：方法与可复现性说明",
+            "methodology.qmd.j2", title=f"{year} 年度报告：方法与可复现性说明", open_points=open_points(),
             command=reproduce_command(year, data if explicit_data else None, method_file, out),
             **{**manifest, **context},
         ), encoding="utf-8")

@@ -19,6 +19,7 @@ Public API (used by selection and evaluation):
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -194,6 +195,72 @@ def local_gdp_growth(data: Any) -> pd.Series:
     return pd.Series(values, index=pd.MultiIndex.from_frame(annual), name="gdp_growth", dtype="float64").sort_index()
 
 
+@dataclass(frozen=True, eq=False)
+class PeerStanding:
+    """Standing of unit-years on one peer-relative indicator; arrays follow the rows of the values."""
+
+    indicator_id: str
+    value: np.ndarray  # the indicator value
+    peer: np.ndarray  # valued and of the peer population
+    peer_group: pd.api.extensions.ExtensionArray  # group compared with (全体 when pooled), NA for non-peers
+    group_size: np.ndarray  # valued peers in that group (NaN for non-peers)
+    rank: np.ndarray  # 1 = best, ties share the best rank (NaN for non-peers)
+    position: np.ndarray  # rank × 100 / group_size (NaN for non-peers)
+
+
+def peer_standings(
+    values: pd.DataFrame, registry: pd.DataFrame, framework: Framework, params: Mapping[str, Any] | None = None,
+) -> list[PeerStanding]:
+    """The numeric core of `peer_positions`: one `PeerStanding` per peer-relative indicator.
+
+    ``values`` is wide with index ``(unit_id, year)`` and a column per peer indicator;
+    ``registry`` is `unit_registry`. Ranks come from one sort per indicator and grouping
+    (numpy, no groupby); group attributes are coded once on the registry.
+    """
+    fw = framework
+    p = resolved_parameters(fw, params)
+    units = values.index.get_level_values("unit_id")
+    at = registry.index.get_indexer(units)  # registry row of each unit-year (-1: not registered, the NA code)
+    year_code = pd.factorize(values.index.get_level_values("year"))[0]
+    coded: dict[str, tuple[np.ndarray, pd.api.extensions.ExtensionArray]] = {}
+
+    def groups(column: str) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
+        """Group code per row and the labels: the attribute's values, then 全体, then NA."""
+        if column not in coded:
+            if column == "none":  # one group of everyone, registered or not
+                codes, labels = np.zeros(len(registry) + 1, dtype="int64"), [POOLED_GROUP]
+            else:
+                codes, labels = pd.factorize(registry[column].astype("string"))  # NA coded -1
+                na = len(labels) + 1
+                codes = np.append(np.where(codes < 0, na, codes), na)  # row -1 (unregistered): NA as well
+            coded[column] = (codes[at], pd.array([*labels, POOLED_GROUP, pd.NA], dtype="string"))
+        return coded[column]
+
+    out = []
+    for ind in fw.quantitative:  # at most four peer indicators
+        cond = ind.condition
+        if not isinstance(cond, PeerRelative):
+            continue
+        group_code, labels = groups(fw.resolve(cond.group_by, p))
+        population = fw.resolve(cond.population, p)
+        value = values[ind.id].to_numpy("float64")
+        peer = ~np.isnan(value)
+        if population != "all":
+            kind = np.append(registry["kind"].to_numpy(dtype=object, na_value="") == POPULATION_KIND[population], False)
+            peer &= kind[at]
+        key = np.where(peer, value if ind.direction == "lower" else -value, np.nan)  # best = smallest key
+        rank_group, size_group = _min_rank(year_code * len(labels) + group_code, key)
+        rank_year, size_year = _min_rank(year_code, key)
+        small = size_group < int(fw.resolve(cond.min_group_size, p))
+        rank = np.where(peer, np.where(small, rank_year, rank_group), np.nan)
+        size = np.where(peer, np.where(small, size_year, size_group), np.nan)
+        pooled, na = len(labels) - 2, len(labels) - 1
+        label = labels.take(np.where(peer, np.where(small, pooled, group_code), na))
+        # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
+        out.append(PeerStanding(ind.id, value, peer, label, size, rank, rank * 100 / size))
+    return out
+
+
 def peer_positions(
     data: Any,
     framework: Framework | None = None,
@@ -215,7 +282,7 @@ def peer_positions(
     external industry benchmark of that indicator and year when the benchmarks table has one
     (the condition then compares the value with it instead). Missing values get no position.
     ``values`` (a wide `indicator_values` frame) and ``registry`` (`unit_registry`) may be
-    passed when already at hand. Ranks come from one sort per indicator (numpy, no groupby).
+    passed when already at hand. The numbers come from `peer_standings`.
     """
     fw = framework or load_framework()
     p = resolved_parameters(fw, params)
@@ -227,57 +294,27 @@ def peer_positions(
             index=pd.MultiIndex.from_frame(annual[KEY]),
         ).sort_index()
     reg = registry if registry is not None else unit_registry(data)
-    units = values.index.get_level_values("unit_id")
-    at = reg.index.get_indexer(units)  # registry row of each unit-year (-1: not registered)
-
-    def attribute(column: str) -> pd.Series:
-        return pd.Series(reg[column].array.take(at, allow_fill=True), dtype="string")
-
-    year_code = pd.factorize(values.index.get_level_values("year"))[0]
-    n = len(values)
-    blocks = []
-    for ind in peers:  # at most four peer indicators
-        cond = ind.condition
-        group_by = fw.resolve(cond.group_by, p)
-        population = fw.resolve(cond.population, p)
-        value = values[ind.id].to_numpy("float64")
-        peer = ~np.isnan(value)
-        if population != "all":
-            peer &= attribute("kind").eq(POPULATION_KIND[population]).fillna(False).to_numpy(bool)
-        group = pd.Series(POOLED_GROUP, index=range(n), dtype="string") if group_by == "none" else attribute(group_by)
-        group_code = pd.factorize(group, use_na_sentinel=False)[0]  # a missing attribute is a group of its own
-        key = np.where(peer, value if ind.direction == "lower" else -value, np.nan)  # best = smallest key
-        rank_group, size_group = _min_rank(year_code * (group_code.max(initial=0) + 1) + group_code, key)
-        rank_year, size_year = _min_rank(year_code, key)
-        small = size_group < int(fw.resolve(cond.min_group_size, p))
-        rank = np.where(small, rank_year, rank_group)
-        size = np.where(small, size_year, size_group)
-        blocks.append({
-            "indicator_id": np.full(n, ind.id, dtype=object), "value": value,
-            "peer_group": group.where(~small, POOLED_GROUP).where(peer).to_numpy(dtype=object),
-            "group_size": np.where(peer, size, np.nan), "rank": np.where(peer, rank, np.nan),
-            # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
-            "position": np.where(peer, rank * 100 / size, np.nan),
-        })
-    k = len(blocks)
-    cols = {c: np.concatenate([b[c] for b in blocks]) for c in blocks[0]}
+    standings = peer_standings(values, reg, fw, params)
+    n, k = len(values), len(standings)
     rows = np.tile(np.arange(n), k)
+    units = values.index.get_level_values("unit_id")
     out = pd.DataFrame({
         "unit_id": units.array.take(rows),
         "year": values.index.get_level_values("year").array.take(rows),
-        "indicator_id": pd.array(cols["indicator_id"], dtype="str"),
-        "value": cols["value"],
-        "peer_group": pd.array(cols["peer_group"], dtype="string"),
-        "group_size": pd.array(cols["group_size"], dtype="Float64").astype("Int64"),
-        "rank": pd.array(cols["rank"], dtype="Float64").astype("Int64"),
-        "position": cols["position"],
+        "indicator_id": pd.array(np.repeat([s.indicator_id for s in standings], n).astype(object), dtype="str"),
+        "value": np.concatenate([s.value for s in standings]),
+        "peer_group": pd.concat([pd.Series(s.peer_group) for s in standings], ignore_index=True),
+        "group_size": pd.array(np.concatenate([s.group_size for s in standings]), dtype="Float64").astype("Int64"),
+        "rank": pd.array(np.concatenate([s.rank for s in standings]), dtype="Float64").astype("Int64"),
+        "position": np.concatenate([s.position for s in standings]),
     })
     bench = table(data, "benchmarks")
     if bench is not None and not bench.empty:
         lookup = bench.astype({"industry": "string", "indicator_id": "string"}).set_index(
             ["industry", "indicator_id", "year"])["benchmark"].astype("float64")
-        industry = pd.concat([attribute("industry")] * k, ignore_index=True)
-        keys = pd.MultiIndex.from_arrays([industry, out["indicator_id"], out["year"].astype("Int64")])
+        industry = reg["industry"].astype("string").reindex(units).reset_index(drop=True)
+        keys = pd.MultiIndex.from_arrays([pd.concat([industry] * k, ignore_index=True), out["indicator_id"],
+                                          out["year"].astype("Int64")])
         out["benchmark"] = lookup.reindex(keys).to_numpy()
     else:
         out["benchmark"] = np.nan

@@ -4,11 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nidb.audit.batch import nominal_shares, rank_desc, root_of, score_levels, stars_batch
-from nidb.engine.method import AggregateSpec
+from nidb.audit.batch import nominal_shares, rank_desc, root_of, score_levels
 from nidb.engine.framework_table import hierarchy_from_records
+from nidb.engine.method import AggregateSpec
 from nidb.errors import ConfigError
-from nidb.stars import StarRule, assign_stars
+from nidb.stars import StarRule, assign_stars, assign_stars_batch
 
 
 def tree(parents: dict, weights: dict | None = None, top: str = "I"):
@@ -79,10 +79,10 @@ def _rule(levels: dict, **kw) -> StarRule:
 def test_star_bands_by_hand():
     index = np.array([[59.9, 60.0, 75.0, 95.0, np.nan]])
     rule = _rule({5: {"min_score": 90}, 4: {"min_score": 80}, 3: {"min_score": 70}, 2: {"min_score": 60}})
-    np.testing.assert_array_equal(stars_batch(index, rule), [[1, 2, 3, 5, 0]])
+    np.testing.assert_array_equal(assign_stars_batch(index, rule), [[1, 2, 3, 5, 0]])
     # per-replication cut-offs override the rule's: rep 1 has the four-star band at 72
     two = np.vstack([index, index])
-    got = stars_batch(two, rule, overrides={(4, "min_score"): np.array([80.0, 72.0])})
+    got = assign_stars_batch(two, rule, overrides={(4, "min_score"): np.array([80.0, 72.0])})
     np.testing.assert_array_equal(got, [[1, 2, 3, 5, 0], [1, 2, 4, 5, 0]])
 
 
@@ -91,12 +91,12 @@ def test_star_quotas_by_rank_with_ties():
     index = np.array([[100.0, 90, 90, 80, 70, 60, 50, 40, 30, 20]])
     rule = _rule({5: {"top_share": 0.1}, 4: {"top_share": 0.3}, 3: {"top_share": 0.6}, 2: {"top_share": 0.9}})
     # ranks 1, 2, 2, 4, ...: the tie at rank 2 shares four stars
-    np.testing.assert_array_equal(stars_batch(index, rule), [[5, 4, 4, 3, 3, 3, 2, 2, 2, 1]])
+    np.testing.assert_array_equal(assign_stars_batch(index, rule), [[5, 4, 4, 3, 3, 3, 2, 2, 2, 1]])
 
 
 def test_star_gate_caps_five_stars():
     rule = _rule({5: {"min_score": 90, "min_dimension": 50}, 4: {"min_score": 80}, 3: {"min_score": 70}, 2: {"min_score": 60}})
-    got = stars_batch(np.array([[95.0, 95.0]]), rule, dimension_min=np.array([[70.0, 40.0]]))
+    got = assign_stars_batch(np.array([[95.0, 95.0]]), rule, dimension_min=np.array([[70.0, 40.0]]))
     np.testing.assert_array_equal(got, [[5, 4]])
 
 
@@ -112,7 +112,7 @@ def test_stars_batch_agrees_with_assign_stars(ties, rounding):
         ties=ties,
         rounding=rounding,
     )
-    got = stars_batch(index, rule, dimension_min=dims.min(axis=2))
+    got = assign_stars_batch(index, rule, dimension_min=dims.min(axis=2))
     for r in range(4):
         expected = assign_stars(pd.Series(index[r]), pd.DataFrame(dims[r]), rule)
         np.testing.assert_array_equal(got[r], expected.fillna(0).to_numpy(dtype=int))

@@ -26,12 +26,12 @@ quota slot is not refilled (a quota is a ceiling).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from nidb.errors import ConfigError
 
@@ -113,10 +113,68 @@ class StarRule:
 
 def quota_slots(share: float, n_rated: int, rounding: str) -> int:
     """Number of units a cumulative ``share`` of ``n_rated`` admits."""
-    raw = share * n_rated
-    # guard against 0.07 * 100 = 7.000000000000001 style float noise
-    raw = round(raw, 9)
-    return int({"floor": math.floor, "round": lambda v: math.floor(v + 0.5), "ceil": math.ceil}[rounding](raw))
+    return int(_slots(np.asarray(share, dtype=float) * n_rated, rounding))
+
+
+def _slots(raw: np.ndarray, rounding: str) -> np.ndarray:
+    # round(…, 9) guards against 0.07 * 100 = 7.000000000000001 style float noise
+    raw = np.round(raw, 9)
+    return {"floor": np.floor, "round": lambda a: np.floor(a + 0.5), "ceil": np.ceil}[rounding](raw)
+
+
+def dimension_minimum(dimensions: np.ndarray, rated: np.ndarray) -> np.ndarray:
+    """Each unit's lowest dimension score, (R, n_units), from scores (R, n_units, n_dims).
+
+    −inf when the unit misses a dimension that some rated unit of its replication has (a
+    gate then fails); a dimension no rated unit has (e.g. no expert scores at all) is not
+    part of the gate; +inf when no dimension is left (every gate passes).
+    """
+    missing = np.isnan(dimensions)
+    present = ~(missing | ~rated[..., None]).all(axis=1, keepdims=True)  # (R, 1, n_dims)
+    low = np.where(missing | ~present, np.inf, dimensions).min(axis=2, initial=np.inf)
+    return np.where((missing & present).any(axis=2), -np.inf, low)
+
+
+def assign_stars_batch(
+    index: np.ndarray,
+    rule: StarRule,
+    dimension_min: np.ndarray | None = None,
+    overrides: Mapping[tuple[int, str], np.ndarray] | None = None,
+    ranks: np.ndarray | None = None,
+) -> np.ndarray:
+    """Stars 1–5 (int8; 0 where the index is missing) for index scores (R, n_units).
+
+    ``dimension_min`` (R, n_units), from :func:`dimension_minimum`, is needed for
+    ``min_dimension`` gates; ``overrides`` maps (star, criterion) to one value per
+    replication (R,), replacing the rule's value; ``ranks`` are the ranks of ``index``
+    (ties at the minimum) when already computed, used with ``ties: include``. Units with
+    a missing index are not rated and do not count towards the quota base.
+    """
+    overrides = overrides or {}
+    r = index.shape[0]
+    rated = ~np.isnan(index)
+    n_rated = rated.sum(axis=1, keepdims=True)
+    if ranks is None or rule.ties != "include":
+        ranks = rankdata(-index, method="min" if rule.ties == "include" else "max", axis=-1, nan_policy="omit")
+    stars = np.ones(index.shape, dtype=np.int8)
+    for star in sorted(STAR_LEVELS):  # ascending: higher levels overwrite lower ones
+        level = rule.levels[star]
+        ok = rated.copy()
+        for criterion in CRITERIA:
+            value = overrides.get((star, criterion), getattr(level, criterion))
+            if value is None:
+                continue
+            v = np.broadcast_to(np.asarray(value, dtype=float), (r,))[:, None]
+            if criterion == "top_share":
+                ok &= ranks <= _slots(v * n_rated, rule.rounding)
+            elif criterion == "min_score":
+                ok &= index >= v
+            else:
+                if dimension_min is None:
+                    raise ConfigError(f"{star} 星条件 min_dimension 需要维度得分，但未提供")
+                ok &= dimension_min >= v
+        stars = np.where(ok, np.int8(star), stars)
+    return np.where(rated, stars, 0).astype(np.int8)
 
 
 def assign_stars(index: pd.Series, dimensions: pd.DataFrame | None, rule: StarRule) -> pd.Series:
@@ -124,36 +182,15 @@ def assign_stars(index: pd.Series, dimensions: pd.DataFrame | None, rule: StarRu
 
     ``index`` holds the composite index per unit; ``dimensions`` the dimension scores
     (one column per dimension, same index), needed only when a level has a
-    ``min_dimension`` gate. Units with a missing index are not rated and do not count
-    towards the quota base. A unit missing a dimension score fails a gate, unless no
-    rated unit has that dimension (then the gate is over the other dimensions).
+    ``min_dimension`` gate. The single-replication case of :func:`assign_stars_batch`.
     """
-    rated = index.notna().to_numpy()
-    n_rated = int(rated.sum())
-    rank_method = "min" if rule.ties == "include" else "max"
-    rank = index.rank(ascending=False, method=rank_method).to_numpy()
+    scores = index.to_numpy(dtype="float64")[None, :]
+    dim_min = None
     if dimensions is not None:
-        dims = dimensions.reindex(index.index).to_numpy(dtype="float64")
-        # a dimension no rated unit has (e.g. no expert scores at all) is not part of the gate
-        dims = dims[:, ~np.isnan(dims[rated]).all(axis=0)] if rated.any() else dims
-        dim_min = np.where(np.isnan(dims).any(axis=1), -np.inf, dims.min(axis=1, initial=np.inf))
-    else:
-        dim_min = None
-    score = index.to_numpy(dtype="float64")
-    stars = np.ones(len(index), dtype="int64")
-    for star in sorted(STAR_LEVELS):  # ascending: higher levels overwrite lower ones
-        level = rule.levels[star]
-        ok = rated.copy()
-        if level.top_share is not None:
-            ok &= rank <= quota_slots(level.top_share, n_rated, rule.rounding)
-        if level.min_score is not None:
-            ok &= score >= level.min_score
-        if level.min_dimension is not None:
-            if dim_min is None:
-                raise ConfigError(f"{star} 星条件 min_dimension 需要维度得分，但未提供")
-            ok &= dim_min >= level.min_dimension
-        stars = np.where(ok, star, stars)
-    return pd.Series(stars, index=index.index, name="stars").astype("Int64").mask(~rated)
+        dims = dimensions.reindex(index.index).to_numpy(dtype="float64")[None, :, :]
+        dim_min = dimension_minimum(dims, ~np.isnan(scores))
+    stars = assign_stars_batch(scores, rule, dim_min)[0]
+    return pd.Series(stars, index=index.index, name="stars").astype("Int64").mask(index.isna())
 
 
 def star_shares(stars: pd.Series) -> pd.DataFrame:

@@ -10,19 +10,18 @@ chunk, a leave-one-out set or a Sobol design is one call to the engine's vectori
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
+from nidb.engine.aggregate import aggregate_level
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec
 from nidb.engine.rank import rank_units
-from nidb.engine.aggregate import aggregate_level
 from nidb.engine.weights import index_shares
 from nidb.errors import ConfigError
-from nidb.stars import CRITERIA, STAR_LEVELS, StarRule
+from nidb.stars import dimension_minimum
 
 
 def root_of(hierarchy: Hierarchy) -> str:
@@ -104,55 +103,10 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
     return rank_units(scores, axis=-1)
 
 
-def dimension_minimum(scores: np.ndarray, columns: Sequence[int]) -> np.ndarray | None:
-    """Lowest score over ``columns`` of (R, n_units, n_aggregates) per unit: (R, n_units);
-    −inf when one of them is missing (a star gate then fails, as in ``assign_stars``);
-    None without columns."""
+def gate_minimum(scores: np.ndarray, columns: Sequence[int], index: np.ndarray) -> np.ndarray | None:
+    """Lowest score over the gated ``columns`` of aggregate scores (R, n_units, n_aggregates)
+    per unit, (R, n_units), by the rule of :func:`nidb.stars.dimension_minimum`; None
+    without columns."""
     if not columns:
         return None
-    g = scores[..., list(columns)]
-    return np.where(np.isnan(g).any(axis=2), -np.inf, np.nanmin(np.where(np.isnan(g), np.inf, g), axis=2))
-
-
-def stars_batch(
-    index: np.ndarray,
-    rule: StarRule,
-    dimension_min: np.ndarray | None = None,
-    overrides: Mapping[tuple[int, str], np.ndarray] | None = None,
-    ranks: np.ndarray | None = None,
-) -> np.ndarray:
-    """Stars 1–5 (int8; 0 where the index is missing) for index scores (R, n_units).
-
-    The batch form of :func:`nidb.stars.assign_stars` (same criteria, ties and rounding):
-    ``dimension_min`` (R, n_units) is each unit's lowest dimension score (−inf when one
-    is missing), needed for ``min_dimension`` gates; ``overrides`` maps (star,
-    criterion) to one value per replication (R,), replacing the rule's value; ``ranks``
-    are the ranks of ``index`` when already computed (used with ``ties: include``).
-    """
-    overrides = overrides or {}
-    r = index.shape[0]
-    rated = ~np.isnan(index)
-    n_rated = rated.sum(axis=1, keepdims=True)
-    if ranks is None or rule.ties != "include":
-        ranks = rankdata(-index, method="min" if rule.ties == "include" else "max", axis=-1, nan_policy="omit")
-    stars = np.ones(index.shape, dtype=np.int8)
-    for star in sorted(STAR_LEVELS):
-        level = rule.levels[star]
-        ok = rated.copy()
-        for criterion in CRITERIA:
-            value = overrides.get((star, criterion), getattr(level, criterion))
-            if value is None:
-                continue
-            v = np.broadcast_to(np.asarray(value, dtype=float), (r,))[:, None]
-            if criterion == "top_share":
-                slots = np.round(v * n_rated, 9)
-                slots = {"floor": np.floor, "round": lambda a: np.floor(a + 0.5), "ceil": np.ceil}[rule.rounding](slots)
-                ok &= ranks <= slots
-            elif criterion == "min_score":
-                ok &= index >= v
-            else:
-                if dimension_min is None:
-                    raise ConfigError(f"{star} 星条件 min_dimension 需要维度得分，但未提供")
-                ok &= dimension_min >= v
-        stars = np.where(ok, np.int8(star), stars)
-    return np.where(rated, stars, 0).astype(np.int8)
+    return dimension_minimum(scores[..., list(columns)], ~np.isnan(index))

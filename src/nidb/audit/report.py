@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nidb.audit.batch import dimension_minimum, stars_batch
+from nidb.audit.batch import gate_minimum
 from nidb.audit.choices import METHODS_DIR, AuditSpec, load_audit_spec
 from nidb.audit.coherence import (
     StarFunction,
@@ -42,6 +42,7 @@ from nidb.demo import SYNTHETIC_LABEL
 from nidb.errors import NidbError
 from nidb.output import resolve_data
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
+from nidb.stars import assign_stars_batch
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -130,7 +131,7 @@ def _stars_rule(problem: Problem) -> StarFunction | None:
         return None
 
     def assign(index: np.ndarray, scores: np.ndarray) -> np.ndarray:
-        return stars_batch(index, problem.stars, dimension_minimum(scores, problem.gate_nodes))
+        return assign_stars_batch(index, problem.stars, gate_minimum(scores, problem.gate_nodes, index))
 
     return assign
 

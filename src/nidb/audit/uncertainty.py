@@ -23,14 +23,29 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from nidb.audit.batch import aggregate_codes, dimension_minimum, level_plan, rank_desc, root_of, score_levels, stars_batch
-from nidb.audit.choices import AuditSpec, Choice, decode, design_width, level_index, level_label, level_value
+from nidb.audit.batch import (
+    aggregate_codes,
+    gate_minimum,
+    level_plan,
+    rank_desc,
+    root_of,
+    score_levels,
+)
+from nidb.audit.choices import (
+    AuditSpec,
+    Choice,
+    decode,
+    design_width,
+    level_index,
+    level_label,
+    level_value,
+)
 from nidb.audit.subject import Subject
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec, Method, method_from_mapping
 from nidb.engine.run import normalise_indicators, prepare_indicators, run
 from nidb.errors import ConfigError
-from nidb.stars import StarRule, assign_stars
+from nidb.stars import StarRule, assign_stars, assign_stars_batch
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -229,13 +244,13 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     ranks = rank_desc(index)
     if problem.stars is None:
         return ranks, None
-    dim_min = dimension_minimum(scores, problem.gate_nodes)
+    dim_min = gate_minimum(scores, problem.gate_nodes, index)
     if rule_of is None:
-        return ranks, stars_batch(index, problem.stars, dim_min, overrides, ranks)
+        return ranks, assign_stars_batch(index, problem.stars, dim_min, overrides, ranks)
     stars = np.zeros(index.shape, dtype=np.int8)
     for j in np.unique(rule_of):
         sel = np.flatnonzero(rule_of == j)
-        stars[sel] = stars_batch(index[sel], problem.star_rules[j], None if dim_min is None else dim_min[sel], None, ranks[sel])
+        stars[sel] = assign_stars_batch(index[sel], problem.star_rules[j], None if dim_min is None else dim_min[sel], None, ranks[sel])
     return ranks, stars
 
 

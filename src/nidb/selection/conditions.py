@@ -217,18 +217,16 @@ class Evaluator:
         top = float(fw.resolve(cond.top_share, ctx.params))
         iid = item.id
         higher = item.direction == "higher"
-        value = ctx.position(iid, "value").to_numpy("float64")
-        position = ctx.position(iid, "position").to_numpy("float64")
-        bench = ctx.position(iid, "benchmark").to_numpy("float64")
+        value, position, bench = (ctx.position(iid, c) for c in ("value", "position", "benchmark"))
         check = PeerCheck(position, top, value, bench, higher)
         status = check.status()
         has_bench = ~np.isnan(bench)
 
         def explain() -> pd.Series:
             uu = unit_suffix(u)
-            group = ctx.position(iid, "peer_group").astype("string").fillna("").reset_index(drop=True)
-            rank = fmt(ctx.position(iid, "rank").astype("float64").to_numpy())
-            size = fmt(ctx.position(iid, "group_size").astype("float64").to_numpy())
+            group = pd.Series(ctx.position(iid, "peer_group"), dtype="string").fillna("")
+            rank = fmt(ctx.position(iid, "rank"))
+            size = fmt(ctx.position(iid, "group_size"))
             sym = _text(np.where(status == PASS, "≤", ">"), ctx.n)
             by_rank = (f"{lab} " + fmt(value) + uu + "，同组（" + group + "）第 " + rank + "/" + size + " 名，位次 "
                        + fmt(position) + "% " + sym + f" 前 {fmt(np.array([top]))[0]}%")

@@ -22,7 +22,9 @@ import pandas as pd
 from nidb.errors import NidbError
 from nidb.expert import CodedScores
 from nidb.framework import Measure, PeerRelative
-from nidb.indicators import KEY, local_gdp_growth, measure_values, peer_positions, resolved_parameters, table, unit_registry
+from nidb.indicators import (
+    KEY, PeerStanding, local_gdp_growth, measure_values, peer_standings, resolved_parameters, table, unit_registry,
+)
 from nidb.reference.catalogue import listed_codes
 from nidb.selection.method import SelectionMethod
 
@@ -37,6 +39,15 @@ class SelectionData:
     gdp: pd.Series  # local GDP growth, index (unit_id, year int64)
     _rounds: dict[int, Round] = field(default_factory=dict, repr=False)
     _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def benchmarks(self) -> pd.Series | None:
+        """External industry benchmarks, index (industry, indicator_id, year); None when there are none."""
+        bench = table(self.tables, "benchmarks")
+        if bench is None or bench.empty:
+            return None
+        return bench.astype({"industry": "string", "indicator_id": "string"}).set_index(
+            ["industry", "indicator_id", "year"])["benchmark"].astype("float64")
 
     def round(self, year: int) -> Round:
         """The applicants of application year `year` with their data (built on first use)."""
@@ -81,6 +92,7 @@ class Round:
     _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     _gdp: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _peer_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _benchmarks: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -125,6 +137,20 @@ class Round:
             self._peer_rows[year] = pd.Index(units).get_indexer(self.units)
         return self._peer_rows[year]
 
+    def benchmark(self, indicator_id: str, year: int) -> np.ndarray:
+        """The industry benchmark of an indicator in `year` per applicant (NaN: none, or no form that year)."""
+        key = (indicator_id, year)
+        if key not in self._benchmarks:
+            lookup = self.source.benchmarks
+            values = np.full(self.n, np.nan)
+            if lookup is not None:
+                keys = pd.MultiIndex.from_arrays([
+                    self.registry["industry"].astype("string"), pd.array([indicator_id] * self.n, dtype="string"),
+                    pd.array([year] * self.n, dtype="Int64")])
+                values = np.where(self.peer_rows(year) >= 0, lookup.reindex(keys).to_numpy(), np.nan)
+            self._benchmarks[key] = values
+        return self._benchmarks[key]
+
 
 def _build_round(data: SelectionData, year: int) -> Round:
     applicants = table(data.tables, "applicants")
@@ -151,7 +177,7 @@ class Context:
     method: SelectionMethod
     round: Round
     data_year: int  # year of the annual form assessed
-    positions: pd.DataFrame  # peer_positions at data_year over every unit of that year
+    standings: dict[str, PeerStanding]  # peer standings at data_year over every unit of that year
     expert: pd.DataFrame | None  # aggregated expert scores of the round, keys coded (`CodedScores.aggregate`)
     _measures: dict[tuple[Measure, int], np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -197,20 +223,18 @@ class Context:
         """The last `years` years, ending with the data year, ascending."""
         return list(range(self.data_year - years + 1, self.data_year + 1))
 
-    @cached_property
-    def _position_blocks(self) -> dict[str, int]:
-        ids = self.positions["indicator_id"].to_numpy()
-        size = len(self.round.source.form(self.data_year))
-        return {str(ids[start]): start for start in range(0, len(ids), size)} if size else {}
-
-    def position(self, indicator_id: str, column: str) -> pd.Series:
-        """One column of the peer standing of an indicator, aligned to the applicants."""
-        if indicator_id not in self._position_blocks:
-            return pd.Series(np.nan, index=self.units)
+    def position(self, indicator_id: str, column: str) -> np.ndarray | pd.api.extensions.ExtensionArray:
+        """One attribute of the peer standing of an indicator (`PeerStanding` field or ``benchmark``),
+        aligned to the applicants: NaN / NA where the applicant filed no form in the data year."""
+        if column == "benchmark":
+            return self.round.benchmark(indicator_id, self.data_year)
+        if indicator_id not in self.standings:
+            return np.full(self.n, np.nan)
         rows = self.round.peer_rows(self.data_year)
-        taken = self.positions[column].array.take(
-            np.where(rows >= 0, self._position_blocks[indicator_id] + rows, -1), allow_fill=True)
-        return pd.Series(taken, index=self.units)
+        values = getattr(self.standings[indicator_id], column)
+        if isinstance(values, np.ndarray):
+            return np.where(rows >= 0, values[rows], np.nan)
+        return values.take(rows, allow_fill=True)
 
     @cached_property
     def _expert_wide(self) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
@@ -245,7 +269,7 @@ def build_context(data: SelectionData, year: int, method: SelectionMethod) -> Co
     peers = [ind for ind in fw.quantitative if isinstance(ind.condition, PeerRelative)]
     values = pd.DataFrame({ind.id: measure_values(ind.formula, form, fw, params).to_numpy() for ind in peers},
                           index=form.index)
-    positions = peer_positions(data.tables, fw, params=method.params, values=values, registry=data.registry)
+    standings = {s.indicator_id: s for s in peer_standings(values, data.registry, fw, method.params)}
     q = method.qualitative_rule
     expert = None if rnd.scores is None else rnd.scores.aggregate(q.aggregation, q.trim_min_experts, q.trim_count)
-    return Context(method, rnd, data_year, positions, expert)
+    return Context(method, rnd, data_year, standings, expert)

@@ -13,7 +13,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 from typing import Any, Callable
 
@@ -152,7 +152,9 @@ def execute_all(
             if progress:
                 progress(f"已完成：{job.label or job.template.stem}")
         return outputs
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    # fork where the platform has it: fast, and works from any __main__ (stdin, notebooks)
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method)) as pool:
         futures = {pool.submit(execute_notebook, job, kernel): job for job in jobs}
         for future in as_completed(futures):
             if future.exception() is not None:

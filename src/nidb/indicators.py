@@ -99,27 +99,35 @@ def _annual(data: Any, year: int | Iterable[int] | None) -> pd.DataFrame:
     return annual
 
 
-def _number(frame: pd.DataFrame, column: str) -> pd.Series:
+def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as float64 (NaN where missing or not a number; all NaN when the column is absent)."""
     if column not in frame:
-        return pd.Series(np.nan, index=frame.index, dtype="float64")
-    return pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        return np.full(len(frame), np.nan)
+    values = frame[column]
+    if values.dtype != "float64":
+        values = pd.to_numeric(values, errors="coerce")
+    return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def measure_values(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> pd.Series:
-    """Evaluate one formula row-wise on an annual frame (float64, NaN when an input is missing)."""
+def _measure(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> np.ndarray:
     if isinstance(measure, Field):
         return _number(frame, measure.name)
     if isinstance(measure, Ratio):
         denominator = _number(frame, framework.resolve(measure.denominator, dict(params)))
         numerator = _number(frame, measure.numerator)
-        return (numerator / denominator.where(denominator != 0)) * measure.scale
+        return (numerator / np.where(denominator != 0, denominator, np.nan)) * measure.scale
     if isinstance(measure, Sum):
         return sum((_number(frame, t) for t in measure.terms[1:]), _number(frame, measure.terms[0]))
     if isinstance(measure, Choose):
         flag = frame[measure.flag].astype("boolean") if measure.flag in frame else pd.Series(pd.NA, index=frame.index, dtype="boolean")
-        chosen = _number(frame, measure.if_true).where(flag.fillna(False), _number(frame, measure.if_false))
-        return chosen.where(flag.notna())
+        chosen = np.where(flag.fillna(False).to_numpy(bool), _number(frame, measure.if_true), _number(frame, measure.if_false))
+        return np.where(flag.notna().to_numpy(), chosen, np.nan)
     raise TypeError(measure)
+
+
+def measure_values(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> pd.Series:
+    """Evaluate one formula row-wise on an annual frame (float64 on the frame's index, NaN when an input is missing)."""
+    return pd.Series(_measure(measure, frame, framework, params), index=frame.index, dtype="float64")
 
 
 def indicator_values(

@@ -111,17 +111,13 @@ def test_blitted_figure_equals_a_full_redraw(framework):
     def pixels(png: bytes) -> np.ndarray:
         return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
 
-    try:
-        fast.png(contexts["B2"])  # draw another base first: nothing of it may remain
-        blit = pixels(fast.png(contexts["B1"]))
-        full = pixels(slow.png(contexts["B1"]))
-        other = pixels(slow.png(contexts["B2"]))
-        assert blit.shape == full.shape
-        assert np.mean(np.abs(blit - full) > 40) < 0.002  # same picture up to antialiasing
-        assert np.mean(np.abs(other - full) > 40) > 0.002  # and the comparison can tell bases apart
-    finally:
-        fast.close()
-        slow.close()
+    fast.png(contexts["B2"])  # draw another base first: nothing of it may remain
+    blit = pixels(fast.png(contexts["B1"]))
+    full = pixels(slow.png(contexts["B1"]))
+    other = pixels(slow.png(contexts["B2"]))
+    assert blit.shape == full.shape
+    assert np.mean(np.abs(blit - full) > 40) < 0.002  # same picture up to antialiasing
+    assert np.mean(np.abs(other - full) > 40) > 0.002  # and the comparison can tell bases apart
 
 
 def test_curated_narrative_is_found_and_added_to_the_case_page(framework, tmp_path):

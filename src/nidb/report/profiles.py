@@ -215,13 +215,16 @@ class ProfileFigure:
 
     def __init__(self, data: ProfileData, blit: bool = False):
         import matplotlib
-        import matplotlib.pyplot as plt
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
 
         self.data = data
         dims = data.dimensions
         self.indicators = sorted(data.positions["indicator_id"].unique())
         years = sorted(int(y) for y in data.results["year"].unique())
-        self.fig = fig = plt.figure(figsize=(9.0, 6.4), layout="constrained")
+        # an Agg canvas of its own: no pyplot state, the same in batch workers and in notebooks
+        self.fig = fig = Figure(figsize=(9.0, 6.4), layout="constrained")
+        FigureCanvasAgg(fig)
         grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.1])
         dims_ax, self.trend_ax, ind_ax = (fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1]),
                                           fig.add_subplot(grid[1, :]))
@@ -306,11 +309,6 @@ class ProfileFigure:
                 artist.axes.draw_artist(artist)
         return rgba_png(np.asarray(canvas.buffer_rgba()))
 
-    def close(self) -> None:
-        import matplotlib.pyplot as plt
-
-        plt.close(self.fig)
-
 
 def rgba_png(pixels: np.ndarray) -> bytes:
     """Deterministic PNG bytes of an RGBA pixel array."""
@@ -324,7 +322,7 @@ def rgba_png(pixels: np.ndarray) -> bytes:
 
 
 def profile_figure(data: ProfileData, base_id: str):
-    """The profile figure of one base (for notebooks; close it after use)."""
+    """The profile figure of one base (for notebooks)."""
     return ProfileFigure(data).update(profile_contexts(data, [base_id])[base_id])
 
 
@@ -338,13 +336,7 @@ def write_profile(data: ProfileData, context: dict[str, Any], out_dir: Path, *, 
                   narrative: str = "", figure: ProfileFigure | None = None) -> Path:
     """Write one base's page (``<out_dir>/<base_id>.qmd``) and its figure."""
     base_id = context["base_id"]
-    own = figure is None
-    figure = figure or ProfileFigure(data)
-    try:
-        png = figure.png(context)
-    finally:
-        if own:
-            figure.close()
+    png = (figure or ProfileFigure(data)).png(context)
     (out_dir / FIGURE_DIR).mkdir(parents=True, exist_ok=True)
     (out_dir / FIGURE_DIR / f"{base_id}.png").write_bytes(png)
     page = out_dir / f"{base_id}.qmd"
@@ -362,11 +354,8 @@ def _write_chunk(data: ProfileData, base_ids: list[str], out_dir: Path, demo: bo
     style.apply()
     contexts = profile_contexts(data, base_ids)
     figure = ProfileFigure(data, blit=True)
-    try:
-        return [write_profile(data, contexts[b], out_dir, demo=demo, narrative=narratives.get(b, ""), figure=figure)
-                for b in base_ids]
-    finally:
-        figure.close()
+    return [write_profile(data, contexts[b], out_dir, demo=demo, narrative=narratives.get(b, ""), figure=figure)
+            for b in base_ids]
 
 
 def write_profiles(

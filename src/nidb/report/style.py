@@ -16,12 +16,9 @@ from pathlib import Path
 from typing import Iterator
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 FONT_FAMILY = "NIDB Sans SC"
 MISSING_GLYPH_PATTERN = r"Glyph .* missing from font"

@@ -27,3 +27,18 @@ def test_stored_notebooks_reproduce_their_outputs():
         cwd=ROOT / "notebooks", env=env, capture_output=True, text=True,
     )
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+
+
+def test_stored_notebooks_carry_no_run_metadata_and_declare_parameters():
+    """No papermill timestamps or injected cells are committed; each template has its parameters cell."""
+    import nbformat
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        text = path.read_text(encoding="utf-8")
+        assert "papermill" not in text and "injected-parameters" not in text and "iopub." not in text, path.name
+        nb = nbformat.read(str(path), as_version=4)
+        params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(params) == 1, path.name
+        names = {line.split("=")[0].strip() for line in params[0].source.splitlines() if "=" in line}
+        assert {"year", "data_dir", "method", "appendix_dir"} <= names, path.name
+        assert any("notice" in c.metadata.get("tags", []) for c in nb.cells), path.name  # the demo-data notice

@@ -109,7 +109,8 @@ def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
     return values.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _measure(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> np.ndarray:
+def measure_array(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> np.ndarray:
+    """`measure_values` as a plain float64 array aligned to the frame's rows."""
     if isinstance(measure, Field):
         return _number(frame, measure.name)
     if isinstance(measure, Ratio):
@@ -127,7 +128,7 @@ def _measure(measure: Measure, frame: pd.DataFrame, framework: Framework, params
 
 def measure_values(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> pd.Series:
     """Evaluate one formula row-wise on an annual frame (float64 on the frame's index, NaN when an input is missing)."""
-    return pd.Series(_measure(measure, frame, framework, params), index=frame.index, dtype="float64")
+    return pd.Series(measure_array(measure, frame, framework, params), index=frame.index, dtype="float64")
 
 
 def indicator_values(
@@ -147,7 +148,7 @@ def indicator_values(
     p = resolved_parameters(fw, params)
     annual = _annual(data, year)
     out = pd.DataFrame(
-        {ind.id: measure_values(ind.formula, annual, fw, p).to_numpy() for ind in fw.quantitative},
+        {ind.id: measure_array(ind.formula, annual, fw, p) for ind in fw.quantitative},
         index=pd.MultiIndex.from_frame(annual[KEY]),
     )
     out.columns.name = "indicator_id"
@@ -181,7 +182,7 @@ def feature_values(
     p = resolved_parameters(fw, params)
     annual = _annual(data, year)
     out = pd.DataFrame(
-        {cid: measure_values(m, annual, fw, p).to_numpy() for cid, (_, m) in feature_leaves(fw).items()},
+        {cid: measure_array(m, annual, fw, p) for cid, (_, m) in feature_leaves(fw).items()},
         index=pd.MultiIndex.from_frame(annual[KEY]),
     )
     out.columns.name = "condition_id"
@@ -298,7 +299,7 @@ def peer_positions(
     if values is None:
         annual = _annual(data, year)
         values = pd.DataFrame(
-            {ind.id: measure_values(ind.formula, annual, fw, p).to_numpy() for ind in peers},
+            {ind.id: measure_array(ind.formula, annual, fw, p) for ind in peers},
             index=pd.MultiIndex.from_frame(annual[KEY]),
         ).sort_index()
     reg = registry if registry is not None else unit_registry(data)

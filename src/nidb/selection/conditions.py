@@ -150,14 +150,13 @@ class Evaluator:
             return Outcome(status, explain, subs[0].value if single else np.full(n, np.nan),
                            subs[0].threshold if single else np.full(n, np.nan), check)
         if isinstance(cond, ByClass):
-            klass = ctx.registry[cond.class_field].astype("string").reset_index(drop=True)
             status = np.full(n, MISSING, dtype="int8")
             class_label = CLASS_LABELS.get(cond.class_field, cond.class_field)
             value, threshold = np.full(n, np.nan), np.full(n, np.nan)
             cases = []
             for key, sub in cond.cases:
                 out = self.evaluate(sub, item)
-                mine = klass.eq(key).fillna(False).to_numpy(bool)
+                mine = ctx.round.registry_is(cond.class_field, key)
                 status = np.where(mine, out.status, status).astype("int8")
                 value = np.where(mine, out.value, value)
                 threshold = np.where(mine, out.threshold, threshold)

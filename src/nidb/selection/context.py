@@ -23,7 +23,7 @@ from nidb.errors import NidbError
 from nidb.expert import CodedScores
 from nidb.framework import Measure, PeerRelative
 from nidb.indicators import (
-    KEY, PeerStanding, local_gdp_growth, measure_values, peer_standings, resolved_parameters, table, unit_registry,
+    KEY, PeerStanding, local_gdp_growth, measure_array, peer_standings, resolved_parameters, table, unit_registry,
 )
 from nidb.reference.catalogue import listed_codes
 from nidb.selection.method import SelectionMethod
@@ -102,6 +102,18 @@ class Round:
     def special_area(self) -> np.ndarray:
         """Applicants in a special-type area (Art. 7), whether or not the method relaxes thresholds."""
         return self.registry["special_area"].fillna(False).to_numpy(dtype=bool)
+
+    @cached_property
+    def _registry_codes(self) -> dict[str, tuple[np.ndarray, dict[str, int]]]:
+        return {}
+
+    def registry_is(self, column: str, value: str) -> np.ndarray:
+        """Applicants whose registry text `column` equals `value` (False where missing)."""
+        if column not in self._registry_codes:
+            codes, labels = pd.factorize(self.registry[column].astype("string"))  # NA coded -1
+            self._registry_codes[column] = (codes, {str(v): i for i, v in enumerate(labels)})
+        codes, lookup = self._registry_codes[column]
+        return codes == lookup.get(value, -2)
 
     @cached_property
     def listed(self) -> pd.Series:
@@ -215,8 +227,7 @@ class Context:
         """A formula evaluated on the annual form of `year` (float, NaN where missing)."""
         key = (measure, year)
         if key not in self._measures:
-            values = measure_values(measure, self.annual_at(year), self.method.framework, self.params)
-            self._measures[key] = values.to_numpy("float64")
+            self._measures[key] = measure_array(measure, self.annual_at(year), self.method.framework, self.params)
         return self._measures[key]
 
     def window(self, years: int) -> list[int]:
@@ -267,7 +278,7 @@ def build_context(data: SelectionData, year: int, method: SelectionMethod) -> Co
     params = resolved_parameters(fw, method.params)
     form = data.form(data_year)
     peers = [ind for ind in fw.quantitative if isinstance(ind.condition, PeerRelative)]
-    values = pd.DataFrame({ind.id: measure_values(ind.formula, form, fw, params).to_numpy() for ind in peers},
+    values = pd.DataFrame({ind.id: measure_array(ind.formula, form, fw, params) for ind in peers},
                           index=form.index)
     standings = {s.indicator_id: s for s in peer_standings(values, data.registry, fw, method.params)}
     q = method.qualitative_rule

@@ -191,10 +191,9 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
 
     quant = [(ind, ev.top_level(ind)) for ind in fw.quantitative]
     qual = [(ind, ev.top_level(ind)) for ind in fw.qualitative]
-    feature_area = ctx.registry["feature_area"].astype("string").reset_index(drop=True)
     feats = []
     for f in fw.features:
-        applies = feature_area.eq(fw.feature_area(f.area).zh).fillna(False).to_numpy(bool)
+        applies = ctx.round.registry_is("feature_area", fw.feature_area(f.area).zh)
         out = ev.top_level(f)
         feats.append((f, out, applies))
     listing, veto = _listing(ctx), _veto(ctx)

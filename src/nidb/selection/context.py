@@ -116,6 +116,11 @@ class Round:
         return codes == lookup.get(value, -2)
 
     @cached_property
+    def id_order(self) -> np.ndarray:
+        """Position of each applicant id in the sorted ids (the final tie-break of the order)."""
+        return pd.factorize(self.units, sort=True)[0]
+
+    @cached_property
     def listed(self) -> pd.Series:
         """Zone code in the 2018 catalogue (NA where no code), position-indexed."""
         return listed_codes(self.registry["zone_code"].astype("string").reset_index(drop=True))

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nidb.framework import Framework
 from nidb.reference.catalogue import load_catalogue
@@ -154,22 +156,21 @@ def _veto(ctx: Context) -> Outcome:
 
 
 def _ordering(ctx: Context, eligible: np.ndarray, values: dict[str, np.ndarray], fw: Framework) -> np.ndarray:
-    """Rank 1.. of the eligible applicants by the method's ordering keys (NaN for the others)."""
-    keys, ascending = [], []
-    frame = pd.DataFrame(index=range(ctx.n))
-    for i, key in enumerate(ctx.method.ordering):
-        col = f"k{i}"
+    """Rank 1.. of the eligible applicants by the method's ordering keys (NaN for the others).
+
+    Keys as floats, negated when larger comes first; NaN sorts last; ties go by applicant id.
+    """
+    keys = []
+    for key in ctx.method.ordering:
         if key in ("pilot_tasks", "special_areas"):
-            frame[col] = ctx.registry[key].notna().to_numpy()
-            ascending.append(False)
+            keys.append(-ctx.registry[key].notna().to_numpy().astype("float64"))
         else:
-            frame[col] = values[key]
-            ascending.append(fw.indicator(key).direction == "lower")
-        keys.append(col)
-    frame["unit"] = np.asarray(ctx.units)
-    order = frame[eligible].sort_values(keys + ["unit"], ascending=ascending + [True], na_position="last")
+            higher_first = fw.indicator(key).direction != "lower"
+            keys.append(-values[key] if higher_first else values[key])
+    rows = np.flatnonzero(eligible)
+    order = rows[np.lexsort([ctx.round.id_order[rows], *(k[rows] for k in reversed(keys))])]
     rank = np.full(ctx.n, np.nan)
-    rank[order.index.to_numpy()] = np.arange(1, len(order) + 1)
+    rank[order] = np.arange(1, len(order) + 1)
     return rank
 
 
@@ -261,6 +262,8 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
 
 def _joined_ids(mask: np.ndarray, ids: np.ndarray) -> pd.Series:
     """For each row of a boolean (n, c) mask, the ids of its true columns joined by 、."""
-    pieces = np.where(mask, np.char.add(ids.astype(str), "、")[None, :].astype(object), "")
-    joined = pd.Series(pieces.sum(axis=1) if mask.shape[1] else np.full(mask.shape[0], ""), dtype="string")
-    return joined.str.removesuffix("、")
+    offsets = np.zeros(mask.shape[0] + 1, dtype="int32")
+    np.cumsum(mask.sum(axis=1), out=offsets[1:])
+    _, cols = np.nonzero(mask)  # row-major: each row's columns in order
+    lists = pa.ListArray.from_arrays(pa.array(offsets), pa.array(ids.astype(str).tolist(), pa.string()).take(cols))
+    return pd.Series(pd.array(pc.binary_join(lists, "、"), dtype="string"))

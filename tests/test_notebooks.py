@@ -26,7 +26,8 @@ def test_stored_notebooks_reproduce_their_outputs():
          "-p", "no:cacheprovider", "-o", "addopts=", "-q", *map(str, notebooks)],
         cwd=ROOT / "notebooks", env=env, capture_output=True, text=True,
     )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    hint = "\nIf an engine changed on purpose, re-store the outputs with `make notebooks` and commit them.\n"
+    assert done.returncode == 0, hint + done.stdout[-4000:] + done.stderr[-2000:]
 
 
 def test_stored_notebooks_carry_no_run_metadata_and_declare_parameters():

@@ -189,10 +189,11 @@ def feature_values(
     return out.sort_index()
 
 
-def local_gdp_growth(data: Any) -> pd.Series:
-    """Local GDP growth (%) of each unit's recommending authority, per unit-year of `annual`."""
+def local_gdp_growth(data: Any, registry: pd.DataFrame | None = None) -> pd.Series:
+    """Local GDP growth (%) of each unit's recommending authority, per unit-year of `annual`
+    (``registry``: `unit_registry(data)` when already at hand)."""
     annual = table(data, "annual")[KEY]
-    reg = unit_registry(data)
+    reg = registry if registry is not None else unit_registry(data)
     gdp = table(data, "gdp_growth")
     authority = annual["unit_id"].map(reg["authority"])
     if gdp is None or gdp.empty:

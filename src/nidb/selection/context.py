@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from nidb.errors import NidbError
 from nidb.expert import CodedScores
@@ -41,13 +43,12 @@ class SelectionData:
     _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @cached_property
-    def benchmarks(self) -> pd.Series | None:
-        """External industry benchmarks, index (industry, indicator_id, year); None when there are none."""
+    def benchmarks(self) -> pd.DataFrame | None:
+        """External industry benchmarks (industry, indicator_id, year, benchmark); None when there are none."""
         bench = table(self.tables, "benchmarks")
         if bench is None or bench.empty:
             return None
-        return bench.astype({"industry": "string", "indicator_id": "string"}).set_index(
-            ["industry", "indicator_id", "year"])["benchmark"].astype("float64")
+        return bench.astype({"industry": "string", "indicator_id": "string", "benchmark": "float64"})
 
     def round(self, year: int) -> Round:
         """The applicants of application year `year` with their data (built on first use)."""
@@ -74,9 +75,10 @@ def prepare(data: Any) -> SelectionData:
     if annual is None:
         raise NidbError("数据中没有年度报表（annual）")
     annual = annual.assign(year=annual["year"].astype("int64")).set_index(KEY).sort_index()
-    gdp = local_gdp_growth(data)
+    registry = unit_registry(data)
+    gdp = local_gdp_growth(data, registry=registry)
     gdp.index = gdp.index.set_levels(gdp.index.levels[1].astype("int64"), level="year")
-    return SelectionData(data, unit_registry(data), annual, gdp)
+    return SelectionData(data, registry, annual, gdp)
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,15 +160,20 @@ class Round:
         """The industry benchmark of an indicator in `year` per applicant (NaN: none, or no form that year)."""
         key = (indicator_id, year)
         if key not in self._benchmarks:
-            lookup = self.source.benchmarks
+            bench = self.source.benchmarks
             values = np.full(self.n, np.nan)
-            if lookup is not None:
-                keys = pd.MultiIndex.from_arrays([
-                    self.registry["industry"].astype("string"), pd.array([indicator_id] * self.n, dtype="string"),
-                    pd.array([year] * self.n, dtype="Int64")])
-                values = np.where(self.peer_rows(year) >= 0, lookup.reindex(keys).to_numpy(), np.nan)
+            if bench is not None:
+                mine = bench[((bench["indicator_id"] == indicator_id) & (bench["year"] == year)).fillna(False)]
+                by_industry = self.registry["industry"].astype("string").map(mine.set_index("industry")["benchmark"])
+                values = np.where(self.peer_rows(year) >= 0, by_industry.to_numpy("float64", na_value=np.nan), np.nan)
             self._benchmarks[key] = values
         return self._benchmarks[key]
+
+
+def _is_in(values: pd.Series | pd.Index, ids: pd.Index) -> np.ndarray:
+    """Membership of string values in a set of ids (False for missing values), by pyarrow."""
+    found = pc.is_in(pa.array(values.astype("string").array), value_set=pa.array(ids.astype("string").array))
+    return found.to_numpy(zero_copy_only=False)
 
 
 def _build_round(data: SelectionData, year: int) -> Round:
@@ -179,10 +186,10 @@ def _build_round(data: SelectionData, year: int) -> Round:
         raise NidbError(f"申报年份 {year} 没有申报对象；数据中的申报年份：{'、'.join(map(str, years)) or '无'}")
     units = pd.Index(ids.to_numpy(), name="unit_id")
     registry = data.registry.reindex(units)
-    annual = data.annual[data.annual.index.get_level_values("unit_id").isin(units)]
+    annual = data.annual[_is_in(data.annual.index.get_level_values("unit_id"), units)]
     scores = table(data.tables, "expert_scores")
     if scores is not None and not scores.empty:
-        scores = scores[(scores["year"] == year) & scores["unit_id"].isin(units)]
+        scores = scores[(scores["year"] == year).fillna(False).to_numpy(bool) & _is_in(scores["unit_id"], units)]
     coded = CodedScores(scores) if scores is not None and not scores.empty else None
     return Round(year, units, registry, annual, coded, data)
 

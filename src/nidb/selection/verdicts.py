@@ -67,15 +67,23 @@ class SelectionResult:
     def verdicts(self) -> pd.DataFrame:
         """One row per applicant and applicable condition: status, value, threshold, Chinese reason."""
         ids = np.asarray(self.units)
-        frames = []
-        for c in self.conditions:
-            keep = c.applies
-            frames.append(pd.DataFrame({
-                "applicant_id": ids[keep], "condition_id": c.condition_id, "condition": c.condition, "group": c.group,
-                "dimension": c.dimension, "status": labels(c.outcome.status[keep]), "value": c.outcome.value[keep],
-                "threshold": c.outcome.threshold[keep], "reason": c.outcome.reason.to_numpy()[keep],
-            }))
-        return pd.concat(frames, ignore_index=True)
+        keeps = [c.applies for c in self.conditions]
+        counts = [int(k.sum()) for k in keeps]
+
+        def each(attr: str) -> np.ndarray:  # one value per condition, repeated for its applicants
+            return np.repeat(np.array([getattr(c, attr) for c in self.conditions], dtype=object), counts)
+
+        def stacked(values: list[np.ndarray]) -> np.ndarray:  # per condition and applicant
+            return np.concatenate([v[k] for v, k in zip(values, keeps)])
+
+        outcomes = [c.outcome for c in self.conditions]
+        return pd.DataFrame({
+            "applicant_id": stacked([ids] * len(keeps)), "condition_id": each("condition_id"),
+            "condition": each("condition"), "group": each("group"), "dimension": each("dimension"),
+            "status": labels(stacked([o.status for o in outcomes])), "value": stacked([o.value for o in outcomes]),
+            "threshold": stacked([o.threshold for o in outcomes]),
+            "reason": stacked([o.reason.to_numpy() for o in outcomes]),
+        })
 
 
 def _rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray, rule: Rule) -> np.ndarray:

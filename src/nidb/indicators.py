@@ -8,7 +8,9 @@ Public API (used by selection and evaluation):
   units; NaN where an input is missing (never zero).
 - `feature_values(data, framework, year=...)`: the same for the measures of the quantitative
   feature sub-conditions (``F06a``, ``F07a1`` …, ``F18L``, ``F18S``).
-- `peer_positions(data, framework, year=...)`: the peer-relative standing of #4, #10, #19, #20.
+- `peer_positions(data, framework, year=...)`: the peer-relative standing of #4, #10, #19, #20
+  (long frame); `peer_standings(values, registry, framework)`: its numeric core, as arrays.
+- `measure_values` / `measure_array`: one formula on an annual frame (series / float array).
 - `local_gdp_growth(data)`: the reference series of #2 per unit-year.
 - `missing_summary(values)`: missing counts per column.
 
@@ -120,9 +122,12 @@ def measure_array(measure: Measure, frame: pd.DataFrame, framework: Framework, p
     if isinstance(measure, Sum):
         return sum((_number(frame, t) for t in measure.terms[1:]), _number(frame, measure.terms[0]))
     if isinstance(measure, Choose):
-        flag = frame[measure.flag].astype("boolean") if measure.flag in frame else pd.Series(pd.NA, index=frame.index, dtype="boolean")
-        chosen = np.where(flag.fillna(False).to_numpy(bool), _number(frame, measure.if_true), _number(frame, measure.if_false))
-        return np.where(flag.notna().to_numpy(), chosen, np.nan)
+        if measure.flag in frame:
+            flag = frame[measure.flag].astype("boolean")
+        else:
+            flag = pd.Series(pd.NA, index=frame.index, dtype="boolean")
+        if_true, if_false = _number(frame, measure.if_true), _number(frame, measure.if_false)
+        return np.where(flag.notna().to_numpy(), np.where(flag.fillna(False).to_numpy(bool), if_true, if_false), np.nan)
     raise TypeError(measure)
 
 

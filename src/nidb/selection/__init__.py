@@ -6,7 +6,12 @@ reads a method YAML (docs/selection.md). `prepare(data)` builds the method-indep
 """
 
 from nidb.selection.context import SelectionData, prepare
-from nidb.selection.method import DEFAULT_METHOD_PATH, SelectionMethod, load_selection_method, parse_selection_method
+from nidb.selection.method import (
+    DEFAULT_METHOD_PATH,
+    SelectionMethod,
+    load_selection_method,
+    parse_selection_method,
+)
 from nidb.selection.verdicts import QuantitativeChecks, SelectionResult, select
 
 __all__ = [

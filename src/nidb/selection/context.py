@@ -25,7 +25,14 @@ from nidb.errors import NidbError
 from nidb.expert import CodedScores
 from nidb.framework import Measure, PeerRelative
 from nidb.indicators import (
-    KEY, PeerStanding, local_gdp_growth, measure_array, peer_standings, resolved_parameters, table, unit_registry,
+    KEY,
+    PeerStanding,
+    local_gdp_growth,
+    measure_array,
+    peer_standings,
+    resolved_parameters,
+    table,
+    unit_registry,
 )
 from nidb.reference.catalogue import listed_codes
 from nidb.selection.method import SelectionMethod

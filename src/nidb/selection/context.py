@@ -4,8 +4,9 @@ Two layers:
 
 * `SelectionData` (`prepare(data)`): the pieces of a dataset that no selection method changes —
   the unit registry, the annual forms indexed by unit and year, local GDP growth, and per
-  application year a `Round` (its applicants, their forms per year, catalogue listing, the
-  round's expert scores). Built once and reused by every `select` call and sweep on the data.
+  application year a `Round` (its applicants, their forms per year, catalogue listing,
+  registry attributes as codes, industry benchmarks, the round's expert scores coded into
+  cells). Built once and reused by every `select` call and sweep on the data.
 * `Context` (`build_context`): one method applied to one round — peer positions under the
   method's peer parameters, expert scores aggregated by its rule, measures under its parameters.
 """
@@ -40,7 +41,10 @@ from nidb.selection.method import SelectionMethod
 
 @dataclass(frozen=True, eq=False)
 class SelectionData:
-    """The method-independent pieces of a dataset, prepared once for any number of selections."""
+    """The method-independent pieces of a dataset, prepared once for any number of selections.
+
+    Pieces are cached as they are first needed; the tables must not be changed afterwards.
+    """
 
     tables: Any  # the contract tables as given (Dataset or mapping)
     registry: pd.DataFrame  # unit_registry: bases and applicants, index unit_id
@@ -102,6 +106,7 @@ class Round:
     _gdp: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _peer_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _benchmarks: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
+    _registry_codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -111,10 +116,6 @@ class Round:
     def special_area(self) -> np.ndarray:
         """Applicants in a special-type area (Art. 7), whether or not the method relaxes thresholds."""
         return self.registry["special_area"].fillna(False).to_numpy(dtype=bool)
-
-    @cached_property
-    def _registry_codes(self) -> dict[str, tuple[np.ndarray, dict[str, int]]]:
-        return {}
 
     def registry_is(self, column: str, value: str) -> np.ndarray:
         """Applicants whose registry text `column` equals `value` (False where missing)."""

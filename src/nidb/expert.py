@@ -25,11 +25,13 @@ CELL = ["unit_id", "year", "indicator_id"]
 PANEL = ["indicator_id", "year"]
 
 
-def _coded(scores: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict[str, pd.Index]]:
-    """Key columns as integer code arrays, score as float64; and the code books."""
+def _coded(
+    scores: pd.DataFrame, keys: tuple[str, ...] = ("unit_id", "indicator_id", "expert_id"),
+) -> tuple[dict[str, np.ndarray], dict[str, pd.Index]]:
+    """Key columns (string) as integer code arrays, year as int64, score as float64; and the code books."""
     books: dict[str, pd.Index] = {}
     out: dict[str, np.ndarray] = {}
-    for col in ("unit_id", "indicator_id", "expert_id"):
+    for col in keys:
         codes, uniques = pd.factorize(scores[col], sort=True)
         out[col] = codes
         books[col] = pd.Index(uniques)
@@ -88,7 +90,7 @@ class CodedScores:
     """
 
     def __init__(self, scores: pd.DataFrame):
-        self.columns, self.books = _coded(scores)
+        self.columns, self.books = _coded(scores, ("unit_id", "indicator_id"))  # experts are not told apart
         self.cell = _ids(*(self.columns[c] for c in CELL))[0]
         self._runs: dict[bool, _Runs] = {}
 

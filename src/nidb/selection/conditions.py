@@ -67,15 +67,19 @@ def unit_suffix(unit: str | None) -> str:
     return unit if unit == "%" else f" {unit}"
 
 
-def _text(values, n: int) -> pd.Series:
-    return pd.Series(values if not isinstance(values, str) else [values] * n, dtype="string")
+def cat(*parts: str | pd.Series | np.ndarray) -> pd.Series:
+    """Text pieces joined element-wise in one pass (scalars repeat; missing anywhere gives missing)."""
+    text = pa.large_string()
+    args = [pa.scalar(p, text) if isinstance(p, str) else pc.cast(pa.array(getattr(p, "array", p)), text) for p in parts]
+    return pd.Series(pd.array(pc.binary_join_element_wise(*args, pa.scalar("", text)), dtype="string"))
 
 
 def _compare_reason(label: str, unit: str | None, op: str, status: np.ndarray, value, threshold, n: int) -> pd.Series:
     u = unit_suffix(unit)
     sym = np.where(status == PASS, OP_SYMBOL[op], NEGATED_OP[op])
-    said = label + " " + fmt(value) + u + " " + _text(sym, n) + " " + fmt(threshold) + u
-    missing = f"{label} 数据缺失（条件：{OP_SYMBOL[op]}" + fmt(threshold) + u + "）"
+    limit = fmt(threshold)
+    said = cat(label + " ", fmt(value), u + " ", sym, " ", limit, u)
+    missing = cat(f"{label} 数据缺失（条件：{OP_SYMBOL[op]}", limit, u + "）")
     return said.where(status != MISSING, missing)
 
 
@@ -195,17 +199,18 @@ class Evaluator:
         for j, y in enumerate(years):
             miss = np.isnan(value[:, j]) | np.isnan(base[:, j])
             bad = ~ok_y[:, j] & ~miss
-            piece = f"{y} 年 " + fmt(value[:, j]) + uu + f" {NEGATED_OP[cond.op]} {ref + ' ' if ref else ''}" + fmt(base[:, j]) + uu
+            piece = cat(f"{y} 年 ", fmt(value[:, j]), uu + f" {NEGATED_OP[cond.op]} {ref + ' ' if ref else ''}",
+                        fmt(base[:, j]), uu)
             parts_fail.append(piece.where(bad, ""))
             what = "数据缺失" if cond.reference is None else "数据或当地 GDP 增速缺失"
             parts_missing.append(pd.Series(np.where(miss, f"{y} 年{what}", ""), dtype="string"))
         span = f"{years[0]}–{years[-1]} 年" if len(years) > 1 else f"{years[0]} 年"
         if cond.reference is None:
-            bound = fmt(base[:, :1].ravel()) + uu
+            bound = cat(fmt(base[:, :1].ravel()), uu)
         else:
-            bound = f"{ref} " + _join([fmt(base[:, j]) + uu for j in range(len(years))], "、")
-        passed = (f"{lab} {span} " + _join([fmt(value[:, j]) + uu for j in range(len(years))], "、")
-                  + f"，均 {OP_SYMBOL[cond.op]} " + bound)
+            bound = cat(f"{ref} ", _join([cat(fmt(base[:, j]), uu) for j in range(len(years))], "、"))
+        passed = cat(f"{lab} {span} ", _join([cat(fmt(value[:, j]), uu) for j in range(len(years))], "、"),
+                     f"，均 {OP_SYMBOL[cond.op]} ", bound)
         failed = f"{lab} " + _join(parts_fail, "；", skip_empty=True)
         missing = f"{lab} " + _join(parts_missing, "；", skip_empty=True)
         return passed.where(status == PASS, failed.where(status == FAIL, missing))
@@ -226,11 +231,12 @@ class Evaluator:
             group = pd.Series(ctx.position(iid, "peer_group"), dtype="string").fillna("")
             rank = fmt(ctx.position(iid, "rank"))
             size = fmt(ctx.position(iid, "group_size"))
-            sym = _text(np.where(status == PASS, "≤", ">"), ctx.n)
-            by_rank = (f"{lab} " + fmt(value) + uu + "，同组（" + group + "）第 " + rank + "/" + size + " 名，位次 "
-                       + fmt(position) + "% " + sym + f" 前 {fmt(np.array([top]))[0]}%")
-            bsym = _text(np.where(status == PASS, "≥" if higher else "≤", "<" if higher else ">"), ctx.n)
-            by_bench = f"{lab} " + fmt(value) + uu + " " + bsym + " 行业基准 " + fmt(bench) + uu
+            sym = np.where(status == PASS, "≤", ">")
+            shown = fmt(value)
+            by_rank = cat(f"{lab} ", shown, uu + "，同组（", group, "）第 ", rank, "/", size, " 名，位次 ",
+                          fmt(position), "% ", sym, f" 前 {fmt(np.array([top]))[0]}%")
+            bsym = np.where(status == PASS, "≥" if higher else "≤", "<" if higher else ">")
+            by_bench = cat(f"{lab} ", shown, uu + " ", bsym, " 行业基准 ", fmt(bench), uu)
             reason = by_bench.where(has_bench, by_rank)
             return reason.where(status != MISSING, f"{lab} 数据缺失，无法比较同行位次")
 
@@ -245,10 +251,9 @@ class Evaluator:
         status = np.where(np.isnan(score), REVIEW, np.where(score >= rule.pass_mark, PASS, FAIL)).astype("int8")
 
         def explain() -> pd.Series:
-            sym = _text(np.where(status == PASS, "≥", "<"), ctx.n)
+            sym = np.where(status == PASS, "≥", "<")
             mark = fmt(np.array([rule.pass_mark]))[0]
-            reason = ("专家评分 " + fmt(score) + " 分 " + sym + f" {mark} 分（" + pd.Series(experts).astype("string")
-                      + " 位专家）")
+            reason = cat("专家评分 ", fmt(score), " 分 ", sym, f" {mark} 分（", experts, " 位专家）")
             return reason.where(status != REVIEW, "尚无专家评分，待专家评审")
 
         return Outcome(status, explain, score, np.full(ctx.n, rule.pass_mark))
@@ -258,11 +263,11 @@ class Evaluator:
         return self.evaluate(item.condition, item)
 
 def _join(parts: list[pd.Series], sep: str, skip_empty: bool = False) -> pd.Series:
+    """Element-wise join of text pieces with `sep`; with `skip_empty`, empty pieces get no separator."""
+    if not skip_empty:
+        return cat(*[x for p in parts for x in (sep, p)][1:])
     out = parts[0]
-    for p in parts[1:]:
-        if skip_empty:
-            glue = pd.Series(np.where((out != "") & (p != ""), sep, ""), dtype="string")
-            out = out + glue + p
-        else:
-            out = out + sep + p
+    for p in parts[1:]:  # a few pieces (years), each a whole column
+        glue = pd.Series(np.where((out != "") & (p != ""), sep, ""), dtype="string")
+        out = out + glue + p
     return out

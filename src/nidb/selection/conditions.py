@@ -57,8 +57,11 @@ class Outcome:
 def fmt(x: np.ndarray, decimals: int = 2) -> pd.Series:
     """Numbers as short text: rounded to `decimals`, shortest form ("300", "212.4"); 缺失 for NaN."""
     r = np.round(np.asarray(x, dtype="float64"), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    text = pc.cast(pa.array(r, from_pandas=True), pa.string())
-    return pd.Series(pd.array(text, dtype="string")).fillna("缺失")
+    if r.size > 1 and (r == r[0]).all():  # one number (a threshold): format it once
+        text = pc.cast(pa.array(r[:1]), pa.string()).take(np.zeros(r.size, dtype="int64"))
+    else:
+        text = pc.fill_null(pc.cast(pa.array(r, from_pandas=True), pa.string()), "缺失")
+    return pd.Series(pd.array(text, dtype="string"))
 
 
 def unit_suffix(unit: str | None) -> str:

@@ -132,7 +132,8 @@ def measure_array(measure: Measure, frame: pd.DataFrame, framework: Framework, p
 
 
 def measure_values(measure: Measure, frame: pd.DataFrame, framework: Framework, params: Mapping[str, Any]) -> pd.Series:
-    """Evaluate one formula row-wise on an annual frame (float64 on the frame's index, NaN when an input is missing)."""
+    """Evaluate one formula row-wise on an annual frame (float64 on the frame's index, NaN when an
+    input is missing)."""
     return pd.Series(measure_array(measure, frame, framework, params), index=frame.index, dtype="float64")
 
 

@@ -73,7 +73,8 @@ def unit_suffix(unit: str | None) -> str:
 def cat(*parts: str | pd.Series | np.ndarray) -> pd.Series:
     """Text pieces joined element-wise in one pass (scalars repeat; missing anywhere gives missing)."""
     text = pa.large_string()
-    args = [pa.scalar(p, text) if isinstance(p, str) else pc.cast(pa.array(getattr(p, "array", p)), text) for p in parts]
+    args = [pa.scalar(p, text) if isinstance(p, str) else pc.cast(pa.array(getattr(p, "array", p)), text)
+            for p in parts]
     return pd.Series(pd.array(pc.binary_join_element_wise(*args, pa.scalar("", text)), dtype="string"))
 
 

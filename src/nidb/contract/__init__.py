@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from nidb.errors import ConfigError
+from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 
 CONTRACT_PATH = Path(__file__).with_name("tables.yaml")
@@ -105,38 +105,8 @@ class Contract:
         return dict(self.vocabularies)[name]
 
 
-class _Reader:
+class _Reader(KeyPathReader):
     """Helpers that raise ConfigError with the file name and key path."""
-
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}：{path}：{message}")
-
-    def mapping(self, value: Any, path: str, allowed: set[str] | None = None) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(path, "应为键值映射")
-        if allowed is not None:
-            unknown = sorted(set(map(str, value)) - allowed)
-            if unknown:
-                raise self.fail(f"{path}.{unknown[0]}", f"未知键，可用的键：{', '.join(sorted(allowed))}")
-        return value
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, "应为非空文本")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"应为数值，实为 {value!r}")
-        return float(value)
-
-    def flag(self, value: Any, path: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, f"应为 true 或 false，实为 {value!r}")
-        return value
 
     def texts(self, value: Any, path: str) -> tuple[str, ...]:
         if not isinstance(value, list) or not value:

@@ -25,14 +25,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from nidb.engine.aggregate import AGGREGATIONS, ZERO_POLICIES
 from nidb.engine.impute import IMPUTATIONS
 from nidb.engine.normalise import NORMALISATIONS, TIES
 from nidb.engine.treat import LOG_VARIANTS, TreatSpec
 from nidb.engine.weights import SCHEMES, ahp_weights
-from nidb.errors import ConfigError
+from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 
 SCREEN_STAGES = ("before_imputation", "after_imputation")
@@ -118,24 +116,10 @@ class Method:
     source: str = "<method>"
 
 
-class _Reader:
+class _Reader(KeyPathReader):
     """Key-path aware access to a mapping, raising ConfigError with file and key path."""
 
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}，键 {path}：{message}")
-
-    def mapping(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict:
-        if value is None:
-            return {}
-        if not isinstance(value, Mapping):
-            raise self.fail(path, "应为映射（键: 值）")
-        unknown = [str(k) for k in value if k not in allowed]
-        if unknown:
-            raise self.fail(f"{path}.{unknown[0]}" if path else unknown[0], f"未知的键；可用：{', '.join(allowed)}")
-        return dict(value)
+    absent_mapping_is_empty = True
 
     def entries(self, value: Any, path: str) -> dict:
         """A mapping with free keys (codes, levels); empty when absent."""
@@ -144,23 +128,6 @@ class _Reader:
         if not isinstance(value, Mapping):
             raise self.fail(path, "应为映射（键: 值）")
         return dict(value)
-
-    def choice(self, value: Any, path: str, options: tuple[str, ...]) -> str:
-        if value not in options:
-            raise self.fail(path, f"取值「{value}」无效，可选：{', '.join(options)}")
-        return value
-
-    def number(self, value: Any, path: str, *, low: float | None = None, high: float | None = None) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise self.fail(path, f"应为有限数值，实际为「{value}」")
-        if low is not None and value < low or high is not None and value > high:
-            raise self.fail(path, f"取值 {value} 超出范围 [{low}, {high}]")
-        return float(value)
-
-    def flag(self, value: Any, path: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, f"应为 true 或 false，实际为「{value}」")
-        return value
 
     def level(self, key: Any, path: str) -> int:
         if isinstance(key, bool) or not isinstance(key, int) or key < 1:

@@ -34,6 +34,7 @@ from nidb.framework.model import (
     Threshold,
     walk,
 )
+from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 
 DEFAULT_PATH = Path(__file__).with_name("indicators-2023.yaml")
@@ -62,54 +63,20 @@ _KIND_KEYS = {
 }
 
 
-class _Reader:
+class _Reader(KeyPathReader):
     """Typed access to the raw YAML that raises ConfigError naming the file and key path."""
 
     def __init__(self, source: str):
-        self.source = source
+        super().__init__(source)
         contract = load_contract()
         annual = contract.table("annual")
         self.annual = {c.name: c for c in annual.columns}
         self.registry = {c.name: c for c in contract.table("applicants").columns}
         self.params: dict[str, Parameter] = {}
 
-    def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}：{path}：{message}")
-
-    def mapping(self, value: Any, path: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
-        if not isinstance(value, dict):
-            raise self.fail(path, "应为键值映射")
-        unknown = sorted(set(map(str, value)) - allowed)
-        if unknown:
-            raise self.fail(f"{path}.{unknown[0]}", f"未知键，可用的键：{', '.join(sorted(allowed))}")
-        missing = sorted(required - set(value))
-        if missing:
-            raise self.fail(f"{path}.{missing[0]}", "缺少必需的键")
-        return value
-
     def seq(self, value: Any, path: str) -> list:
         if not isinstance(value, list) or not value:
             raise self.fail(path, "应为非空列表")
-        return value
-
-    def text(self, value: Any, path: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, f"应为非空文本，实为 {value!r}")
-        return value
-
-    def number(self, value: Any, path: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(path, f"应为数值，实为 {value!r}")
-        return float(value)
-
-    def integer(self, value: Any, path: str, minimum: int = 1) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(path, f"应为不小于 {minimum} 的整数，实为 {value!r}")
-        return value
-
-    def choice(self, value: Any, path: str, allowed: tuple[str, ...]) -> str:
-        if value not in allowed:
-            raise self.fail(path, f"取值 {value!r} 无效，可选：{', '.join(allowed)}")
         return value
 
     def annual_field(self, value: Any, path: str, dtypes: tuple[str, ...] = ("number",)) -> str:

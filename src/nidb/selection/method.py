@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from nidb.contract import load_contract
-from nidb.errors import ConfigError
 from nidb.expert import AGGREGATION_METHODS
 from nidb.framework import Framework, check_parameters, load_framework
+from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 
 DEFAULT_METHOD_PATH = Path(__file__).parent.parent / "methods" / "selection-default.yaml"
@@ -95,42 +95,8 @@ class SelectionMethod:
         }
 
 
-class _Reader:
-    def __init__(self, source: str):
-        self.source = source
-
-    def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.source}：{path}：{message}")
-
-    def mapping(self, value: Any, path: str, allowed: set[str]) -> dict:
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self.fail(path, "应为键值映射")
-        unknown = sorted(set(map(str, value)) - allowed)
-        if unknown:
-            raise self.fail(f"{path}.{unknown[0]}" if path else unknown[0], f"未知键，可用的键：{', '.join(sorted(allowed))}")
-        return value
-
-    def integer(self, value: Any, path: str, minimum: int) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise self.fail(path, f"应为不小于 {minimum} 的整数，实为 {value!r}")
-        return value
-
-    def number(self, value: Any, path: str, low: float, high: float) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            raise self.fail(path, f"应为 {low} 到 {high} 之间的数值，实为 {value!r}")
-        return float(value)
-
-    def flag(self, value: Any, path: str) -> bool:
-        if not isinstance(value, bool):
-            raise self.fail(path, f"应为 true 或 false，实为 {value!r}")
-        return value
-
-    def choice(self, value: Any, path: str, allowed: tuple[str, ...]) -> str:
-        if value not in allowed:
-            raise self.fail(path, f"取值 {value!r} 无效，可选：{', '.join(allowed)}")
-        return value
+class _Reader(KeyPathReader):
+    absent_mapping_is_empty = True
 
     def levels(self, value: Any, path: str, vocabulary: tuple[str, ...]) -> tuple[str, ...]:
         if not isinstance(value, list):

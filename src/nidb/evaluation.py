@@ -24,7 +24,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from nidb.engine import EngineResult, Hierarchy, Method, hierarchy_from_records, method_from_mapping, run
 from nidb.errors import ConfigError, NidbError
@@ -34,6 +33,7 @@ from nidb.indicators import indicator_values, peer_positions, table
 from nidb.lifecycle import Ledger, Lifecycle, LifecycleRules
 from nidb.special import SpecialEvaluation, parse_special, special_scores
 from nidb.stars import StarRule, assign_stars
+from nidb.yamlfile import read_yaml
 
 DEFAULT_METHOD_PATH = Path(__file__).parent / "methods" / "evaluation-default.yaml"
 INDEX_CODE = "INDEX"
@@ -68,12 +68,7 @@ class EvaluationMethod:
 def load_evaluation_method(path: str | Path | None = None, framework: Framework | None = None) -> EvaluationMethod:
     """Read and validate an evaluation method YAML (the packaged default when ``path`` is None)."""
     path = Path(path) if path is not None else DEFAULT_METHOD_PATH
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}：文件不存在") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
+    raw = read_yaml(path)
     return evaluation_method_from_mapping(raw, source=str(path), framework=framework)
 
 

@@ -59,8 +59,8 @@ def main() -> None:
         timed("1 thread", problem, 1000, spec.seed, spec.chunk_size)
         print(f"   peak memory of the replications: {peak(problem, 1000, spec.seed, spec.chunk_size):.0f} MiB")
 
-    from nidb.dataset import load_dataset
     from nidb.demo import demo_dir
+    from nidb.inputs.dataset import load_dataset
 
     dataset = load_dataset(demo_dir())
     year = int(dataset.annual["year"].max())

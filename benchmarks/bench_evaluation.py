@@ -35,11 +35,12 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from nidb.contract import load_contract
-from nidb.evaluation import evaluate_panel, load_evaluation_method
-from nidb.expert import aggregate_scores, reliability
+from nidb.evaluation.annual import evaluate_panel
+from nidb.evaluation.experts import aggregate_scores, reliability
+from nidb.evaluation.lifecycle import LifecycleRules, base_status
+from nidb.evaluation.method import load_evaluation_method
 from nidb.framework import load_framework
-from nidb.lifecycle import LifecycleRules, base_status
+from nidb.inputs.contract import load_contract
 
 SEED = 20231
 EXPERTS_PER_CELL = 6

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from timing import median_seconds
 
-from nidb.contract import load_contract
-from nidb.dataset import load_dataset
 from nidb.demo import demo_dir
-from nidb.schemas import empty_frame
-from nidb.template import write_template
+from nidb.inputs.contract import load_contract
+from nidb.inputs.dataset import load_dataset
+from nidb.inputs.schemas import empty_frame
+from nidb.inputs.template import write_template
 
 REPEATS = 3
 

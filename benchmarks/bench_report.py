@@ -56,8 +56,8 @@ def main() -> None:
     parser.add_argument("--skip-report", action="store_true", help="time only the profiles")
     options = parser.parse_args()
 
-    from nidb.dataset import load_dataset
     from nidb.demo import demo_dir
+    from nidb.inputs.dataset import load_dataset
 
     bases = sorted(load_dataset(demo_dir()).bases["base_id"].astype(str))
     print(f"demo data: {len(bases)} bases, {os.cpu_count()} CPU cores")

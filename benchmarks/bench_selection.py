@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 from timing import median_seconds
 
-from nidb.dataset import load_dataset
 from nidb.demo import demo_dir
+from nidb.inputs.dataset import load_dataset
 from nidb.selection import load_selection_method, prepare, select
 from nidb.selection.status import PASS
+from nidb.selection.sweep import curves, multipliers, sweep
 from nidb.selection.verdicts import _rule_holds
-from nidb.sweep import curves, multipliers, sweep
 
 YEAR = 2025
 REPEATS = 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nidb.contract import load_contract
+from nidb.inputs.contract import load_contract
 
 YEARS = (2022, 2023, 2024)
 QUALITATIVE = ["I06", "I12", "I13", "I16", "I17", "I18", "I21", "I22", "I23", "I24", "I25", "I26", "I27", "I28", "I29"]

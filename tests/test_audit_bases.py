@@ -11,11 +11,12 @@ from nidb.audit.choices import load_audit_spec
 from nidb.audit.subject import bases_subject
 from nidb.audit.uncertainty import prepare
 from nidb.cli import app
-from nidb.dataset import load_dataset
 from nidb.demo import demo_dir
-from nidb.evaluation import load_evaluation_method, run_panel
+from nidb.evaluation.annual import run_panel
+from nidb.evaluation.lifecycle import load_rules
+from nidb.evaluation.method import load_evaluation_method
 from nidb.framework import load_framework
-from nidb.lifecycle import load_rules
+from nidb.inputs.dataset import load_dataset
 
 YEAR = 2024
 SMALL = """

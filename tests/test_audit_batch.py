@@ -8,7 +8,7 @@ from nidb.audit.batch import nominal_shares, rank_desc, root_of, score_levels
 from nidb.engine.framework_table import hierarchy_from_records
 from nidb.engine.method import AggregateSpec
 from nidb.errors import ConfigError
-from nidb.stars import StarRule, assign_stars, assign_stars_batch
+from nidb.evaluation.stars import StarRule, assign_stars, assign_stars_batch
 
 
 def tree(parents: dict, weights: dict | None = None, top: str = "I"):

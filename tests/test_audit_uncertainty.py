@@ -21,7 +21,7 @@ from nidb.audit.uncertainty import (
 )
 from nidb.engine.framework_table import hierarchy_from_records
 from nidb.errors import ConfigError
-from nidb.stars import StarRule
+from nidb.evaluation.stars import StarRule
 
 # Three units, two single-indicator dimensions: A = (100, 0), B = (0, 100), C = (50, 50).
 # With dimension weights w1, w2, A's index is 100·w1/(w1 + w2) and C's is always 50.

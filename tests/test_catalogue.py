@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nidb.reference.catalogue import listed_codes, load_catalogue, lookup_code, lookup_name
+from nidb.reference.catalogue import (
+    listed_codes,
+    load_catalogue,
+    lookup_code,
+    lookup_name,
+)
 
 
 def test_row_counts():

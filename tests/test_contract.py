@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nidb.contract import CONTRACT_PATH, load_contract, parse_contract
-from nidb.contract.describe import render_markdown, rule_text
 from nidb.errors import ConfigError
+from nidb.inputs.contract import CONTRACT_PATH, load_contract, parse_contract
+from nidb.inputs.contract.describe import render_markdown, rule_text
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
 RAW = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
@@ -73,7 +73,7 @@ def test_malformed_contract_names_the_key_path(edit, where):
 
 
 def test_unreadable_yaml(tmp_path: Path):
-    from nidb.contract import read_contract
+    from nidb.inputs.contract import read_contract
 
     bad = tmp_path / "tables.yaml"
     bad.write_text("tables: [unclosed", encoding="utf-8")
@@ -83,5 +83,5 @@ def test_unreadable_yaml(tmp_path: Path):
 
 def test_committed_doc_is_the_generated_one():
     assert DOC.read_text(encoding="utf-8") == render_markdown(load_contract()), (
-        "docs/data-contract.md is stale: run `.venv/bin/python -m nidb.contract.describe docs/data-contract.md`"
+        "docs/data-contract.md is stale: run `.venv/bin/python -m nidb.inputs.contract.describe docs/data-contract.md`"
     )

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from nidb.cli import app
 from nidb.demo import demo_dir, write_demo
 
-CONTRACT = yaml.safe_load((resources.files("nidb") / "contract" / "tables.yaml").read_text(encoding="utf-8"))
+CONTRACT = yaml.safe_load((resources.files("nidb") / "inputs" / "contract" / "tables.yaml").read_text(encoding="utf-8"))
 VOCAB = CONTRACT["vocabularies"]
 TABLES = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
 QUALITATIVE = {"I06", "I12", "I13", "I16", "I17", "I18", *(f"I{k}" for k in range(21, 30))}
@@ -145,7 +145,7 @@ def test_shares_are_percentages(t):
 
 
 def test_loads_through_load_dataset_without_problems(demo):
-    from nidb.dataset import load_dataset
+    from nidb.inputs.dataset import load_dataset
 
     data = load_dataset(demo)
     assert len(data.bases) == 445
@@ -472,9 +472,8 @@ def test_cli_demo_writes_the_requested_seed(other):
 
 
 def test_cli_demo_without_out_fills_the_cache_for_the_default_seed(monkeypatch, tmp_path):
-    from nidb.demo import DEFAULT_SEED
-
     import nidb.demo.cache as cache
+    from nidb.demo import DEFAULT_SEED
 
     monkeypatch.setenv("NIDB_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(cache, "write_demo", lambda out, seed: (Path(out) / "README.md").write_text("x"))

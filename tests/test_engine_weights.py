@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from nidb.engine import hierarchy_from_records
-from nidb.engine.weights import ahp_weights, entropy_weights, index_shares, level_weights, pca_weights
+from nidb.engine.weights import (
+    ahp_weights,
+    entropy_weights,
+    index_shares,
+    level_weights,
+    pca_weights,
+)
 from nidb.errors import ConfigError
 
 

@@ -13,18 +13,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nidb.errors import ConfigError
-from nidb.evaluation import (
+from nidb.evaluation.annual import (
     engine_input,
     evaluate_year,
     evaluation_hierarchy,
     evaluation_indicators,
-    evaluation_method_from_mapping,
     expert_table,
-    load_evaluation_method,
     run_panel,
 )
+from nidb.evaluation.lifecycle import load_rules
+from nidb.evaluation.method import (
+    evaluation_method_from_mapping,
+    load_evaluation_method,
+)
 from nidb.framework import load_framework
-from nidb.lifecycle import load_rules
 
 FW = load_framework()
 QUANT = [i.id for i in FW.quantitative]
@@ -218,8 +220,8 @@ def test_packaged_default_method_loads() -> None:
 
 @pytest.fixture(scope="module")
 def demo_panel():
-    from nidb.dataset import load_dataset
     from nidb.demo import demo_dir
+    from nidb.inputs.dataset import load_dataset
 
     data = load_dataset(demo_dir())
     return data, run_panel(data, FW, load_evaluation_method(framework=FW), load_rules())
@@ -295,8 +297,8 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
 
 def test_a_year_without_bases_to_rate_is_skipped_and_an_empty_panel_is_an_error() -> None:
     from nidb.errors import NidbError
-    from nidb.evaluation import evaluate_panel
-    from nidb.lifecycle import LifecycleRules
+    from nidb.evaluation.annual import evaluate_panel
+    from nidb.evaluation.lifecycle import LifecycleRules
 
     units = {"B0001": 2.0, "B0002": 1.0, "B0003": 0.0}
     parts = [tables(units, year) for year in (2020, 2021, 2022)]
@@ -315,7 +317,7 @@ def test_a_year_without_bases_to_rate_is_skipped_and_an_empty_panel_is_an_error(
 
 
 def test_packaged_band_method_rates_on_the_efficacy_scale(demo_panel) -> None:
-    from nidb.evaluation import DEFAULT_METHOD_PATH
+    from nidb.evaluation.method import DEFAULT_METHOD_PATH
 
     data, _ = demo_panel
     m = load_evaluation_method(DEFAULT_METHOD_PATH.with_name("evaluation-efficacy-bands.yaml"), FW)

@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import friedmanchisquare
 
 from nidb.errors import ConfigError
-from nidb.expert import aggregate_scores, profile_agreement, reliability
+from nidb.evaluation.experts import aggregate_scores, profile_agreement, reliability
 
 # Shrout & Fleiss (1979), Psychological Bulletin 86(2), Table 2: 6 targets × 4 judges.
 SHROUT_FLEISS = np.array(

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nidb.errors import ConfigError
-from nidb.lifecycle import (
+from nidb.evaluation.lifecycle import (
     LifecycleRules,
     base_status,
     bases_to_rate,

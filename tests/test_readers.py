@@ -8,11 +8,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-
 from io_inputs import VALID, YEAR, tree_hashes, write_inputs
-from nidb.contract import load_contract
-from nidb.dataset import TABLE_NAMES, Dataset, load_dataset
-from nidb.readers import parse_table, read_csv
+
+from nidb.inputs.contract import load_contract
+from nidb.inputs.dataset import TABLE_NAMES, Dataset, load_dataset
+from nidb.inputs.readers import parse_table, read_csv
 
 CANONICAL = {"number": "float64", "integer": "Int64", "boolean": "boolean", "category": "string",
              "string": "string", "list": "string"}

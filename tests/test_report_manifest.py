@@ -7,7 +7,13 @@ import subprocess
 
 import pytest
 
-from nidb.report.manifest import build_manifest, build_time, git_state, input_hashes, write_manifest
+from nidb.report.manifest import (
+    build_manifest,
+    build_time,
+    git_state,
+    input_hashes,
+    write_manifest,
+)
 
 ABC_SHA256 = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"  # FIPS 180-2 test vector
 EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

@@ -213,7 +213,7 @@ def test_nidb_profiles_writes_every_base_and_the_feedback_selection(built, tmp_p
     from typer.testing import CliRunner
 
     from nidb.cli import app
-    from nidb.report.profiles import build_profiles
+    from nidb.report.feedback import build_profiles
 
     _, data, _, _ = built
     runner = CliRunner()

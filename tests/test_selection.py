@@ -7,11 +7,11 @@ from dataclasses import replace
 import pandas as pd
 import pytest
 import yaml
+from selection_data import annual_rows, applicant, dataset, overall, verdict
 
 from nidb.errors import ConfigError, NidbError
 from nidb.selection import DEFAULT_METHOD_PATH, load_selection_method, select
 from nidb.selection.method import Rule
-from selection_data import annual_rows, applicant, dataset, overall, verdict
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from selection_data import annual_rows, applicant, dataset
 from typer.testing import CliRunner
 
 from nidb.cli import app
-from nidb.contract import load_contract
-from selection_data import annual_rows, applicant, dataset
+from nidb.inputs.contract import load_contract
 
 runner = CliRunner()
 

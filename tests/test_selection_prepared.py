@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nidb.dataset import load_dataset
 from nidb.demo import demo_dir
-from nidb.expert import CodedScores
+from nidb.evaluation.experts import CodedScores
 from nidb.framework import load_framework
-from nidb.indicators import _min_rank, peer_standings
+from nidb.indicators.peers import _min_rank, peer_standings
+from nidb.inputs.dataset import load_dataset
 from nidb.selection import load_selection_method, prepare, select
 from nidb.selection.method import Rule
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nidb.errors import ConfigError
-from nidb.stars import StarRule, assign_stars, quota_slots, star_shares
+from nidb.evaluation.stars import StarRule, assign_stars, quota_slots, star_shares
 
 BANDS = {5: {"min_score": 80}, 4: {"min_score": 70}, 3: {"min_score": 60}, 2: {"min_score": 40}}
 

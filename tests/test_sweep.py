@@ -8,13 +8,21 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from selection_data import annual_rows, applicant, dataset
 
 from nidb.selection import load_selection_method, select
 from nidb.selection.checks import AnyCheck, Comparison, PeerCheck
 from nidb.selection.method import SweepSpec
+from nidb.selection.sweep import (
+    bootstrap_weights,
+    curves,
+    multipliers,
+    others_pass,
+    pass_runs,
+    sweep,
+    weighted_counts,
+)
 from nidb.selection.verdicts import QuantitativeChecks
-from nidb.sweep import bootstrap_weights, curves, multipliers, others_pass, pass_runs, sweep, weighted_counts
-from selection_data import annual_rows, applicant, dataset
 
 NAN = float("nan")
 DEFAULT_M = multipliers(SweepSpec())  # 0.5–1.5, 201 points

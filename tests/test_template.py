@@ -10,14 +10,14 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from io_inputs import VALID, YEAR, write_inputs
-from nidb.contract import load_contract
-from nidb.dataset import TABLE_NAMES, load_dataset
+
 from nidb.errors import NidbError
-from nidb.schemas import CANONICAL_DTYPES
-from nidb.template import write_template
-from nidb.validation import validate_paths
+from nidb.inputs.contract import load_contract
+from nidb.inputs.dataset import TABLE_NAMES, load_dataset
+from nidb.inputs.schemas import CANONICAL_DTYPES
+from nidb.inputs.template import write_template
+from nidb.inputs.validation import validate_paths
 
 RICH = {
     **VALID,

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from io_inputs import VALID, YEAR, tree_hashes, write_inputs
 from typer.testing import CliRunner
 
-from io_inputs import VALID, YEAR, tree_hashes, write_inputs
 from nidb.cli import app
 
 runner = CliRunner()

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from io_inputs import VALID, YEAR, write_inputs
-from nidb.dataset import load_dataset
+
 from nidb.errors import InputError
-from nidb.schemas import Rule
-from nidb.template import write_template
-from nidb.validation import validate_paths
+from nidb.inputs.dataset import load_dataset
+from nidb.inputs.schemas import Rule
+from nidb.inputs.template import write_template
+from nidb.inputs.validation import validate_paths
 
 ANNUAL_HEAD = VALID["annual.csv"].splitlines()[0]
 SALES = "产业集聚区销售收入（亿元）"

@@ -45,7 +45,7 @@ def validate_command(
     year: int | None = typer.Option(None, "--year", help="当前年份，用于“未来年份”检查（默认今年）"),
 ) -> None:
     """校验输入数据：通过则退出码 0；否则列出每个问题（文件、工作表、行、列、值、规则），退出码 1。"""
-    from nidb.validation import validate_paths
+    from nidb.inputs.validation import validate_paths
 
     report = validate_paths(paths, year=year)
     typer.echo(report.render())
@@ -60,7 +60,7 @@ def template_command(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
     """写出数据采集模板：每张表一个工作表，含中文表头、填写规则、下拉选项和说明页。"""
-    from nidb.template import write_template
+    from nidb.inputs.template import write_template
 
     typer.echo(f"已写出数据采集模板：{write_template(out, overwrite=force)}")
 
@@ -150,7 +150,7 @@ def evaluate_command(
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
 ) -> None:
     """年度发展质量评价：维度得分、综合指数、排序、星级、专项评价、专家评分一致性（此前年份依次评价以确定参评基地）。"""
-    from nidb.evaluation_export import run_evaluate
+    from nidb.evaluation.export import run_evaluate
 
     paths, summary = run_evaluate(year, data, method, rules, out)
     typer.echo(summary)
@@ -168,7 +168,7 @@ def lifecycle_command(
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
 ) -> None:
     """动态管理：逐年状态（预警、撤销）、事件、暂停申报、按区域/领域/推荐单位的星级分布、星级转移矩阵。"""
-    from nidb.evaluation_export import run_lifecycle
+    from nidb.evaluation.export import run_lifecycle
 
     for path in run_lifecycle(until, data, method, rules, out):
         typer.echo(f"已写出：{path}")
@@ -203,8 +203,8 @@ def profiles_command(
     out: Path | None = typer.Option(None, "--out", help="报告目录（默认：仓库的 reports/）；画像写入其下 profiles/<年度>/"),
 ) -> None:
     """生成示范基地画像（短板弱项反馈）：并行为每个基地写出评价结果、指标位置与短板弱项页面。"""
+    from nidb.report.feedback import build_profiles
     from nidb.report.pipeline import terminal_progress
-    from nidb.report.profiles import build_profiles
 
     result = build_profiles(year, data, method, out, all_bases=all_bases, progress=terminal_progress())
     typer.echo(f"已为{result.selection}生成 {result.pages} 个画像：{result.out_dir}")

@@ -1,5 +1,5 @@
-"""Result files of the command-line jobs: where the data comes from, and csv/xlsx tables
-with Chinese headers written all-or-nothing."""
+"""Result files of the command-line jobs: the synthetic-data label, and csv/xlsx tables with
+Chinese headers written all-or-nothing."""
 
 from __future__ import annotations
 
@@ -23,17 +23,6 @@ def check_out(out: str | Path) -> Path:
     if not out.parent.exists():
         raise NidbError(f"输出目录不存在：{out.parent}")
     return out
-
-
-def resolve_data(data: str | Path | None) -> tuple[Path, bool]:
-    """The data directory (the cached demo data when None) and whether it is synthetic demo data."""
-    if data is None:
-        from nidb.demo import demo_dir
-
-        return demo_dir(), True
-    readme = Path(data) / "README.md"
-    synthetic = readme.is_file() and SYNTHETIC_LABEL in readme.read_text(encoding="utf-8", errors="replace")
-    return Path(data), synthetic
 
 
 def labelled(tables: dict[str, pd.DataFrame], synthetic: bool) -> dict[str, pd.DataFrame]:

@@ -21,7 +21,7 @@ from nidb.engine.method import AggregateSpec
 from nidb.engine.rank import rank_units
 from nidb.engine.weights import index_shares
 from nidb.errors import ConfigError
-from nidb.stars import dimension_minimum
+from nidb.evaluation.stars import dimension_minimum
 
 
 def root_of(hierarchy: Hierarchy) -> str:
@@ -105,7 +105,7 @@ def rank_desc(scores: np.ndarray) -> np.ndarray:
 
 def gate_minimum(scores: np.ndarray, columns: Sequence[int], index: np.ndarray) -> np.ndarray | None:
     """Lowest score over the gated ``columns`` of aggregate scores (R, n_units, n_aggregates)
-    per unit, (R, n_units), by the rule of :func:`nidb.stars.dimension_minimum`; None
+    per unit, (R, n_units), by the rule of :func:`nidb.evaluation.stars.dimension_minimum`; None
     without columns."""
     if not columns:
         return None

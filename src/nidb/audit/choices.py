@@ -28,8 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from nidb.errors import ConfigError
-from nidb.stars import CRITERIA as STAR_CRITERIA
-from nidb.stars import StarRule
+from nidb.evaluation.stars import CRITERIA as STAR_CRITERIA
+from nidb.evaluation.stars import StarRule
 from nidb.yamlfile import read_yaml
 
 KINDS = ("weights", "discrete", "uniform")

@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
-from nidb.audit.batch import aggregate_codes, nominal_shares, parents_at, rank_desc, root_of, score_levels
+from nidb.audit.batch import (
+    aggregate_codes,
+    nominal_shares,
+    parents_at,
+    rank_desc,
+    root_of,
+    score_levels,
+)
 from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec
 

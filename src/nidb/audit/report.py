@@ -37,12 +37,11 @@ from nidb.audit.uncertainty import (
     star_transitions,
     unit_summary,
 )
-from nidb.dataset import load_dataset
 from nidb.demo import SYNTHETIC_LABEL
 from nidb.errors import NidbError
-from nidb.output import resolve_data
+from nidb.evaluation.stars import assign_stars_batch
+from nidb.inputs.dataset import is_synthetic, load_dataset, resolve_data_dir
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
-from nidb.stars import assign_stars_batch
 
 if TYPE_CHECKING:
     from dask.distributed import Client
@@ -303,7 +302,8 @@ def audit_bases(
         raise NidbError(f"--runs 须为正整数，实际为 {runs}")
     if workers < 1:
         raise NidbError(f"--workers 须为正整数，实际为 {workers}")
-    path, synthetic = resolve_data(data)
+    path = resolve_data_dir(data)
+    synthetic = is_synthetic(path)
     subject = bases_subject(load_dataset(path), year, base_method_path(spec), synthetic=synthetic)
     client = None
     if scheduler:

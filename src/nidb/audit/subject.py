@@ -2,7 +2,7 @@
 
 Two subjects are built in: any COINr-style table framework (data + metadata CSV, e.g.
 the ASEM example) under an engine method, and the bases' annual evaluation of one year
-under an evaluation method (``nidb.evaluation``). A method choice may change the data
+under an evaluation method (``nidb.evaluation.annual``). A method choice may change the data
 step too (the expert-score rule, the peer groups of peer-relative indicators), so a
 subject maps a whole method mapping to the engine's input table.
 """
@@ -19,19 +19,21 @@ import pandas as pd
 from nidb.audit.choices import METHODS_DIR
 from nidb.engine.framework_table import Hierarchy, read_table_framework
 from nidb.errors import ConfigError
-from nidb.evaluation import (
-    DEFAULT_METHOD_PATH,
-    EVALUATION_KEYS,
+from nidb.evaluation.annual import (
     engine_input,
     evaluation_hierarchy,
     evaluation_indicators,
-    evaluation_method_from_mapping,
     expert_table,
     run_panel,
 )
+from nidb.evaluation.lifecycle import load_rules
+from nidb.evaluation.method import (
+    DEFAULT_METHOD_PATH,
+    EVALUATION_KEYS,
+    evaluation_method_from_mapping,
+)
+from nidb.evaluation.stars import StarRule
 from nidb.framework import load_framework
-from nidb.lifecycle import load_rules
-from nidb.stars import StarRule
 from nidb.yamlfile import read_yaml
 
 # evaluation keys that change the engine's data table (with impute.group): all but the
@@ -145,7 +147,7 @@ def bases_subject(dataset, year: int, method: str | Path | None = None, framewor
     """The bases' annual evaluation of ``year`` under an evaluation method.
 
     The units are the bases the lifecycle rules admit to that year's evaluation under
-    the base method (``nidb.evaluation.run_panel`` over the years up to ``year``); the
+    the base method (``nidb.evaluation.annual.run_panel`` over the years up to ``year``); the
     audit varies the method for that set of bases and does not replay the lifecycle.
     """
     framework = framework or load_framework()

@@ -45,7 +45,7 @@ from nidb.engine.framework_table import Hierarchy
 from nidb.engine.method import AggregateSpec, Method, method_from_mapping
 from nidb.engine.run import normalise_indicators, prepare_indicators, run
 from nidb.errors import ConfigError
-from nidb.stars import StarRule, assign_stars, assign_stars_batch
+from nidb.evaluation.stars import StarRule, assign_stars, assign_stars_batch
 
 if TYPE_CHECKING:
     from dask.distributed import Client

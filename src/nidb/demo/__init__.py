@@ -6,6 +6,12 @@ the frames without writing them.
 """
 
 from nidb.demo.cache import demo_dir
-from nidb.demo.writer import DEFAULT_SEED, GENERATOR_VERSION, SYNTHETIC_LABEL, demo_tables, write_demo
+from nidb.demo.writer import (
+    DEFAULT_SEED,
+    GENERATOR_VERSION,
+    SYNTHETIC_LABEL,
+    demo_tables,
+    write_demo,
+)
 
 __all__ = ["DEFAULT_SEED", "GENERATOR_VERSION", "SYNTHETIC_LABEL", "demo_dir", "demo_tables", "write_demo"]

@@ -18,7 +18,12 @@ from pathlib import Path
 
 import platformdirs
 
-from nidb.demo.writer import DEFAULT_SEED, GENERATOR_VERSION, generator_digest, write_demo
+from nidb.demo.writer import (
+    DEFAULT_SEED,
+    GENERATOR_VERSION,
+    generator_digest,
+    write_demo,
+)
 from nidb.errors import NidbError
 
 CACHE_ENV = "NIDB_CACHE_DIR"

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from nidb.framework import load_framework
-from nidb.framework import Expert, walk
+from nidb.framework import Expert, load_framework, walk
 
 # (batch, year announced, number of bases). Published: 1st 62, 1st-3rd 185 (3rd 57),
 # 8th 51, 9th 39, 10th 33, total 445. Chosen: the 2nd (66) and the 4th-7th (137 together).

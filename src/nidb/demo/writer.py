@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nidb.contract import CONTRACT_PATH, load_contract
 from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
 from nidb.demo.registry import registries
 from nidb.framework import DEFAULT_PATH as FRAMEWORK_PATH
+from nidb.inputs.contract import CONTRACT_PATH, load_contract
 from nidb.output import SYNTHETIC_LABEL
 from nidb.reference.catalogue import CATALOGUE_PATH, load_catalogue
 
@@ -121,7 +121,7 @@ This directory holds synthetic demo data (示例数据（合成）). It describe
 |---|---|---:|
 {rows}
 
-列名为数据契约（`src/nidb/contract/tables.yaml`）中的规范英文列名；编码 UTF-8；
+列名为数据契约（`src/nidb/inputs/contract/tables.yaml`）中的规范英文列名；编码 UTF-8；
 空单元格表示缺失值；布尔值写作 true/false；多选项以英文分号 `;` 分隔。
 申报对象的年度报表包含申报年份及其前三年；专家评分覆盖示范基地的每一年和申报对象的申报年份。
 """

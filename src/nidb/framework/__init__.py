@@ -4,7 +4,12 @@
 version is another YAML file in the same format (docs/framework.md).
 """
 
-from nidb.framework.loader import DEFAULT_PATH, check_parameters, load_framework, parse_framework
+from nidb.framework.loader import (
+    DEFAULT_PATH,
+    check_parameters,
+    load_framework,
+    parse_framework,
+)
 from nidb.framework.model import (
     AllOf,
     AnyOf,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from nidb.contract import load_contract
 from nidb.errors import ConfigError
 from nidb.framework.model import (
     OPS,
@@ -34,6 +33,7 @@ from nidb.framework.model import (
     Threshold,
     walk,
 )
+from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 

@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from nidb.report.chapters import repo_root
-from nidb.report.page import DEMO_NOTICE_TEXT
-from nidb.report.profiles import ProfileData, five_star_bases, profile_contexts, profile_data, write_profiles
-from nidb.report.templating import render_template
+from nidb.report.profiles import (
+    five_star_bases,
+    profile_data,
+    write_index,
+    write_profiles,
+)
 
 CASES_DIR = "cases"
 
@@ -33,22 +36,6 @@ def narratives(base_ids: list[str], folders: list[Path]) -> dict[str, str]:
                 found[base_id] = path.read_text(encoding="utf-8").strip()
                 break
     return found
-
-
-def write_index(data: ProfileData, base_ids: list[str], out_dir: Path, *, title: str, intro: str,
-                demo: bool) -> Path:
-    """The listing page of a set of profile pages."""
-    contexts = profile_contexts(data, base_ids)
-    pages = [
-        {"name": c["name"], "href": f"{b}.qmd",
-         "summary": f"{c['registry']['authority']}推荐，{c['registry']['domain']}，{data.year} 年{c['stars_text']}"}
-        for b, c in contexts.items()
-    ]
-    index = out_dir / "index.qmd"
-    index.write_text(render_template(
-        "catalogue.qmd.j2", title=title, intro=intro, pages=pages, demo=demo, notice_text=DEMO_NOTICE_TEXT,
-    ), encoding="utf-8")
-    return index
 
 
 def write_catalogue(dataset: Any, year: int, method_file: Path | None, data_dir: Path, out_dir: Path, *,

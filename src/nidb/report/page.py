@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from nidb.inputs.dataset import is_synthetic
 from nidb.report.escape import html_text, markdown_text
 
 DEMO_NOTICE = "示例数据（合成）"
@@ -21,12 +22,6 @@ DEMO_NOTICE_TEXT = (
     "不代表任何真实示范基地，数字不得引用为真实情况。"
 )
 _TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-def is_demo_data(data_dir: str | Path) -> bool:
-    """True when `data_dir` is synthetic demo data (its README carries the 示例数据（合成） label)."""
-    readme = Path(data_dir) / "README.md"
-    return readme.is_file() and DEMO_NOTICE in readme.read_text(encoding="utf-8")
 
 
 def notice_html() -> str:
@@ -42,7 +37,7 @@ def notice(data_dir: str | Path) -> None:
     """Show the demo-data banner when `data_dir` holds synthetic demo data."""
     from IPython.display import display
 
-    if is_demo_data(data_dir):
+    if is_synthetic(data_dir):
         display(
             {"text/html": notice_html(), "text/markdown": f"**{markdown_text(DEMO_NOTICE_TEXT)}**"},
             raw=True,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import os
 import shlex
 import shutil
 import tempfile
@@ -23,14 +22,33 @@ import nbformat
 import pandas as pd
 
 from nidb.errors import InputError, Problem
-from nidb.report.chapters import available_chapters, importable, notebooks_dir, repo_root, unmet_needs
+from nidb.inputs.dataset import is_synthetic, resolve_data_dir
+from nidb.report.chapters import (
+    available_chapters,
+    importable,
+    notebooks_dir,
+    repo_root,
+    unmet_needs,
+)
 from nidb.report.document import write_document
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.manifest import build_manifest, write_manifest
-from nidb.report.page import DEMO_NOTICE_TEXT, is_demo_data
-from nidb.report.render import RenderResult, quarto_available, render_preview, render_quarto
+from nidb.report.page import DEMO_NOTICE_TEXT
+from nidb.report.render import (
+    RenderResult,
+    quarto_available,
+    render_preview,
+    render_quarto,
+)
 from nidb.report.templating import render_template
+from nidb.report.workspace import (
+    check_year,
+    default_out_dir,
+    latest_year,
+    restore,
+    swap,
+)
 
 Progress = Callable[[str], None]
 APPENDIX_DIR = "appendix"
@@ -59,29 +77,12 @@ def _silent(_: str) -> None:
     return None
 
 
-def default_out_dir() -> Path:
-    """The repo's reports/ directory (where the Quarto project expects the pages)."""
-    return repo_root() / "reports"
-
-
-def resolve_data_dir(data_dir: str | Path | None) -> Path:
-    """The input directory: `data_dir`, or the cached demo data when not given."""
-    if data_dir is None:
-        from nidb.demo import demo_dir
-
-        return Path(demo_dir()).resolve()
-    path = Path(data_dir).resolve()
-    if not path.exists():
-        raise InputError([Problem(file=str(path), rule="exists", message="数据目录不存在")])
-    return path
-
-
 #: The packaged rule and method files a report reads: label -> (module, attribute holding the path).
 RULE_FILES = {
     "指标体系": ("nidb.framework.loader", "DEFAULT_PATH"),
-    "评价方法（默认）": ("nidb.evaluation", "DEFAULT_METHOD_PATH"),
+    "评价方法（默认）": ("nidb.evaluation.method", "DEFAULT_METHOD_PATH"),
     "遴选方法": ("nidb.selection.method", "DEFAULT_METHOD_PATH"),
-    "动态管理规则": ("nidb.lifecycle", "RULES_PATH"),
+    "动态管理规则": ("nidb.evaluation.lifecycle", "RULES_PATH"),
     "设计审计方法": ("nidb.audit.choices", "METHODS_DIR"),
 }
 
@@ -104,31 +105,13 @@ def open_points() -> list[dict[str, Any]]:
     return [{"name": p.name, "default": p.default, "doc": p.doc} for p in load_framework().parameters]
 
 
-def check_year(annual: pd.DataFrame, year: int) -> None:
-    """Stop early, with the years available, when the report year has no annual data."""
-    years = sorted(int(y) for y in annual["year"].dropna().unique())
-    if year not in years:
-        raise InputError([Problem(
-            file="annual", rule="report_year", column="year", value=year,
-            message=f"年度报表中没有 {year} 年的数据（已有年份：{'、'.join(map(str, years)) or '无'}）",
-        )])
-
-
 def default_method_file() -> Path | None:
     """The packaged evaluation method the chapters use when no --method is given (None before it exists)."""
-    if importlib.util.find_spec("nidb.evaluation") is None:
+    if importlib.util.find_spec("nidb.evaluation.annual") is None:
         return None
-    from nidb.evaluation import DEFAULT_METHOD_PATH
+    from nidb.evaluation.method import DEFAULT_METHOD_PATH
 
     return Path(DEFAULT_METHOD_PATH)
-
-
-def latest_year(annual: pd.DataFrame) -> int:
-    """The latest year with annual data (the default report year)."""
-    years = annual["year"].dropna()
-    if years.empty:
-        raise InputError([Problem(file="annual", rule="non_empty", message="年度报表没有任何数据，无法确定报告年度")])
-    return int(years.max())
 
 
 def front_matter(title: str) -> nbformat.NotebookNode:
@@ -180,25 +163,6 @@ def write_appendix(folder: Path) -> tuple[Path, list[str]]:
     return target, list(frames)
 
 
-def _swap(staging: Path, target: Path) -> Path | None:
-    """Move `staging` to `target`; return where the previous `target` was kept (or None)."""
-    backup = None
-    if target.exists():
-        backup = target.with_name(f".{target.name}.previous-{os.getpid()}")
-        if backup.exists():
-            shutil.rmtree(backup)
-        target.rename(backup)
-    staging.rename(target)
-    return backup
-
-
-def _restore(backup: Path | None, target: Path) -> None:
-    if target.exists():
-        shutil.rmtree(target)
-    if backup is not None:
-        backup.rename(target)
-
-
 def reproduce_command(year: int, data_dir: Path | None, method: Path | None, out_dir: Path) -> str:
     """The shell command that rebuilds this report."""
     parts = ["nidb", "report", "--year", str(year)]
@@ -225,7 +189,7 @@ def build_report(
     `data_dir` defaults to the demo data, `method` to each engine's default method,
     `out_dir` to the repo's reports/ directory, `year` to the latest year with data.
     """
-    from nidb.dataset import load_dataset
+    from nidb.inputs.dataset import load_dataset
 
     say = progress or _silent
     out = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
@@ -239,7 +203,7 @@ def build_report(
     dataset = load_dataset(data)
     year = year or latest_year(dataset.annual)
     check_year(dataset.annual, year)
-    demo = is_demo_data(data)
+    demo = is_synthetic(data)
     ready, missing = available_chapters()
     skipped = [(c, f"所需模块或笔记本尚未提供（{', '.join(c.requires)}）") for c in missing]
     skipped += [(c, reason) for c in ready if (reason := unmet_needs(c, dataset, year))]
@@ -303,7 +267,7 @@ def build_report(
         raise
 
     year_dir = out / str(year)
-    backup = _swap(staging, year_dir)
+    backup = swap(staging, year_dir)
     (out / "_notice.md").write_text(
         render_template("notice.md.j2", demo=demo, notice_text=DEMO_NOTICE_TEXT), encoding="utf-8"
     )
@@ -312,7 +276,7 @@ def build_report(
         if render:
             rendered = _render_site(out, demo, say)
     except BaseException:
-        _restore(backup, year_dir)
+        restore(backup, year_dir)
         raise
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
@@ -327,8 +291,8 @@ def build_report(
 def _write_cases(dataset: Any, year: int, method_file: Path | None, data_dir: Path, staging: Path, demo: bool,
                  say: Progress) -> int:
     """Write the typical-case catalogue when the evaluation engine is available."""
-    if importlib.util.find_spec("nidb.evaluation") is None:
-        say("跳过典型案例集：星级评价模块（nidb.evaluation）尚未提供")
+    if importlib.util.find_spec("nidb.evaluation.annual") is None:
+        say("跳过典型案例集：星级评价模块（nidb.evaluation.annual）尚未提供")
         return 0
     from nidb.report import cases
 
@@ -354,7 +318,7 @@ def _render_site(out: Path, demo: bool, say: Progress) -> RenderResult:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    backup = _swap(staging, site)
+    backup = swap(staging, site)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
     return RenderResult(site, result.renderer, result.message.replace(str(staging), str(site)))

@@ -47,9 +47,10 @@ class ProfileData:
 
 def profile_data(dataset: Any, year: int, method_file: str | Path | None = None) -> ProfileData:
     """Run the evaluation panel once and tabulate every base's profile for `year`."""
-    from nidb.evaluation import load_evaluation_method, run_panel
+    from nidb.evaluation.annual import run_panel
+    from nidb.evaluation.lifecycle import load_rules
+    from nidb.evaluation.method import load_evaluation_method
     from nidb.framework import load_framework
-    from nidb.lifecycle import load_rules
 
     framework = load_framework()
     method = load_evaluation_method(method_file or None, framework)
@@ -385,70 +386,17 @@ def write_profiles(
     return sorted(pages)
 
 
-# ---------------------------------------------------------------- nidb profiles
-PROFILES_DIR = "profiles"
-
-
-@dataclass(frozen=True)
-class ProfilesResult:
-    """What `build_profiles` wrote."""
-
-    year: int
-    out_dir: Path
-    pages: int
-    selection: str
-
-
-def build_profiles(
-    year: int | None = None,
-    data_dir: str | Path | None = None,
-    method: str | Path | None = None,
-    out_dir: str | Path | None = None,
-    *,
-    all_bases: bool = False,
-    workers: int | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> ProfilesResult:
-    """Write feedback profiles (短板弱项) into ``<out_dir>/profiles/<year>/``.
-
-    By default only the bases that most need feedback (`feedback_bases`: warned, revoked or
-    rated two stars or below); with `all_bases`, every base in the registry. The directory
-    is built aside and swapped in, so a failed run keeps the previous profiles.
-    """
-    import shutil
-    import tempfile
-
-    from nidb.dataset import load_dataset
-    from nidb.report import cases
-    from nidb.report.page import is_demo_data
-    from nidb.report.pipeline import _swap, default_out_dir, latest_year, resolve_data_dir
-
-    say = progress or (lambda _: None)
-    data_path = resolve_data_dir(data_dir)
-    say(f"读取并校验输入数据：{data_path}")
-    dataset = load_dataset(data_path)
-    year = year or latest_year(dataset.annual)
-    say(f"计算 {year} 年评价结果与各基地指标位置……")
-    data = profile_data(dataset, year, method)
-    base_ids = sorted(data.registry.index.astype(str)) if all_bases else feedback_bases(data)
-    selection = "全部示范基地" if all_bases else "预警、撤销或评为二星及以下的示范基地"
-    demo = is_demo_data(data_path)
-    root = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
-    target = root / PROFILES_DIR / str(year)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=target.parent))
-    try:
-        say(f"并行生成 {len(base_ids)} 个基地画像（{selection}）……")
-        write_profiles(data, base_ids, staging, demo=demo, workers=workers, progress=say)
-        cases.write_index(
-            data, base_ids, staging, demo=demo, title=f"{year} 年示范基地画像：短板弱项反馈",
-            intro=(f"本目录为{selection}逐一生成的画像，共 {len(base_ids)} 个，列示各基地 {year} 年的评价结果、"
-                   "各维度与全部参评基地中位数的差距、位于后列的指标（短板弱项）及历年星级。"),
-        )
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    backup = _swap(staging, target)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
-    return ProfilesResult(year=year, out_dir=target, pages=len(base_ids), selection=selection)
+def write_index(data: ProfileData, base_ids: list[str], out_dir: Path, *, title: str, intro: str,
+                demo: bool) -> Path:
+    """The listing page of a set of profile pages."""
+    contexts = profile_contexts(data, base_ids)
+    pages = [
+        {"name": c["name"], "href": f"{b}.qmd",
+         "summary": f"{c['registry']['authority']}推荐，{c['registry']['domain']}，{data.year} 年{c['stars_text']}"}
+        for b, c in contexts.items()
+    ]
+    index = out_dir / "index.qmd"
+    index.write_text(render_template(
+        "catalogue.qmd.j2", title=title, intro=intro, pages=pages, demo=demo, notice_text=DEMO_NOTICE_TEXT,
+    ), encoding="utf-8")
+    return index

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from nidb.contract import load_contract
 from nidb.framework import Framework, walk
+from nidb.inputs.contract import load_contract
 
 TYPE_ZH = {"quantitative": "定量", "qualitative": "定性"}
 DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
@@ -139,7 +139,7 @@ def change_phrase(now: float, before: float, unit: str, digits: int = 1) -> str:
 
 
 def star_groups_table(distribution: pd.DataFrame, key: str, label: str) -> pd.DataFrame:
-    """A `nidb.lifecycle.star_distribution` by group with Chinese headers and shares in %."""
+    """A `nidb.evaluation.lifecycle.star_distribution` by group with Chinese headers and shares in %."""
     table = distribution.drop(columns="year").rename(columns={
         key: label, "n_rated": "参评（个）", **{f"stars_{s}": f"{s}星（个）" for s in range(1, 6)},
         "share_4plus": "四星及以上占比（%）",
@@ -178,7 +178,7 @@ def status_counts(status: pd.DataFrame, statuses: tuple[str, ...]) -> pd.DataFra
 
 
 def transition_summary(block: pd.DataFrame) -> dict[str, float]:
-    """From one year pair of `nidb.lifecycle.transition_matrix`: bases kept, up, down, revoked, unrated."""
+    """From one year pair of `nidb.evaluation.lifecycle.transition_matrix`: bases kept, up, down, revoked, unrated."""
     to = block[[f"to_{s}" for s in range(1, 6)]].to_numpy()
     source = block["stars_from"].to_numpy().astype(int)
     target = pd.Series(range(1, 6)).to_numpy()

@@ -23,14 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nidb.errors import NidbError
-from nidb.expert import CodedScores
+from nidb.evaluation.experts import CodedScores
 from nidb.framework import Measure, PeerRelative
-from nidb.indicators import (
+from nidb.indicators.peers import PeerStanding, peer_standings
+from nidb.indicators.values import (
     KEY,
-    PeerStanding,
     local_gdp_growth,
     measure_array,
-    peer_standings,
     resolved_parameters,
     table,
     unit_registry,

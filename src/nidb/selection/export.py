@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from nidb.output import SYNTHETIC_LABEL, check_out, labelled, resolve_data, write_tables
+from nidb.inputs.dataset import is_synthetic, resolve_data_dir
+from nidb.output import SYNTHETIC_LABEL, check_out, labelled, write_tables
 from nidb.selection.method import SelectionMethod, load_selection_method
+from nidb.selection.sweep import SweepResult, sweep
 from nidb.selection.verdicts import SelectionResult, select
-from nidb.sweep import SweepResult, sweep
 
 SUMMARY_HEADERS = {
     "rank": "排序", "applicant_id": "申报对象编号", "name": "申报对象名称", "authority": "推荐单位", "domain": "示范领域",
@@ -94,10 +95,11 @@ def sweep_tables(sw: SweepResult) -> dict[str, pd.DataFrame]:
 
 
 def _prepare(year: int, data: Path | None, method: Path | None) -> tuple[object, Path, bool, SelectionMethod]:
-    from nidb.dataset import load_dataset
+    from nidb.inputs.dataset import load_dataset
 
     m = load_selection_method(method)
-    path, synthetic = resolve_data(data)
+    path = resolve_data_dir(data)
+    synthetic = is_synthetic(path)
     return load_dataset(path), path, synthetic, m
 
 

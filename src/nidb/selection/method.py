@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nidb.contract import load_contract
-from nidb.expert import AGGREGATION_METHODS
+from nidb.evaluation.experts import AGGREGATION_METHODS
 from nidb.framework import Framework, check_parameters, load_framework
+from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 

@@ -17,8 +17,8 @@ from enum import StrEnum
 import pandas as pd
 import pandera.pandas as pa
 
-from nidb.contract import ColumnSpec, TableSpec, load_contract
 from nidb.errors import Problem
+from nidb.inputs.contract import ColumnSpec, TableSpec, load_contract
 
 CANONICAL_DTYPES: dict[str, object] = {
     "string": pd.StringDtype(),

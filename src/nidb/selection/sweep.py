@@ -15,11 +15,17 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from nidb.framework import AnyOf, EachOfLastYears, PeerRelative, SpecialAreaThreshold, Threshold
+from nidb.framework import (
+    AnyOf,
+    EachOfLastYears,
+    PeerRelative,
+    SpecialAreaThreshold,
+    Threshold,
+)
 from nidb.framework.model import OP_SYMBOL
-from nidb.selection.conditions import fmt, unit_suffix
-from nidb.indicators import resolved_parameters
+from nidb.indicators.values import resolved_parameters
 from nidb.selection.checks import Comparison
+from nidb.selection.conditions import fmt, unit_suffix
 from nidb.selection.method import SweepSpec
 from nidb.selection.status import MISSING
 from nidb.selection.verdicts import QuantitativeChecks, SelectionResult

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nidb.contract import Contract, TableSpec, load_contract
 from nidb.errors import Problem
-from nidb.readers import (
+from nidb.inputs.contract import Contract, TableSpec, load_contract
+from nidb.inputs.readers import (
     INSTRUCTIONS_SHEET,
     LISTS_SHEET,
     SUFFIXES,
@@ -23,7 +23,7 @@ from nidb.readers import (
     parse_table,
     read_sheets,
 )
-from nidb.schemas import Rule, TableFrame, check_table, current_year
+from nidb.inputs.schemas import Rule, TableFrame, check_table, current_year
 
 
 @dataclass(frozen=True)

@@ -23,12 +23,12 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from nidb.contract import ColumnSpec, Contract, TableSpec, load_contract
-from nidb.contract.describe import DTYPE_ZH, rule_text
-from nidb.dataset import Dataset
 from nidb.errors import NidbError
-from nidb.readers import INSTRUCTIONS_SHEET, LISTS_SHEET
-from nidb.schemas import LIST_SEPARATOR
+from nidb.inputs.contract import ColumnSpec, Contract, TableSpec, load_contract
+from nidb.inputs.contract.describe import DTYPE_ZH, rule_text
+from nidb.inputs.dataset import Dataset
+from nidb.inputs.readers import INSTRUCTIONS_SHEET, LISTS_SHEET
+from nidb.inputs.schemas import LIST_SEPARATOR
 
 FIRST_DATA_ROW = 3
 VALIDATED_ROWS = 5000  # drop-downs and number checks cover this many empty data rows below the filled ones

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from nidb.contract import ColumnSpec, TableSpec
 from nidb.errors import Problem
-from nidb.schemas import CANONICAL_DTYPES, LIST_SEPARATOR, Rule, TableFrame
+from nidb.inputs.contract import ColumnSpec, TableSpec
+from nidb.inputs.schemas import CANONICAL_DTYPES, LIST_SEPARATOR, Rule, TableFrame
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 INSTRUCTIONS_SHEET = "说明"

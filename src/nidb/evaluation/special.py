@@ -17,18 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from nidb.engine import EngineResult, Hierarchy
 from nidb.engine.aggregate import aggregate_level
+from nidb.engine.method import AggregateSpec
 from nidb.engine.rank import rank_units
 from nidb.errors import ConfigError
-
-if TYPE_CHECKING:
-    from nidb.evaluation import EvaluationMethod
 
 SPECIAL_COLUMNS = ["unit_id", "year", "special_id", "special", "score", "rank", "top"]
 
@@ -86,29 +84,40 @@ def parse_special(raw: Any, source: str = "<method>") -> tuple[tuple[SpecialEval
     return tuple(out), top_n
 
 
-def special_scores(result: EngineResult, hierarchy: Hierarchy, method: "EvaluationMethod", year: int) -> pd.DataFrame:
+def special_scores(
+    result: EngineResult,
+    hierarchy: Hierarchy,
+    specials: tuple[SpecialEvaluation, ...],
+    aggregate: AggregateSpec,
+    year: int,
+    *,
+    top_n: int,
+    source: str = "<method>",
+) -> pd.DataFrame:
     """Sub-index, rank (1 best, ties share the best rank) and top-list flag per unit and special evaluation.
+
+    ``aggregate`` is the evaluation method's aggregation (its dimension level is used).
 
     All special evaluations are one aggregation: an indicator × special-evaluation
     membership matrix over the normalised scores, with the indicators' weights. Rows
     come in method order of the special evaluations, units in engine order.
     """
-    if not method.special:
+    if not specials:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SPECIAL_COLUMNS})
     codes = list(result.normalised.columns)  # the hierarchy's indicators, in order
     parents = hierarchy.nodes.loc[codes, "parent"].to_numpy()
-    membership = np.zeros((len(codes), len(method.special)))
-    for j, spec in enumerate(method.special):
+    membership = np.zeros((len(codes), len(specials)))
+    for j, spec in enumerate(specials):
         covered = parents == spec.dimension if spec.dimension is not None else np.isin(codes, spec.indicators)
         unknown = sorted(set(spec.indicators) - set(codes))
         if not covered.any() or unknown:
             what = spec.dimension if spec.dimension is not None else ", ".join(unknown or spec.indicators)
-            raise ConfigError(f"{method.source}，键 special（{spec.id}）：框架中没有「{what}」的指标")
+            raise ConfigError(f"{source}，键 special（{spec.id}）：框架中没有「{what}」的指标")
         membership[covered, j] = 1.0
-    rule = method.engine.aggregate.for_level(2)
+    rule = aggregate.for_level(2)
     values = result.normalised[codes].to_numpy(dtype="float64")
     weights = result.weights[codes].to_numpy(dtype="float64")
-    score = aggregate_level(values, weights, membership, rule.method, rule.power, method.engine.aggregate.zeros)
+    score = aggregate_level(values, weights, membership, rule.method, rule.power, aggregate.zeros)
     rank = rank_units(score)
     n_units, n_special = score.shape
     flat_rank = rank.T.ravel()
@@ -116,11 +125,11 @@ def special_scores(result: EngineResult, hierarchy: Hierarchy, method: "Evaluati
         {
             "unit_id": np.tile(result.normalised.index.astype("string").to_numpy(), n_special),
             "year": np.int64(year),
-            "special_id": np.repeat([s.id for s in method.special], n_units),
-            "special": np.repeat([s.zh for s in method.special], n_units),
+            "special_id": np.repeat([s.id for s in specials], n_units),
+            "special": np.repeat([s.zh for s in specials], n_units),
             "score": score.T.ravel(),
             "rank": pd.array(flat_rank, dtype="Float64").astype("Int64"),
-            "top": flat_rank <= method.top_n,
+            "top": flat_rank <= top_n,
         }
     ).astype({"unit_id": "string", "special_id": "string", "special": "string"})
     return out

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from nidb.contract import load_contract
-from nidb.errors import InputError
-from nidb.schemas import empty_frame
-from nidb.validation import validate_paths
+from nidb.errors import InputError, Problem
+from nidb.inputs.contract import load_contract
+from nidb.inputs.schemas import empty_frame
+from nidb.inputs.validation import validate_paths
+from nidb.output import SYNTHETIC_LABEL
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,3 +65,21 @@ def load_dataset(path: Path | str, *, year: int | None = None) -> Dataset:
         for name in TABLE_NAMES
     }
     return Dataset(**frames, files=report.files)
+
+
+def resolve_data_dir(data_dir: str | Path | None) -> Path:
+    """The input directory or workbook: `data_dir`, or the cached demo data when not given."""
+    if data_dir is None:
+        from nidb.demo import demo_dir
+
+        return Path(demo_dir()).resolve()
+    path = Path(data_dir).resolve()
+    if not path.exists():
+        raise InputError([Problem(file=str(path), rule="exists", message="数据目录不存在")])
+    return path
+
+
+def is_synthetic(data_dir: str | Path) -> bool:
+    """True when `data_dir` is synthetic demo data (its README carries the 示例数据（合成） label)."""
+    readme = Path(data_dir) / "README.md"
+    return readme.is_file() and SYNTHETIC_LABEL in readme.read_text(encoding="utf-8", errors="replace")

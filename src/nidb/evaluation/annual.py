@@ -17,111 +17,33 @@ this module — ``experts``, ``peer_relative``, ``parameters``, ``stars`` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from nidb.engine import EngineResult, Hierarchy, Method, hierarchy_from_records, method_from_mapping, run
+from nidb.engine import (
+    EngineResult,
+    Hierarchy,
+    hierarchy_from_records,
+    run,
+)
 from nidb.errors import ConfigError, NidbError
-from nidb.expert import AGGREGATION_METHODS, aggregate_scores, profile_agreement, reliability
-from nidb.framework import Framework, PeerRelative, check_parameters
-from nidb.indicators import indicator_values, peer_positions, table
-from nidb.lifecycle import Ledger, Lifecycle, LifecycleRules
-from nidb.special import SpecialEvaluation, parse_special, special_scores
-from nidb.stars import StarRule, assign_stars
-from nidb.yamlfile import read_yaml
+from nidb.evaluation.experts import (
+    aggregate_scores,
+    profile_agreement,
+    reliability,
+)
+from nidb.evaluation.lifecycle import Ledger, Lifecycle, LifecycleRules
+from nidb.evaluation.method import EvaluationMethod
+from nidb.evaluation.special import special_scores
+from nidb.evaluation.stars import assign_stars
+from nidb.framework import Framework, PeerRelative
+from nidb.indicators.peers import peer_positions
+from nidb.indicators.values import indicator_values, table
 
-DEFAULT_METHOD_PATH = Path(__file__).parent / "methods" / "evaluation-default.yaml"
 INDEX_CODE = "INDEX"
-EVALUATION_KEYS = ("experts", "peer_relative", "parameters", "stars", "special")
-PEER_RELATIVE = ("standing", "value")
-
-
-@dataclass(frozen=True)
-class ExpertSpec:
-    """How the expert scores of one cell become one score (see ``nidb.expert.aggregate_scores``)."""
-
-    method: str = "trimmed_mean"
-    trim_min_experts: int = 5
-    trim_count: int = 1
-
-
-@dataclass(frozen=True)
-class EvaluationMethod:
-    """A validated evaluation method: engine recipe, expert rule, star rule, special evaluations."""
-
-    engine: Method
-    stars: StarRule
-    experts: ExpertSpec = ExpertSpec()
-    peer_relative: str = "standing"
-    parameters: Mapping[str, Any] = field(default_factory=dict)
-    special: tuple[SpecialEvaluation, ...] = ()
-    top_n: int = 20
-    name: str = "evaluation"
-    source: str = "<method>"
-
-
-def load_evaluation_method(path: str | Path | None = None, framework: Framework | None = None) -> EvaluationMethod:
-    """Read and validate an evaluation method YAML (the packaged default when ``path`` is None)."""
-    path = Path(path) if path is not None else DEFAULT_METHOD_PATH
-    raw = read_yaml(path)
-    return evaluation_method_from_mapping(raw, source=str(path), framework=framework)
-
-
-def evaluation_method_from_mapping(
-    raw: Any, *, source: str = "<method>", framework: Framework | None = None
-) -> EvaluationMethod:
-    """Validate a parsed evaluation method; ``ConfigError`` names the file and key path."""
-
-    def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(f"{source}，键 {key}：{message}")
-
-    if not isinstance(raw, Mapping):
-        raise fail("(根)", "应为映射（键: 值）")
-    engine_part = {k: v for k, v in raw.items() if k not in EVALUATION_KEYS}
-    engine = method_from_mapping(engine_part, source=source)
-    if "stars" not in raw:
-        raise fail("stars", "评价方法必须给出星级规则")
-    stars = StarRule.from_mapping(raw["stars"], source=source, path="stars")
-
-    exp = raw.get("experts") or {}
-    if not isinstance(exp, Mapping) or set(exp) - {"method", "trim_min_experts", "trim_count"}:
-        raise fail("experts", "应为映射，键为 method、trim_min_experts、trim_count")
-    experts = ExpertSpec(**{**ExpertSpec().__dict__, **exp})
-    if experts.method not in AGGREGATION_METHODS:
-        raise fail("experts.method", f"取值「{experts.method}」无效，可选：{', '.join(AGGREGATION_METHODS)}")
-    for key in ("trim_min_experts", "trim_count"):
-        value = getattr(experts, key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise fail(f"experts.{key}", f"应为非负整数，实际为「{value}」")
-    if experts.trim_min_experts < 2 * experts.trim_count + 1:
-        raise fail("experts.trim_min_experts", "须不少于 2×trim_count+1")
-
-    peer = raw.get("peer_relative", "standing")
-    if peer not in PEER_RELATIVE:
-        raise fail("peer_relative", f"取值「{peer}」无效，可选：{', '.join(PEER_RELATIVE)}")
-    params = raw.get("parameters") or {}
-    if not isinstance(params, Mapping):
-        raise fail("parameters", "应为映射：框架参数名 → 取值")
-    if framework is not None and params:
-        check_parameters(framework, dict(params), source)
-    special, top_n = parse_special(raw.get("special"), source=source)
-    name = raw.get("name", "evaluation")
-    return EvaluationMethod(
-        engine=engine,
-        stars=stars,
-        experts=experts,
-        peer_relative=peer,
-        parameters=dict(params),
-        special=special,
-        top_n=top_n,
-        name=str(name),
-        source=source,
-    )
 
 
 def evaluation_hierarchy(framework: Framework, method: EvaluationMethod) -> Hierarchy:
@@ -230,7 +152,7 @@ class Evaluation:
     ``results``: one row per rated unit — ``unit_id, year``, the dimension scores
     ``D1`` … ``D6``, ``index``, ``rank`` (1 best, ties share the best rank), ``stars``,
     ``n_missing`` (indicators without a value). ``special``: long table of the special
-    evaluations (see ``nidb.special``). ``reliability``: inter-rater reliability per
+    evaluations (see ``nidb.evaluation.special``). ``reliability``: inter-rater reliability per
     qualitative indicator. ``missing``: per indicator, units and missing counts.
     """
 
@@ -282,7 +204,9 @@ def evaluate_year(
     )
     results["rank"] = results["rank"].astype("Int64")
     results = results.sort_values(["rank", "unit_id"], ignore_index=True, na_position="last")
-    special = special_scores(result, hierarchy, method, year)
+    special = special_scores(
+        result, hierarchy, method.special, method.engine.aggregate, year, top_n=method.top_n, source=method.source
+    )
     missing = pd.DataFrame(
         {
             "indicator_id": ind_ids,
@@ -306,7 +230,7 @@ class Panel:
 
     ``reliability``: inter-rater reliability per qualitative indicator and year over
     the rated base-years; ``agreement``: each rated base-year's panel agreement on
-    the base's profile across the qualitative indicators (``nidb.expert.profile_agreement``).
+    the base's profile across the qualitative indicators (``nidb.evaluation.experts.profile_agreement``).
     """
 
     evaluations: dict[int, Evaluation]
@@ -334,7 +258,7 @@ def run_panel(
 ) -> Panel:
     """Evaluate the bases year by year and apply the lifecycle rules (Art. 18, 23, 25).
 
-    Each year rates the bases the rules admit (``nidb.lifecycle.Ledger.to_rate``):
+    Each year rates the bases the rules admit (``nidb.evaluation.lifecycle.Ledger.to_rate``):
     announced long enough ago, not revoked in an earlier year, and not revoked in that
     year for a compliance event or fraud. Because a revocation removes a base from
     later years (and so from the quota base of the star rule), years are evaluated in

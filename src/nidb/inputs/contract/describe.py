@@ -2,7 +2,7 @@
 (used by the collection template) and the Markdown page `docs/data-contract.md`.
 
 Regenerate the page after editing `tables.yaml`:
-`.venv/bin/python -m nidb.contract.describe docs/data-contract.md`
+`.venv/bin/python -m nidb.inputs.contract.describe docs/data-contract.md`
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from nidb.contract import ColumnSpec, Contract, TableSpec, load_contract
+from nidb.inputs.contract import ColumnSpec, Contract, TableSpec, load_contract
 
 DTYPE_ZH = {
     "string": "文本",
@@ -74,16 +74,16 @@ def render_markdown(contract: Contract) -> str:
     out = [
         "# 数据契约（data contract）",
         "",
-        "<!-- Generated from src/nidb/contract/tables.yaml by nidb.contract.describe.render_markdown;",
-        "     do not edit by hand: run `.venv/bin/python -m nidb.contract.describe docs/data-contract.md`. -->",
+        "<!-- Generated from src/nidb/inputs/contract/tables.yaml by nidb.inputs.contract.describe.render_markdown;",
+        "     do not edit by hand: run `.venv/bin/python -m nidb.inputs.contract.describe docs/data-contract.md`. -->",
         "",
         f"Contract version {contract.version}. Every input table of nidb, its columns, units and rules. "
-        "The single source of truth is `src/nidb/contract/tables.yaml`; this page is generated from it "
+        "The single source of truth is `src/nidb/inputs/contract/tables.yaml`; this page is generated from it "
         "and a test checks that it is current.",
         "",
         "## How input is read",
         "",
-        "- **Where**: `nidb validate PATH…` and `nidb.dataset.load_dataset(path)` accept a directory "
+        "- **Where**: `nidb validate PATH…` and `nidb.inputs.dataset.load_dataset(path)` accept a directory "
         "with one file per table, named after the table's file name (below) or its Chinese name, with "
         "suffix `.csv` (UTF-8, with or without BOM), `.xlsx` or `.parquet`; or one `.xlsx` workbook with "
         "one sheet per table named by the table's Chinese or canonical name (the 说明 sheet and hidden "

@@ -1,6 +1,6 @@
 """Indicator values per unit-year from the canonical tables, driven by the framework's formulas.
 
-Public API (used by selection and evaluation):
+Public API (used by selection and evaluation; peer standings are in `nidb.indicators.peers`):
 
 - `unit_registry(data)`: one row per unit (base or applicant) with its registry attributes.
 - `indicator_values(data, framework, year=...)`: wide frame, index ``(unit_id, year)``, one
@@ -8,20 +8,17 @@ Public API (used by selection and evaluation):
   units; NaN where an input is missing (never zero).
 - `feature_values(data, framework, year=...)`: the same for the measures of the quantitative
   feature sub-conditions (``F06a``, ``F07a1`` …, ``F18L``, ``F18S``).
-- `peer_positions(data, framework, year=...)`: the peer-relative standing of #4, #10, #19, #20
-  (long frame); `peer_standings(values, registry, framework)`: its numeric core, as arrays.
 - `measure_values` / `measure_array`: one formula on an annual frame (series / float array).
 - `local_gdp_growth(data)`: the reference series of #2 per unit-year.
 - `missing_summary(values)`: missing counts per column.
 
-``data`` is a `nidb.dataset.Dataset` or any mapping / object exposing the contract tables
+``data`` is a `nidb.inputs.dataset.Dataset` or any mapping / object exposing the contract tables
 (``annual``, ``bases``, ``applicants``, ``gdp_growth``, ``benchmarks``) as frames.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -33,7 +30,6 @@ from nidb.framework import (
     Field,
     Framework,
     Measure,
-    PeerRelative,
     Ratio,
     SpecialAreaThreshold,
     Sum,
@@ -209,153 +205,6 @@ def local_gdp_growth(data: Any, registry: pd.DataFrame | None = None) -> pd.Seri
         keys = pd.MultiIndex.from_arrays([authority.astype("string"), annual["year"].astype("Int64")])
         values = lookup.reindex(keys).to_numpy()
     return pd.Series(values, index=pd.MultiIndex.from_frame(annual), name="gdp_growth", dtype="float64").sort_index()
-
-
-@dataclass(frozen=True, eq=False)
-class PeerStanding:
-    """Standing of unit-years on one peer-relative indicator; arrays follow the rows of the values."""
-
-    indicator_id: str
-    value: np.ndarray  # the indicator value
-    peer: np.ndarray  # valued and of the peer population
-    peer_group: pd.api.extensions.ExtensionArray  # group compared with (全体 when pooled), NA for non-peers
-    group_size: np.ndarray  # valued peers in that group (NaN for non-peers)
-    rank: np.ndarray  # 1 = best, ties share the best rank (NaN for non-peers)
-    position: np.ndarray  # rank × 100 / group_size (NaN for non-peers)
-
-
-def peer_standings(
-    values: pd.DataFrame, registry: pd.DataFrame, framework: Framework, params: Mapping[str, Any] | None = None,
-) -> list[PeerStanding]:
-    """The numeric core of `peer_positions`: one `PeerStanding` per peer-relative indicator.
-
-    ``values`` is wide with index ``(unit_id, year)`` and a column per peer indicator;
-    ``registry`` is `unit_registry`. Ranks come from one sort per indicator and grouping
-    (numpy, no groupby); group attributes are coded once on the registry.
-    """
-    fw = framework
-    p = resolved_parameters(fw, params)
-    units = values.index.get_level_values("unit_id")
-    at = registry.index.get_indexer(units)  # registry row of each unit-year (-1: not registered, the NA code)
-    year_code = pd.factorize(values.index.get_level_values("year"))[0]
-    coded: dict[str, tuple[np.ndarray, pd.api.extensions.ExtensionArray]] = {}
-
-    def groups(column: str) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray]:
-        """Group code per row and the labels: the attribute's values, then 全体, then NA."""
-        if column not in coded:
-            if column == "none":  # one group of everyone, registered or not
-                codes, labels = np.zeros(len(registry) + 1, dtype="int64"), [POOLED_GROUP]
-            else:
-                codes, labels = pd.factorize(registry[column].astype("string"))  # NA coded -1
-                na = len(labels) + 1
-                codes = np.append(np.where(codes < 0, na, codes), na)  # row -1 (unregistered): NA as well
-            coded[column] = (codes[at], pd.array([*labels, POOLED_GROUP, pd.NA], dtype="string"))
-        return coded[column]
-
-    out = []
-    for ind in fw.quantitative:  # at most four peer indicators
-        cond = ind.condition
-        if not isinstance(cond, PeerRelative):
-            continue
-        group_code, labels = groups(fw.resolve(cond.group_by, p))
-        population = fw.resolve(cond.population, p)
-        value = values[ind.id].to_numpy("float64")
-        peer = ~np.isnan(value)
-        if population != "all":
-            kind = np.append(registry["kind"].to_numpy(dtype=object, na_value="") == POPULATION_KIND[population], False)
-            peer &= kind[at]
-        key = np.where(peer, value if ind.direction == "lower" else -value, np.nan)  # best = smallest key
-        rank_group, size_group = _min_rank(year_code * len(labels) + group_code, key)
-        rank_year, size_year = _min_rank(year_code, key)
-        small = size_group < int(fw.resolve(cond.min_group_size, p))
-        rank = np.where(peer, np.where(small, rank_year, rank_group), np.nan)
-        size = np.where(peer, np.where(small, size_year, size_group), np.nan)
-        pooled, na = len(labels) - 2, len(labels) - 1
-        label = labels.take(np.where(peer, np.where(small, pooled, group_code), na))
-        # rank × 100 / size (not rank / size × 100): 3 of 10 is exactly 30.0
-        out.append(PeerStanding(ind.id, value, peer, label, size, rank, rank * 100 / size))
-    return out
-
-
-def peer_positions(
-    data: Any,
-    framework: Framework | None = None,
-    *,
-    year: int | Iterable[int] | None = None,
-    params: Mapping[str, Any] | None = None,
-    values: pd.DataFrame | None = None,
-    registry: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Standing of each unit-year on the peer-relative indicators (#4, #10, #19, #20), long form.
-
-    Columns: ``unit_id, year, indicator_id, value, peer_group, group_size, rank, position,
-    benchmark``. ``rank`` is 1 for the best value in the group (ties share the best rank;
-    lower is better for #19 and #20); ``position = rank / group_size × 100`` — the unit is in
-    the top ``position`` % of its group, so the condition holds when ``position ≤ top_share``.
-    Groups (parameter ``peer_group_by``) with fewer than ``peer_min_group_size`` valued units
-    are compared with all units of the year (``peer_group`` = 全体). Only units of
-    ``peer_population`` are peers; units outside it get NaN positions. ``benchmark`` is the
-    external industry benchmark of that indicator and year when the benchmarks table has one
-    (the condition then compares the value with it instead). Missing values get no position.
-    ``values`` (a wide `indicator_values` frame) and ``registry`` (`unit_registry`) may be
-    passed when already at hand. The numbers come from `peer_standings`.
-    """
-    fw = framework or load_framework()
-    p = resolved_parameters(fw, params)
-    peers = [ind for ind in fw.quantitative if isinstance(ind.condition, PeerRelative)]
-    if values is None:
-        annual = _annual(data, year)
-        values = pd.DataFrame(
-            {ind.id: measure_array(ind.formula, annual, fw, p) for ind in peers},
-            index=pd.MultiIndex.from_frame(annual[KEY]),
-        ).sort_index()
-    reg = registry if registry is not None else unit_registry(data)
-    standings = peer_standings(values, reg, fw, params)
-    n, k = len(values), len(standings)
-    rows = np.tile(np.arange(n), k)
-    units = values.index.get_level_values("unit_id")
-    out = pd.DataFrame({
-        "unit_id": units.array.take(rows),
-        "year": values.index.get_level_values("year").array.take(rows),
-        "indicator_id": pd.array(np.repeat([s.indicator_id for s in standings], n).astype(object), dtype="str"),
-        "value": np.concatenate([s.value for s in standings]),
-        "peer_group": pd.concat([pd.Series(s.peer_group) for s in standings], ignore_index=True),
-        "group_size": pd.array(np.concatenate([s.group_size for s in standings]), dtype="Float64").astype("Int64"),
-        "rank": pd.array(np.concatenate([s.rank for s in standings]), dtype="Float64").astype("Int64"),
-        "position": np.concatenate([s.position for s in standings]),
-    })
-    bench = table(data, "benchmarks")
-    if bench is not None and not bench.empty:
-        lookup = bench.astype({"industry": "string", "indicator_id": "string"}).set_index(
-            ["industry", "indicator_id", "year"])["benchmark"].astype("float64")
-        industry = reg["industry"].astype("string").reindex(units).reset_index(drop=True)
-        keys = pd.MultiIndex.from_arrays([pd.concat([industry] * k, ignore_index=True), out["indicator_id"],
-                                          out["year"].astype("Int64")])
-        out["benchmark"] = lookup.reindex(keys).to_numpy()
-    else:
-        out["benchmark"] = np.nan
-    return out
-
-
-def _min_rank(group: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: rank of ``key`` within its group (1 = smallest; ties share the smallest rank) and
-    the number of non-NaN keys in the group. NaN keys get a NaN rank."""
-    n = len(key)
-    order = np.lexsort((key, group))  # by group, then key ascending, NaN last
-    g, k = group[order], key[order]
-    pos = np.arange(n)
-    new_group = np.ones(n, dtype=bool)
-    new_group[1:] = g[1:] != g[:-1]
-    new_key = new_group.copy()
-    new_key[1:] |= k[1:] != k[:-1]
-    sorted_rank = pos - np.maximum.accumulate(np.where(new_group, pos, 0)) + 1
-    sorted_rank = sorted_rank - (pos - np.maximum.accumulate(np.where(new_key, pos, 0)))  # back to the run's first
-    rank = np.empty(n)
-    rank[order] = sorted_rank
-    valued = ~np.isnan(key)
-    rank[~valued] = np.nan
-    count = np.bincount(group, weights=valued, minlength=int(group.max(initial=-1)) + 1)
-    return rank, count[group]
 
 
 def missing_summary(values: pd.DataFrame) -> pd.DataFrame:

@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nidb.contract import load_contract
 from nidb.errors import ConfigError, InputError, Problem
+from nidb.inputs.contract import load_contract
 from nidb.yamlfile import read_yaml
 
-RULES_PATH = Path(__file__).parent / "rules" / "lifecycle-2023.yaml"
+RULES_PATH = Path(__file__).parent.parent / "rules" / "lifecycle-2023.yaml"
 
 STATUS_NOT_YET = "未到参评年份"
 STATUS_NORMAL = "正常"

@@ -8,16 +8,18 @@ from pathlib import Path
 import pandas as pd
 
 from nidb.errors import NidbError
-from nidb.evaluation import EvaluationMethod, Panel, load_evaluation_method, run_panel
-from nidb.framework import Framework, load_framework
-from nidb.lifecycle import (
+from nidb.evaluation.annual import Panel, run_panel
+from nidb.evaluation.lifecycle import (
     LifecycleRules,
     load_rules,
     star_distribution,
     transition_matrix,
 )
-from nidb.output import SYNTHETIC_LABEL, check_out, labelled, resolve_data, write_tables
-from nidb.special import top_lists
+from nidb.evaluation.method import EvaluationMethod, load_evaluation_method
+from nidb.evaluation.special import top_lists
+from nidb.framework import Framework, load_framework
+from nidb.inputs.dataset import is_synthetic, resolve_data_dir
+from nidb.output import SYNTHETIC_LABEL, check_out, labelled, write_tables
 
 REGISTRY_HEADERS = {
     "base_id": "基地编号", "name": "基地名称（当年）", "authority": "推荐单位", "region": "所在区域", "domain": "示范领域",
@@ -66,12 +68,13 @@ def _yes_no(series: pd.Series) -> pd.Series:
 def _prepare(
     data: Path | None, method: Path | None, rules: Path | None
 ) -> tuple[object, Path, bool, Framework, EvaluationMethod, LifecycleRules]:
-    from nidb.dataset import load_dataset
+    from nidb.inputs.dataset import load_dataset
 
     framework = load_framework()
     m = load_evaluation_method(method, framework=framework)
     r = load_rules(rules)
-    path, synthetic = resolve_data(data)
+    path = resolve_data_dir(data)
+    synthetic = is_synthetic(path)
     return load_dataset(path), path, synthetic, framework, m, r
 
 

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench clean notebooks
+.PHONY: report test bench clean notebooks constraints-check
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ test: $(STAMP)
 
 notebooks: $(STAMP)  # re-store the outputs of notebooks/ (checked by nbval in `make test`)
 	$(BIN)/python -m nidb.report.execute notebooks
+
+# Every pin of constraints.txt must install on each supported Python (pyproject: >= 3.11;
+# 3.11.0/3.11.2 stand for the oldest 3.11.x, e.g. Debian 12's). Resolves wheels only, installs nothing.
+SUPPORTED_PYTHONS := 3.11.0 3.11.2 3.12.0 3.13.0
+constraints-check: $(STAMP)
+	@for v in $(SUPPORTED_PYTHONS); do \
+	  if $(BIN)/python -m pip install --dry-run --quiet --ignore-installed \
+	      --python-version $$v --only-binary=:all: --target $(VENV)/.dry-run \
+	      -r constraints.txt >$(VENV)/.dry-run.log 2>&1; then \
+	    echo "constraints.txt resolves on Python $$v"; \
+	  else \
+	    grep -v '^WARNING: Location' $(VENV)/.dry-run.log; \
+	    echo "constraints.txt does not resolve on Python $$v"; exit 1; \
+	  fi; \
+	done
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -92,16 +92,39 @@ def test_missing_values_are_skipped_with_weights_renormalised_and_counted() -> N
     assert ev.missing.set_index("indicator_id").loc["I01", "n_missing"] == 1
 
 
-def test_a_unit_without_data_is_listed_unrated() -> None:
+def test_a_unit_without_data_keeps_an_empty_engine_row() -> None:
     quant, qual = tables({"B0001": 2.0, "B0002": 1.0})
     units = pd.Index(["B0001", "B0002", "B0009"], name="unit_id")
     data = engine_input(quant, qual, FW, 2023, units)
     assert data["unit_id"].tolist() == ["B0001", "B0002", "B0009"]
     assert data.set_index("unit_id").loc["B0009"].isna().all()
-    ev = evaluate_year(quant, qual, FW, method(), 2023, units)
-    res = ev.results.set_index("unit_id")
-    assert pd.isna(res.loc["B0009", "stars"]) and pd.isna(res.loc["B0009", "index"])
-    assert res.loc["B0009", "n_missing"] == 29
+
+
+def test_no_annual_form_no_rating_even_with_top_expert_scores() -> None:
+    """Art. 19: 「参加评价须提交…示范基地年度报表」 — expert scores alone do not make a rating."""
+    quant, qual = tables({"B0001": 2.0, "B0002": 1.0, "B0003": 0.0})
+    _, top = tables({"B0009": 1000.0})
+    ev = evaluate_year(quant, pd.concat([qual, top]), FW, method(), 2023)
+    assert "B0009" not in set(ev.results["unit_id"])
+    row = ev.unrated.set_index("unit_id").loc["B0009"]
+    assert row["status"] == "未提交年度报表" and "第十九条" in row["reason"]
+    # the old behaviour: re-weighting over the expert scores alone gave it the top rating
+    old = method(rating_data={"annual_form_required": False, "min_quantitative_coverage": 0})
+    res = evaluate_year(quant, pd.concat([qual, top]), FW, old, 2023).results.set_index("unit_id")
+    assert res.loc["B0009", "stars"] == 5
+
+
+@pytest.mark.parametrize(("n_missing", "rated"), [(2, True), (3, False)])
+def test_too_few_computable_quantitative_indicators_is_not_rated(n_missing: int, rated: bool) -> None:
+    """At least 80 % of the 14 quantitative indicators: 12 computable is rated, 11 is 数据不全."""
+    quant, qual = tables({"B0001": 2.0, "B0002": 1.0, "B0003": 0.0})
+    quant.loc[("B0002", 2023), QUANT[:n_missing]] = np.nan
+    ev = evaluate_year(quant, qual, FW, method(), 2023)
+    assert ("B0002" in set(ev.results["unit_id"])) is rated
+    if not rated:
+        row = ev.unrated.set_index("unit_id").loc["B0002"]
+        assert row["status"] == "数据不全" and row["n_computable"] == 11
+        assert "11/14 项，少于 12 项" in row["reason"]
 
 
 def test_engine_input_holds_trimmed_mean_expert_scores() -> None:
@@ -180,10 +203,11 @@ def test_peer_standing_replaces_raw_peer_relative_values() -> None:
     data = {"bases": bases, "annual": annual}
     m = method(peer_relative="standing", parameters={"peer_min_group_size": 3})
     values = evaluation_indicators(data, FW, m, [2023])
-    # within each domain the best unit has rank 1 of 3: standing = 100 − 1/3·100
+    # within each industry the best unit scores 100, the middle 50, the last 0
     standing = values["I19"].droplevel("year")
-    assert standing.loc["B0003"] == pytest.approx(100 - 100 / 3)
-    assert standing.loc["B0006"] == pytest.approx(100 - 100 / 3)
+    assert standing.loc["B0003"] == pytest.approx(100.0)
+    assert standing.loc["B0006"] == pytest.approx(100.0)
+    assert standing.loc["B0002"] == pytest.approx(50.0)
     assert standing.loc["B0001"] == pytest.approx(0.0)
     h = evaluation_hierarchy(FW, m)
     assert h.nodes.loc["I19", "direction"] == 1  # standing: higher is better
@@ -243,8 +267,8 @@ def test_demo_panel_respects_the_lifecycle(demo_panel) -> None:
     res = panel.results.rename(columns={"unit_id": "base_id"})
     rated = res.merge(status, on=["base_id", "year"], suffixes=("", "_lc"))
     assert len(rated) == len(res)  # every rated base-year is a registry base-year
-    # nobody is rated before the second year after announcement, or after a revocation
-    assert (rated["year"] >= rated["year_announced"] + 2).all()
+    # nobody is rated before the first full year after announcement, or after a revocation
+    assert (rated["year"] >= rated["year_announced"] + 1).all()
     revoked = status.loc[status["status"] == "撤销"].groupby("base_id")["year"].min()
     later = res.merge(revoked.rename("revoked").reset_index(), on="base_id")
     assert (later["year"] <= later["revoked"]).all()
@@ -309,11 +333,12 @@ def test_a_year_without_bases_to_rate_is_skipped_and_an_empty_panel_is_an_error(
          "batch": 9, "year_announced": 2019}
     )  # fmt: skip
     annual = pd.DataFrame({"unit_id": list(units), "year": 2020})
+    bases = bases.assign(year_announced=2020)
     panel = evaluate_panel(quant, qual, bases, annual, None, FW, method(), LifecycleRules(), [2020, 2021, 2022])
-    assert sorted(panel.evaluations) == [2021, 2022]  # announced 2019: first rated 2021
+    assert sorted(panel.evaluations) == [2021, 2022]  # announced 2020: its first full year 2021 is rated
     assert panel.evaluations[2021].results.set_index("unit_id")["stars"].to_dict() == {"B0001": 5, "B0002": 3, "B0003": 1}
     with pytest.raises(NidbError, match="没有任何示范基地"):
-        evaluate_panel(quant, qual, bases.assign(year_announced=2021), annual, None, FW, method(), LifecycleRules(), [2020, 2021, 2022])
+        evaluate_panel(quant, qual, bases.assign(year_announced=2022), annual, None, FW, method(), LifecycleRules(), [2020, 2021, 2022])
 
 
 def test_packaged_band_method_rates_on_the_efficacy_scale(demo_panel) -> None:

@@ -163,21 +163,68 @@ def test_peer_positions_top_share(fw):
     assert pos.loc[("I04", "A0007"), "position"] == 40
     # I19 lower is better: A0001 uses 0.1 吨/万元 → rank 1
     assert pos.loc[("I19", "A0001"), "rank"] == 1 and pos.loc[("I19", "A0010"), "rank"] == 10
-    assert pos.loc[("I04", "A0001"), "group_size"] == 10 and pos.loc[("I04", "A0001"), "peer_group"] == "装备工业"
+    assert pos.loc[("I04", "A0001"), "group_size"] == 10 and pos.loc[("I04", "A0001"), "peer_group"] == "汽车"
     # I10: no standards data → no position
     assert pos.loc[("I10", "A0001"), "position"] is pd.NA or math.isnan(pos.loc[("I10", "A0001"), "position"])
 
 
-def test_peer_small_group_pooled(fw):
-    data = _peer_data(n=6)
-    data["applicants"].loc[0:1, "domain"] = "信息产业"  # a group of 2 < 5 → pooled with all 6
+def test_peer_small_group_falls_back_to_the_domain_then_to_all(fw):
+    data = _peer_data(n=8)
+    data["applicants"].loc[0:1, "industry"] = "船舶"  # 2 shipbuilders < 5 → their domain 装备工业 (8)
     pos = peer_positions(data, fw).set_index(["indicator_id", "unit_id"])
-    assert pos.loc[("I04", "A0002"), "peer_group"] == "全体"
-    assert pos.loc[("I04", "A0002"), "group_size"] == 6 and pos.loc[("I04", "A0002"), "rank"] == 5
-    # the remaining group of 4 is also below 5 → pooled too
-    assert pos.loc[("I04", "A0006"), "peer_group"] == "全体"
+    assert pos.loc[("I04", "A0002"), "peer_group"] == "装备工业"
+    assert pos.loc[("I04", "A0002"), "peer_level"] == "示范领域" and pos.loc[("I04", "A0002"), "peer_fallback"]
+    assert pos.loc[("I04", "A0002"), "group_size"] == 8 and pos.loc[("I04", "A0002"), "rank"] == 7
+    # the 6 carmakers are a group of their own industry
+    assert pos.loc[("I04", "A0008"), "peer_group"] == "汽车" and pos.loc[("I04", "A0008"), "group_size"] == 6
+    assert not pos.loc[("I04", "A0008"), "peer_fallback"]
+    data["applicants"].loc[0:1, "domain"] = "信息产业"  # their domain is now 2 as well → all 8 units
+    pos = peer_positions(data, fw).set_index(["indicator_id", "unit_id"])
+    assert pos.loc[("I04", "A0002"), "peer_group"] == "全体" and pos.loc[("I04", "A0002"), "peer_level"] == "全体"
     pos2 = peer_positions(data, fw, params={"peer_min_group_size": 2}).set_index(["indicator_id", "unit_id"])
-    assert pos2.loc[("I04", "A0002"), "peer_group"] == "信息产业" and pos2.loc[("I04", "A0002"), "rank"] == 1
+    assert pos2.loc[("I04", "A0002"), "peer_group"] == "船舶" and pos2.loc[("I04", "A0002"), "rank"] == 1
+
+
+def test_the_best_steel_base_on_energy_intensity_passes_19_by_default(fw):
+    """#19 「处于国内同行业先进水平」: steel is compared with steel, not with the whole 原材料工业 domain."""
+    steel = [f"A{i:04d}" for i in range(1, 6)]
+    light = [f"A{i:04d}" for i in range(6, 16)]
+    applicants = _applicants(
+        [[u, u, "河北省", "东部", "原材料工业", "钢铁", None, None, None] for u in steel]
+        + [[u, u, "江苏省", "东部", "原材料工业", "新材料", None, None, None] for u in light]
+    )
+    # tce per 10 000 yuan of value added: steel 2.0 (best) … 3.0; new materials 0.2 … 1.1
+    energy = [20.0, 22.5, 25.0, 27.5, 30.0] + [2.0 + i for i in range(10)]
+    rows = [{"unit_id": u, "year": 2024, "energy_consumption": e, "industrial_value_added": 10.0}
+            for u, e in zip(steel + light, energy)]
+    data = _data(rows, applicants)
+    pos = peer_positions(data, fw).set_index(["indicator_id", "unit_id"])
+    assert pos.loc[("I19", "A0001"), "peer_group"] == "钢铁"
+    assert pos.loc[("I19", "A0001"), "position"] == 20 <= fw.parameter_defaults()["peer_top_share"]
+    assert pos.loc[("I19", "A0001"), "standing"] == 100
+    by_domain = peer_positions(data, fw, params={"peer_group_by": "domain"}).set_index(["indicator_id", "unit_id"])
+    assert by_domain.loc[("I19", "A0001"), "position"] > 30  # the old default: rank 11 of 15
+
+
+@pytest.mark.parametrize("n", [2, 5, 7, 20])
+def test_standing_puts_the_leader_of_any_group_at_100_and_the_last_at_0(fw, n):
+    pos = peer_positions(_peer_data(n=n), fw, params={"peer_min_group_size": 1})
+    i04 = pos[pos.indicator_id == "I04"].set_index("unit_id")
+    assert i04.loc[f"A{n:04d}", "standing"] == 100  # highest value added per person
+    assert i04.loc["A0001", "standing"] == 0
+    assert i04["standing"].between(0, 100).all()
+    # the old position gave the best of 5 peers 80 and the best of 20 peers 95
+    assert 100 - i04.loc[f"A{n:04d}", "position"] == 100 - 100 / n
+
+
+def test_standing_gives_ties_their_mid_rank_and_a_lone_unit_100(fw):
+    data = _peer_data(n=5)
+    data["annual"]["value_added"] = [10.0, 20.0, 20.0, 40.0, 50.0]  # ranks 5, 3.5, 3.5, 2, 1
+    i04 = peer_positions(data, fw).query("indicator_id == 'I04'").set_index("unit_id")
+    assert i04.loc["A0002", "standing"] == pytest.approx(100 * (5 - 3.5) / 4)
+    assert i04.loc["A0002", "rank"] == 3  # the condition keeps the best rank of a tie
+    alone = peer_positions(_peer_data(n=1), fw).query("indicator_id == 'I04'")
+    assert alone["standing"].tolist() == [100]
 
 
 def test_peer_ties_share_best_rank(fw):

@@ -83,27 +83,61 @@ def test_two_stars_then_three_do_not_revoke() -> None:
     assert out.events.loc[out.events["event"] == "预警", "year"].tolist() == [2020, 2022, 2024]
 
 
-def test_an_unrated_year_breaks_the_run_of_low_years() -> None:
+@pytest.mark.parametrize(
+    ("mode", "revoked_in"),
+    [("counts_as_low", 2021), ("skipped", 2022), ("resets", None)],
+)
+def test_an_unrated_year_in_a_run_of_low_years(mode: str, revoked_in: int | None) -> None:
+    """2★ / no rating / 2★: by default the year without a rating counts as low (Art. 23 (3))."""
     bases = registry(("B0002", 2015, 5, "江苏省"))
-    out = run(bases, star_table(B0002={2020: 2, 2022: 2}))
-    assert status_of(out, "B0002")[2021] == "无评价结果"
-    assert "撤销" not in status_of(out, "B0002").values()
+    unrated = pd.DataFrame({"base_id": ["B0002"], "year": [2021], "status": ["未提交年度报表"],
+                            "reason": ["未提交 2021 年度报表"]})
+    rules = LifecycleRules(unrated_year=mode)
+    out = base_status(bases, star_table(B0002={2020: 2, 2022: 2, 2023: 4, 2024: 4, 2025: 4}), NO_EVENTS, NO_RENAMES, rules, YEARS,
+                      unrated)
+    st = status_of(out, "B0002")
+    revoked = [y for y, s in st.items() if s == "撤销"]
+    assert revoked == ([] if revoked_in is None else [revoked_in])
+    if revoked_in != 2021:
+        assert st[2021] == "未提交年度报表"
+    not_rated = out.events[out.events["event_code"] == "not_rated"]
+    assert not_rated[["year", "article"]].values.tolist() == [[2021, "第十九条"]]
+    if mode == "counts_as_low":
+        reason = out.events.loc[out.events["event_code"] == "revoked_low_stars", "reason"].item()
+        assert "2021 年未获评级（未提交 2021 年度报表），按二星及以下计" in reason
 
 
-def test_a_base_announced_last_year_is_not_evaluated() -> None:
+def test_default_rules_do_not_let_a_base_escape_by_skipping_every_other_form() -> None:
+    bases = registry(("B0002", 2015, 5, "江苏省"))
+    out = run(bases, star_table(B0002={2020: 2, 2022: 2, 2024: 2}))
+    assert status_of(out, "B0002")[2021] == "撤销"
+
+
+def test_the_year_being_rated_is_not_yet_a_year_without_a_rating() -> None:
+    bases = registry(("B0002", 2015, 5, "江苏省"))
+    # two stars in 2021: the base is rated in 2022 (the rating of 2022 is pending, not missing)
+    assert list(bases_to_rate(bases, star_table(B0002={2020: 4, 2021: 2}), NO_EVENTS, RULES, [2020, 2021, 2022])) == [
+        "B0002"
+    ]
+
+
+def test_a_base_announced_last_year_is_rated_on_its_first_full_year() -> None:
     bases = registry(("B0003", 2022, 10, "浙江省"))
-    out = run(bases, star_table(B0003={2023: 5, 2024: 4}))
+    out = run(bases, star_table(B0003={2023: 5, 2024: 4, 2025: 4}))
     st = status_of(out, "B0003")
-    # announced 2022: not a row before 2022; 2022 and 2023 too early (offset 2); rated from 2024
-    assert st == {2022: "未到参评年份", 2023: "未到参评年份", 2024: "正常", 2025: "无评价结果"}
+    # announced 2022: data year 2023 (its first full year) is rated in the campaign of 2024,
+    # a full year after the announcement (Art. 18); 2022 is too early
+    assert st == {2022: "未到参评年份", 2023: "正常", 2024: "正常", 2025: "正常"}
     first = out.events[out.events["event_code"] == "first_evaluation"]
-    assert first["year"].tolist() == [2024]
+    assert first["year"].tolist() == [2023]
+    assert "2023 年度报表于 2024 年评价工作中首次参评" in first["reason"].item()
 
 
-def test_first_evaluation_offset_is_a_parameter() -> None:
+def test_first_evaluation_data_year_offset_is_a_parameter() -> None:
     bases = registry(("B0003", 2022, 10, "浙江省"))
-    out = run(bases, star_table(B0003={2023: 5}), rules=LifecycleRules(first_evaluation_offset=1))
-    assert status_of(out, "B0003")[2023] == "正常"
+    out = run(bases, star_table(B0003={2023: 5, 2024: 5}), rules=LifecycleRules(first_evaluation_data_year_offset=2))
+    assert status_of(out, "B0003")[2023] == "未到参评年份"
+    assert status_of(out, "B0003")[2024] == "正常"
 
 
 def test_fraud_revokes_at_once_and_suspends_the_authoritys_next_batch() -> None:
@@ -192,15 +226,18 @@ def test_star_distribution_and_transition_matrix() -> None:
 
 def test_packaged_rules_load_with_the_documented_defaults() -> None:
     rules = load_rules()
-    assert rules.first_evaluation_offset == 2
+    assert rules.first_evaluation_data_year_offset == 1 and rules.campaign_lag == 1
     assert rules.low_star_max == 2 and rules.low_star_consecutive_years == 2
+    assert rules.unrated_year == "counts_as_low"
     assert set(rules.revoke_env_incident_levels) == {"Ⅱ级", "Ⅰ级"}
 
 
 @pytest.mark.parametrize(
     ("raw", "key"),
     [
-        ({"first_evaluation_offset": -1}, "first_evaluation_offset"),
+        ({"first_evaluation_data_year_offset": -1}, "first_evaluation_data_year_offset"),
+        ({"first_evaluation_offset": 2}, "(根)"),
+        ({"low_star_revocation": {"unrated_year": "ignore"}}, "low_star_revocation.unrated_year"),
         ({"revoke_env_incident_levels": ["二级"]}, "revoke_env_incident_levels"),
         ({"low_star_revocation": {"max_star": 2}}, "low_star_revocation"),
         ({"fraud_suspends_next_batch": "yes"}, "fraud_suspends_next_batch"),
@@ -216,19 +253,19 @@ def test_bases_to_rate_follow_the_rules_of_earlier_years() -> None:
     bases = registry(
         ("B0001", 2015, 5, "江苏省"),  # two low years 2020–2021: revoked in 2021
         ("B0002", 2015, 5, "江苏省"),  # Ⅱ级 incident in 2022: not rated in 2022
-        ("B0003", 2021, 9, "江苏省"),  # announced 2021: first rated in 2023
+        ("B0003", 2021, 9, "江苏省"),  # announced 2021: first rated on 2022's data
         ("B0004", 2015, 5, "江苏省"),
     )
-    stars = star_table(B0001={2020: 2, 2021: 1}, B0004={2020: 3, 2021: 3})
+    stars = star_table(B0001={2020: 2, 2021: 1}, B0002={2020: 4, 2021: 4}, B0004={2020: 3, 2021: 3})
     events = annual({"unit_id": "B0002", "year": 2022, "env_incident_level": "Ⅱ级"})
     rate_2022 = bases_to_rate(bases, stars, events, RULES, [2020, 2021, 2022])
-    assert sorted(rate_2022) == ["B0004"]
+    assert sorted(rate_2022) == ["B0003", "B0004"]
     rate_2023 = bases_to_rate(bases, stars, events, RULES, [2020, 2021, 2022, 2023])
     assert sorted(rate_2023) == ["B0003", "B0004"]
     # rating in the compliance revocation year, for the record
     keep = LifecycleRules(rate_in_compliance_revocation_year=True)
-    assert sorted(bases_to_rate(bases, stars, events, keep, [2020, 2021, 2022])) == ["B0002", "B0004"]
-    out = run(bases, star_table(B0002={2022: 4}), events, rules=keep)
+    assert sorted(bases_to_rate(bases, stars, events, keep, [2020, 2021, 2022])) == ["B0002", "B0003", "B0004"]
+    out = run(bases, star_table(B0002={2020: 4, 2021: 4, 2022: 4}), events, rules=keep)
     s = out.status.set_index(["base_id", "year"])
     assert s.loc[("B0002", 2022), "status"] == "撤销" and s.loc[("B0002", 2022), "stars"] == 4
 
@@ -238,7 +275,8 @@ def test_compliance_events_count_from_the_configured_year() -> None:
     events = annual({"unit_id": "B0005", "year": 2022, "safety_accident_level": "特别重大"})
     assert status_of(run(bases, star_table(), events), "B0005")[2022] == "撤销"
     later = LifecycleRules(compliance_from_offset=1)
-    assert "撤销" not in status_of(run(bases, star_table(), events, rules=later), "B0005").values()
+    rated = star_table(B0005={2023: 4, 2024: 4, 2025: 4})
+    assert "撤销" not in status_of(run(bases, rated, events, rules=later), "B0005").values()
 
 
 def test_three_consecutive_years_rule_variant() -> None:
@@ -264,12 +302,18 @@ def reference_status(announced: int, stars: dict[int, int], compliance: set[int]
             out[year] = "撤销"
             revoked = True
             continue
-        if year < announced + rules.first_evaluation_offset:
+        if year < announced + rules.first_evaluation_data_year_offset:
             out[year] = "未到参评年份"
             continue
         if year not in stars:
             out[year] = "无评价结果"
-            low_run = 0
+            if rules.unrated_year == "resets":
+                low_run = 0
+            elif rules.unrated_year == "counts_as_low":
+                low_run += 1
+                if low_run >= rules.low_star_consecutive_years:
+                    out[year] = "撤销"
+                    revoked = True
             continue
         low_run = low_run + 1 if stars[year] <= rules.low_star_max else 0
         if low_run >= rules.low_star_consecutive_years:
@@ -288,9 +332,12 @@ base_case = st.tuples(
 
 
 @settings(max_examples=60, deadline=None)
-@given(cases=st.lists(base_case, min_size=1, max_size=8), offset=st.integers(1, 2), run=st.integers(1, 3))
-def test_vectorised_rules_agree_with_a_sequential_reading(cases, offset, run) -> None:
-    rules = LifecycleRules(first_evaluation_offset=offset, low_star_consecutive_years=run)
+@given(
+    cases=st.lists(base_case, min_size=1, max_size=8), offset=st.integers(1, 2), run=st.integers(1, 3),
+    mode=st.sampled_from(["counts_as_low", "skipped", "resets"]),
+)
+def test_vectorised_rules_agree_with_a_sequential_reading(cases, offset, run, mode) -> None:
+    rules = LifecycleRules(first_evaluation_data_year_offset=offset, low_star_consecutive_years=run, unrated_year=mode)
     ids = [f"B{i:04d}" for i in range(len(cases))]
     bases = registry(*[(b, c[0], 1, "江苏省") for b, c in zip(ids, cases)])
     stars = star_table(**{b: c[1] for b, c in zip(ids, cases)})

@@ -35,8 +35,15 @@ from nidb.evaluation.experts import (
     profile_agreement,
     reliability,
 )
-from nidb.evaluation.lifecycle import Ledger, Lifecycle, LifecycleRules
-from nidb.evaluation.method import EvaluationMethod
+from nidb.evaluation.lifecycle import (
+    STATUS_INCOMPLETE,
+    STATUS_NO_FORM,
+    UNRATED_COLUMNS,
+    Ledger,
+    Lifecycle,
+    LifecycleRules,
+)
+from nidb.evaluation.method import EvaluationMethod, RatingData
 from nidb.evaluation.special import special_scores
 from nidb.evaluation.stars import assign_stars
 from nidb.framework import Framework, PeerRelative
@@ -81,15 +88,15 @@ def evaluation_indicators(
 
     With ``peer_relative: standing`` the peer-relative indicators (#4, #10, #19, #20,
     「行业前列 / 同行业先进水平」) hold the unit's standing in its peer group,
-    ``100 − position`` (position = rank ÷ group size × 100, rank 1 best), so an
+    ``100 × (n − rank) / (n − 1)`` (rank 1 best, ties at their mid-rank, n the group size):
+    the leader of any group scores 100 and the last 0, whatever the group's size, and an
     energy-intensive industry is compared with its peers, not with software parks.
     Missing values stay NaN.
     """
     values = indicator_values(data, framework, year=years, params=method.parameters)
     if method.peer_relative == "standing":
         pos = peer_positions(data, framework, year=years, params=method.parameters, values=values)
-        standing = (100.0 - pos["position"]).to_numpy(dtype="float64")
-        long = pos[["unit_id", "year", "indicator_id"]].assign(standing=standing)
+        long = pos[["unit_id", "year", "indicator_id", "standing"]]
         wide = long.pivot(index=["unit_id", "year"], columns="indicator_id", values="standing").reindex(values.index)
         values = values.copy()
         values[wide.columns] = wide.to_numpy()
@@ -139,6 +146,46 @@ def engine_input(
     return frame.reset_index()
 
 
+def rating_coverage(
+    indicators: pd.DataFrame, framework: Framework, rule: RatingData, year: int, units: pd.Index
+) -> pd.DataFrame:
+    """Whether each unit's base-year may be rated (Art. 19, 20), one row per unit.
+
+    Columns ``unit_id, year, has_form, n_computable, n_quantitative, coverage, status,
+    reason``: ``has_form`` is a row of the annual form for that year (a row of
+    ``indicators``); ``n_computable`` the quantitative indicators with a value;
+    ``status`` is NA for a unit that may be rated, else 未提交年度报表 (no form, when the
+    rule requires it) or 数据不全 (``coverage`` below ``min_quantitative_coverage``), with
+    the Chinese ``reason``.
+    """
+    ids = [ind.id for ind in framework.quantitative]
+    quant = _year_rows(indicators, year).reindex(columns=ids)
+    units = pd.Index(units, name="unit_id").astype("string")
+    has_form = units.isin(quant.index)
+    n_computable = quant.reindex(units).notna().sum(axis=1).to_numpy(dtype="int64")
+    coverage = n_computable / len(ids)
+    no_form = ~has_form & rule.annual_form_required
+    short = ~no_form & (coverage < rule.min_quantitative_coverage - 1e-12)
+    need = int(np.ceil(rule.min_quantitative_coverage * len(ids) - 1e-9))
+    status = np.where(no_form, STATUS_NO_FORM, np.where(short, STATUS_INCOMPLETE, None))
+    reason = np.where(
+        no_form,
+        f"未提交 {year} 年度报表（第十九条：参加评价须提交示范基地年度报表）",
+        np.where(
+            short,
+            pd.Series(n_computable).astype(str).radd(f"{year} 年度报表定量指标可计算 ").add(
+                f"/{len(ids)} 项，少于 {need} 项（{rule.min_quantitative_coverage:.0%}，第二十条：定量和定性相结合）"
+            ).to_numpy(dtype=object),
+            None,
+        ),
+    )
+    return pd.DataFrame({
+        "unit_id": units.to_numpy(), "year": np.int64(year), "has_form": has_form,
+        "n_computable": n_computable, "n_quantitative": len(ids), "coverage": coverage,
+        "status": pd.array(status, dtype="string"), "reason": pd.array(reason, dtype="string"),
+    })
+
+
 def _year_rows(table: pd.DataFrame, year: int) -> pd.DataFrame:
     """The rows of one year of a ``(unit_id, year)``-indexed table, indexed by ``unit_id`` (string)."""
     rows = table[table.index.get_level_values("year") == year].droplevel("year")
@@ -151,9 +198,11 @@ class Evaluation:
 
     ``results``: one row per rated unit — ``unit_id, year``, the dimension scores
     ``D1`` … ``D6``, ``index``, ``rank`` (1 best, ties share the best rank), ``stars``,
-    ``n_missing`` (indicators without a value). ``special``: long table of the special
-    evaluations (see ``nidb.evaluation.special``). ``reliability``: inter-rater reliability per
-    qualitative indicator. ``missing``: per indicator, units and missing counts.
+    ``n_missing`` (indicators without a value). ``unrated``: the units due that year but
+    not rated for want of data (`rating_coverage` rows with a status). ``special``: long
+    table of the special evaluations (see ``nidb.evaluation.special``). ``reliability``:
+    inter-rater reliability per qualitative indicator. ``missing``: per indicator, units
+    and missing counts.
     """
 
     year: int
@@ -163,6 +212,7 @@ class Evaluation:
     missing: pd.DataFrame
     engine: EngineResult
     method: EvaluationMethod
+    unrated: pd.DataFrame
 
 
 def evaluate_year(
@@ -178,13 +228,20 @@ def evaluate_year(
 ) -> Evaluation:
     """Rate one year's units: engine scores, dimension scores, index, ranks, stars, special evaluations.
 
+    Units without the annual form or with too few computable quantitative indicators
+    (method key ``rating_data``, see `rating_coverage`) are not rated: they are listed in
+    ``Evaluation.unrated`` and take no part in the scores or the star quotas.
     ``expert_scores`` (the long raw table) is used only for the reliability report
     (empty without it); ``hierarchy`` defaults to :func:`evaluation_hierarchy`.
     """
     hierarchy = hierarchy if hierarchy is not None else evaluation_hierarchy(framework, method)
-    data = engine_input(indicators, experts, framework, year, units, groups)
+    if units is None:
+        units = _year_rows(indicators, year).index.union(_year_rows(experts, year).index)
+    coverage = rating_coverage(indicators, framework, method.rating_data, year, units)
+    unrated = coverage[coverage["status"].notna()].reset_index(drop=True)
+    data = engine_input(indicators, experts, framework, year, pd.Index(coverage.loc[coverage["status"].isna(), "unit_id"]), groups)
     if data.empty:
-        raise NidbError(f"{year} 年没有需要评价的单位")
+        raise NidbError(f"{year} 年没有可以评级的单位（{len(unrated)} 个单位未提交年度报表或数据不全）")
     result = run(data, hierarchy, method.engine)
     dims = [d.id for d in framework.dimensions]
     scores = result.scores
@@ -220,7 +277,8 @@ def evaluate_year(
     else:
         rel = pd.DataFrame()
     return Evaluation(
-        year=year, results=results, special=special, reliability=rel, missing=missing, engine=result, method=method
+        year=year, results=results, special=special, reliability=rel, missing=missing, engine=result, method=method,
+        unrated=unrated,
     )
 
 
@@ -247,6 +305,11 @@ class Panel:
     def special(self) -> pd.DataFrame:
         """The special evaluations of all years in one table."""
         return pd.concat([e.special for e in self.evaluations.values()], ignore_index=True)
+
+    @property
+    def unrated(self) -> pd.DataFrame:
+        """The due base-years not rated for want of data, all years (`rating_coverage` rows)."""
+        return pd.concat([e.unrated for e in self.evaluations.values()], ignore_index=True)
 
 
 def run_panel(
@@ -303,10 +366,16 @@ def evaluate_panel(
     evaluations: dict[int, Evaluation] = {}
     star_parts = [pd.DataFrame({"base_id": pd.Series(dtype="string"), "year": pd.Series(dtype="int64"),
                                 "stars": pd.Series(dtype="Int64")})]  # fmt: skip
+    unrated_parts = [pd.DataFrame(columns=UNRATED_COLUMNS)]
     ledger = Ledger(bases, base_annual, rules, years)
     for year in years:
         active = ledger.to_rate(pd.concat(star_parts, ignore_index=True), year)
         if active.empty:  # e.g. the first year of a panel whose bases are all too new
+            continue
+        coverage = rating_coverage(indicators, framework, method.rating_data, year, active)
+        unrated_now = coverage[coverage["status"].notna()]
+        unrated_parts.append(unrated_now.rename(columns={"unit_id": "base_id"})[UNRATED_COLUMNS])
+        if len(unrated_now) == len(active):  # nobody to rate: every due base lacks its data
             continue
         ev = evaluate_year(indicators, experts, framework, method, year, active, groups, hierarchy=hierarchy)
         evaluations[year] = ev
@@ -315,7 +384,7 @@ def evaluate_panel(
     if not evaluations:
         raise NidbError(f"{years[0]}–{years[-1]} 年没有任何示范基地需要参加评价")
     stars = pd.concat(star_parts, ignore_index=True)
-    lifecycle = ledger.lifecycle(stars, renames)
+    lifecycle = ledger.lifecycle(stars, renames, pd.concat(unrated_parts, ignore_index=True))
     if expert_scores is None:
         rel, agreement = pd.DataFrame(), pd.DataFrame()
     else:

@@ -58,6 +58,10 @@ AGREEMENT_HEADERS = {
     "icc3k": "ICC(3,k)（专家组对基地长短板判断的一致性）", "kendall_w": "肯德尔W（各指标排序一致性）",
 }  # fmt: skip
 DECIMALS = 2  # scores as published: two decimals
+UNRATED_HEADERS = {
+    "base_id": "基地编号", "name": "基地名称（当年）", "authority": "推荐单位", "status": "状态",
+    "n_computable": "可计算定量指标数", "reason": "原因",
+}  # fmt: skip
 MISSING_HEADERS = {"indicator_id": "指标编号", "indicator": "指标", "n_units": "参评基地数", "n_missing": "缺失数"}
 
 
@@ -98,7 +102,8 @@ def _info(
         ("评价方法", f"{m.name}（{m.source}）"),
         ("指标体系", f"{framework.version}（{framework.path}）"),
         ("专家评分汇总", f"{m.experts.method}（专家不少于 {m.experts.trim_min_experts} 人时去掉最高、最低各 {m.experts.trim_count} 个）"),
-        ("动态管理规则", f"{r.source}；公告后第 {r.first_evaluation_offset} 年起参评"),
+        ("动态管理规则", f"{r.source}；公告后第 {r.first_evaluation_data_year_offset} 年的年度数据起参评"
+                   f"（于其后 {r.campaign_lag} 年的评价工作中评价）"),
         ("生成时间（UTC）", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")),
     ]
     if synthetic:
@@ -150,10 +155,15 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
     events = panel.lifecycle.events
     events = events[events["year"] == year][list(EVENT_HEADERS)].rename(columns=EVENT_HEADERS)
     five = results[results["星级"] == 5][["排序", "基地编号", "基地名称（当年）", "推荐单位", "所在区域", "示范领域", "综合指数"]]
+    unrated = ev.unrated.rename(columns={"unit_id": "base_id"})
+    reg = now.reindex(unrated["base_id"].astype("string"))
+    unrated = unrated.assign(name=reg["name"].to_numpy(), authority=reg["authority"].to_numpy())
+    unrated = unrated[list(UNRATED_HEADERS)].rename(columns=UNRATED_HEADERS)
     return {
         "评价结果": results,
         "五星示范基地名单": five,
         "星级分布": distribution,
+        "未评级基地": unrated,
         "专项评价": special,
         "动态管理事件": events,
         "专家评分一致性": rel,
@@ -204,11 +214,15 @@ def run_evaluate(
 
 def star_summary(panel: Panel, year: int, synthetic: bool) -> str:
     """One line: how many bases were rated in `year` and how many got each star."""
-    stars = panel.evaluations[year].results["stars"].dropna()
+    ev = panel.evaluations[year]
+    stars = ev.results["stars"].dropna()
     counts = stars.value_counts().reindex(range(5, 0, -1), fill_value=0)
     parts = "，".join(f"{s}星 {n} 个（{n / len(stars):.1%}）" for s, n in counts.items())
+    unrated = ev.unrated["status"].value_counts()
+    why = "、".join(f"{k} {n} 个" for k, n in unrated.items())
+    not_rated = f"；未评级 {len(ev.unrated)} 个（{why}）" if len(ev.unrated) else ""
     label = f"（{SYNTHETIC_LABEL}）" if synthetic else ""
-    return f"{year} 年参评示范基地 {len(stars)} 个：{parts}{label}"
+    return f"{year} 年参评示范基地 {len(stars)} 个：{parts}{not_rated}{label}"
 
 
 def run_lifecycle(

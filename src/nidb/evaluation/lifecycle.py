@@ -6,8 +6,10 @@ it returns the status of every base in every year, the events (first evaluation,
 warning, each revocation reason, renaming, batch suspension) and the Art. 25
 suspensions. The rules are data: ``rules/lifecycle-2023.yaml``.
 
-Status values (``status``): 未到参评年份, 正常, 预警, 无评价结果, 撤销 (revoked in
-that year), 已撤销 (revoked in an earlier year; not evaluated any more).
+Status values (``status``): 未到参评年份, 正常, 预警, 未提交年度报表 / 数据不全 (due
+but not rated, Art. 19: see ``nidb.evaluation.annual.rating_coverage``), 无评价结果
+(due, not rated, no reason given), 撤销 (revoked in that year), 已撤销 (revoked in an
+earlier year; not evaluated any more).
 """
 
 from __future__ import annotations
@@ -30,9 +32,17 @@ STATUS_NOT_YET = "未到参评年份"
 STATUS_NORMAL = "正常"
 STATUS_WARNING = "预警"
 STATUS_UNRATED = "无评价结果"
+STATUS_NO_FORM = "未提交年度报表"
+STATUS_INCOMPLETE = "数据不全"
 STATUS_REVOKED = "撤销"
 STATUS_GONE = "已撤销"
-STATUSES = (STATUS_NOT_YET, STATUS_NORMAL, STATUS_WARNING, STATUS_UNRATED, STATUS_REVOKED, STATUS_GONE)
+STATUSES = (
+    STATUS_NOT_YET, STATUS_NORMAL, STATUS_WARNING, STATUS_NO_FORM, STATUS_INCOMPLETE, STATUS_UNRATED, STATUS_REVOKED,
+    STATUS_GONE,
+)
+#: Art. 23 (3) with gaps: how a year the base was due but not rated enters a run of low years
+UNRATED_YEAR = ("counts_as_low", "skipped", "resets")
+UNRATED_COLUMNS = ["base_id", "year", "status", "reason"]
 
 EVENT_COLUMNS = ["base_id", "year", "event_code", "event", "article", "reason"]
 SUSPENSION_COLUMNS = ["authority", "year", "base_id", "suspended_batch", "article", "reason"]
@@ -58,11 +68,13 @@ REVOCATION_REASONS = {
 class LifecycleRules:
     """The dynamic management rules; see ``rules/lifecycle-2023.yaml`` for each one's meaning."""
 
-    first_evaluation_offset: int = 2
+    first_evaluation_data_year_offset: int = 1
+    campaign_lag: int = 1
     compliance_from_offset: int = 0
     warning_max_stars: int = 2
     low_star_max: int = 2
     low_star_consecutive_years: int = 2
+    unrated_year: str = "counts_as_low"
     revoke_env_incident_levels: tuple[str, ...] = ("Ⅱ级", "Ⅰ级")
     revoke_safety_accident_levels: tuple[str, ...] = ("重大", "特别重大")
     revoke_on_unrectified_inspection: bool = True
@@ -87,7 +99,7 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
     if not isinstance(raw, Mapping):
         raise fail("(根)", "须为映射")
     allowed = {
-        "version", "source", "first_evaluation_offset", "compliance_from_offset",
+        "version", "source", "first_evaluation_data_year_offset", "campaign_lag", "compliance_from_offset",
         "warning_max_stars", "low_star_revocation", "revoke_env_incident_levels",
         "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
         "fraud_suspends_next_batch", "rate_in_compliance_revocation_year",
@@ -114,12 +126,19 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
 
     default = LifecycleRules()
     low = raw.get("low_star_revocation", {})
-    if not isinstance(low, Mapping) or set(low) - {"max_stars", "consecutive_years"}:
-        raise fail("low_star_revocation", "须为映射，键为 max_stars、consecutive_years")
+    if not isinstance(low, Mapping) or set(low) - {"max_stars", "consecutive_years", "unrated_year"}:
+        raise fail("low_star_revocation", "须为映射，键为 max_stars、consecutive_years、unrated_year")
+    unrated_year = low.get("unrated_year", default.unrated_year)
+    if unrated_year not in UNRATED_YEAR:
+        raise fail("low_star_revocation.unrated_year", f"须为 {'、'.join(UNRATED_YEAR)} 之一，实为「{unrated_year}」")
     return LifecycleRules(
-        first_evaluation_offset=integer(
-            "first_evaluation_offset", raw.get("first_evaluation_offset", default.first_evaluation_offset), 0, 5
+        first_evaluation_data_year_offset=integer(
+            "first_evaluation_data_year_offset",
+            raw.get("first_evaluation_data_year_offset", default.first_evaluation_data_year_offset),
+            0,
+            5,
         ),
+        campaign_lag=integer("campaign_lag", raw.get("campaign_lag", default.campaign_lag), 0, 3),
         compliance_from_offset=integer(
             "compliance_from_offset", raw.get("compliance_from_offset", default.compliance_from_offset), 0, 5
         ),
@@ -131,6 +150,7 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
             1,
             10,
         ),
+        unrated_year=unrated_year,
         revoke_env_incident_levels=levels(
             "revoke_env_incident_levels",
             raw.get("revoke_env_incident_levels", list(default.revoke_env_incident_levels)),
@@ -174,6 +194,7 @@ class _RuleGrid:
     reasons: dict[str, np.ndarray]
     revoked_now: np.ndarray
     rated: np.ndarray
+    unrated: np.ndarray  # due (eligible, title held) but without a rating
     first_rated: np.ndarray
 
 
@@ -196,7 +217,7 @@ class Ledger:
         announced = reg["year_announced"].to_numpy(dtype="int64")[:, None]
         year = self.years[None, :]
         self.in_panel = (year >= announced) & np.isin(year, np.asarray(years))
-        self.eligible = year >= announced + rules.first_evaluation_offset
+        self.eligible = year >= announced + rules.first_evaluation_data_year_offset
         counted = year >= announced + rules.compliance_from_offset
 
         annual = annual.reindex(columns=["unit_id", "year", *COMPLIANCE_COLUMNS])  # absent column: no event
@@ -233,8 +254,12 @@ class Ledger:
         self.long = long
         self.keep = keep
 
-    def _apply(self, stars: pd.DataFrame) -> _RuleGrid:
-        """Apply the rules to a stars table (``base_id, year, stars``)."""
+    def _apply(self, stars: pd.DataFrame, pending: int | None = None) -> _RuleGrid:
+        """Apply the rules to a stars table (``base_id, year, stars``).
+
+        Years from ``pending`` on are still being evaluated: a missing star there is not
+        (yet) a year without a rating.
+        """
         rules = self.rules
         n_bases, n_years = self.in_panel.shape
         grid_stars = np.full((n_bases, n_years), np.nan)
@@ -247,16 +272,27 @@ class Ledger:
         first_comp = self.first_compliance[:, None]
         # stars count only while the title is held: eligible and before a compliance revocation
         before_comp = tt <= first_comp if rules.rate_in_compliance_revocation_year else tt < first_comp
-        rated = self.in_panel & self.eligible & before_comp & ~np.isnan(grid_stars)
+        held = self.in_panel & self.eligible & before_comp
+        rated = held & ~np.isnan(grid_stars)
+        unrated = held & np.isnan(grid_stars)
+        if pending is not None:
+            unrated &= tt < pending - self.years[0]
         low = rated & (grid_stars <= rules.low_star_max)
-        run = low.copy()  # a run of `consecutive_years` low, rated calendar years ending here
-        for lag in range(1, rules.low_star_consecutive_years):
-            shifted = np.zeros_like(low)
-            shifted[:, lag:] = low[:, :-lag]
-            run &= shifted
+        # Art. 23 (3): a run of `consecutive_years` low years ending here, counted since the last
+        # year that breaks the run; an unrated due year counts as low, is skipped, or breaks it
+        if rules.unrated_year == "counts_as_low":
+            low, breaks = low | unrated, ~(low | unrated)
+        elif rules.unrated_year == "skipped":
+            breaks = ~low & ~unrated
+        else:
+            breaks = ~low
+        count = np.cumsum(low, axis=1)
+        since = count - np.maximum.accumulate(np.where(breaks, count, 0), axis=1)
+        run = low & (since >= rules.low_star_consecutive_years)
         first_low = np.where(run.any(axis=1), run.argmax(axis=1), n_years)[:, None]
         revoked_at = np.minimum(first_comp, first_low)
         rated &= tt <= revoked_at
+        unrated &= tt <= revoked_at
         revoked_now = tt == revoked_at
         status = np.select(
             [tt > revoked_at, revoked_now, ~self.eligible, rated & (grid_stars <= rules.warning_max_stars), rated],
@@ -269,6 +305,7 @@ class Ledger:
             reasons={**self.reasons, "low_stars": run},
             revoked_now=revoked_now,
             rated=rated,
+            unrated=unrated,
             first_rated=rated & (np.cumsum(rated, axis=1) == 1),
         )
 
@@ -279,21 +316,37 @@ class Ledger:
         in an earlier year, and is not revoked in this year for a compliance event or
         fraud (unless ``rate_in_compliance_revocation_year``).
         """
-        status = self._apply(stars[stars["year"] < year]).status[:, year - self.years[0]]
+        status = self._apply(stars[stars["year"] < year], pending=year).status[:, year - self.years[0]]
         in_panel = self.in_panel[:, year - self.years[0]]
         due = status == STATUS_UNRATED
         if self.rules.rate_in_compliance_revocation_year:
             due |= status == STATUS_REVOKED
         return pd.Index(self.base_index[in_panel & due], name="unit_id")
 
-    def lifecycle(self, stars: pd.DataFrame, renames: pd.DataFrame | None = None) -> Lifecycle:
-        """Status table, events and suspensions for a stars table."""
+    def lifecycle(
+        self, stars: pd.DataFrame, renames: pd.DataFrame | None = None, unrated: pd.DataFrame | None = None
+    ) -> Lifecycle:
+        """Status table, events and suspensions for a stars table.
+
+        ``unrated`` (``base_id, year, status, reason``) says why a due base-year has no
+        rating (``未提交年度报表`` / ``数据不全``); its status replaces 无评价结果.
+        """
         ruled = self._apply(stars)
         keep = self.keep
         grid = self.long.copy()
         grid["stars"] = pd.array(ruled.stars.ravel()[keep], dtype="Float64").astype("Int64")
         grid["evaluated"] = ruled.rated.ravel()[keep]
         grid["status"] = pd.array(ruled.status.ravel()[keep], dtype="string")
+        unrated = unrated if unrated is not None else pd.DataFrame(columns=UNRATED_COLUMNS)
+        why = grid[["base_id", "year"]].merge(
+            unrated.astype({"base_id": "string", "year": "int64"}), on=["base_id", "year"], how="left"
+        )
+        due = ruled.unrated.ravel()[keep]
+        grid["unrated_reason"] = pd.array(why["reason"].where(due, None), dtype="string")
+        grid["status"] = grid["status"].mask(
+            (grid["status"] == STATUS_UNRATED).to_numpy() & why["status"].notna().to_numpy(),
+            why["status"].astype("string"),
+        )
         reasons = {code: flag.ravel()[keep] for code, flag in ruled.reasons.items()}
         revoked_now = ruled.revoked_now.ravel()[keep]
         renames = renames if renames is not None else pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
@@ -307,12 +360,12 @@ class Ledger:
             {"region": "string", "domain": "string", "authority": "string", "batch": "Int64", "year_announced": "Int64"}
         )  # fmt: skip
         events = _events(grid, reasons, revoked_now, ruled.rated.ravel()[keep], ruled.first_rated.ravel()[keep],
-                         self.rules, renames)  # fmt: skip
+                         due, self.rules, renames)  # fmt: skip
         suspensions = _suspensions(grid, self.bases, reasons["fraud"] & revoked_now, self.rules)
         if not suspensions.empty:
             suspension_events = suspensions.assign(event_code="batch_suspended", event="暂停下一批申报")[EVENT_COLUMNS]
             events = pd.concat([events, suspension_events], ignore_index=True)
-        order = {"first_evaluation": 0, "warning": 1, "renamed": 2, "batch_suspended": 4}
+        order = {"first_evaluation": 0, "not_rated": 1, "warning": 1, "renamed": 2, "batch_suspended": 4}
         rank = events["event_code"].map(order).fillna(3)  # revocations between renaming and suspension
         events = events.assign(_rank=rank).sort_values(["year", "base_id", "_rank"], ignore_index=True)
         return Lifecycle(status=status_table, events=events.drop(columns="_rank"), suspensions=suspensions)
@@ -387,6 +440,7 @@ def base_status(
     renames: pd.DataFrame | None,
     rules: LifecycleRules,
     years: list[int],
+    unrated: pd.DataFrame | None = None,
 ) -> Lifecycle:
     """Status of every base in every panel year, events and suspensions.
 
@@ -394,9 +448,10 @@ def base_status(
     rated; stars given for a year a base may not be rated (before its first
     evaluation year, from its revocation on) are ignored. ``annual`` supplies the
     compliance columns per ``unit_id, year``; missing compliance cells count as no
-    event. The rule step is vectorised over all base-years.
+    event. ``unrated`` gives the reason of due base-years without a rating (see
+    `Ledger.lifecycle`). The rule step is vectorised over all base-years.
     """
-    return Ledger(bases, annual, rules, years).lifecycle(stars, renames)
+    return Ledger(bases, annual, rules, years).lifecycle(stars, renames, unrated)
 
 
 def _reason_text(reasons: dict[str, np.ndarray], revoked_now: np.ndarray) -> pd.Series:
@@ -418,10 +473,11 @@ def _events(
     revoked_now: np.ndarray,
     rated: np.ndarray,
     first_rated: np.ndarray,
+    unrated: np.ndarray,
     rules: LifecycleRules,
     renames: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Events table: first evaluation, warnings, one row per revocation reason, renamings."""
+    """Events table: first evaluation, years not rated, warnings, one row per revocation reason, renamings."""
     frames = []
     rows = grid[first_rated]
     frames.append(
@@ -432,7 +488,27 @@ def _events(
                 "event_code": "first_evaluation",
                 "event": "首次参加评价",
                 "article": "第十八条",
-                "reason": "公告于 " + rows["year_announced"].astype("string") + " 年，已满参评年限",
+                "reason": "公告于 " + rows["year_announced"].astype("string") + " 年，"
+                + rows["year"].astype("string") + " 年度报表于 " + (rows["year"] + rules.campaign_lag).astype("string")
+                + " 年评价工作中首次参评（公告满一年后参加评价）",
+            }
+        )
+    )
+    rows = grid[unrated]
+    consequence = {
+        "counts_as_low": "按二星及以下计入第二十三条第（三）项的连续年数",
+        "skipped": "不计入第二十三条第（三）项的连续年数（跳过）",
+        "resets": "中断第二十三条第（三）项的连续年数",
+    }[rules.unrated_year]
+    frames.append(
+        pd.DataFrame(
+            {
+                "base_id": rows["base_id"],
+                "year": rows["year"],
+                "event_code": "not_rated",
+                "event": "不予评级",
+                "article": "第十九条",
+                "reason": rows["unrated_reason"].fillna("当年无评价结果") + "；" + consequence,
             }
         )
     )
@@ -457,7 +533,10 @@ def _events(
         detail = {
             "env_incident": "：突发环境事件等级 " + rows["env_incident_level"].astype("string"),
             "safety_accident": "：生产安全事故等级 " + rows["safety_accident_level"].astype("string"),
-            "low_stars": "：" + rows["year"].astype("string") + " 年为 " + rows["stars"].astype("string") + " 星",
+            "low_stars": "：" + rows["year"].astype("string") + " 年"
+            + ("为 " + rows["stars"].astype("string") + " 星").fillna(
+                "未获评级（" + rows["unrated_reason"].fillna("当年无评价结果") + "），按二星及以下计"
+            ),
         }.get(code, "")
         frames.append(
             pd.DataFrame(

@@ -17,7 +17,7 @@ from nidb.framework import Framework, check_parameters
 from nidb.yamlfile import read_yaml
 
 DEFAULT_METHOD_PATH = Path(__file__).parent.parent / "methods" / "evaluation-default.yaml"
-EVALUATION_KEYS = ("experts", "peer_relative", "parameters", "stars", "special")
+EVALUATION_KEYS = ("experts", "peer_relative", "parameters", "stars", "special", "rating_data")
 PEER_RELATIVE = ("standing", "value")
 
 
@@ -31,6 +31,16 @@ class ExpertSpec:
 
 
 @dataclass(frozen=True)
+class RatingData:
+    """What a base-year needs to be rated (Art. 19 「参加评价须提交…示范基地年度报表」, Art. 20
+    「定量和定性相结合」): the annual form, and at least ``min_quantitative_coverage`` of the
+    quantitative indicators computable from it."""
+
+    annual_form_required: bool = True
+    min_quantitative_coverage: float = 0.8
+
+
+@dataclass(frozen=True)
 class EvaluationMethod:
     """A validated evaluation method: engine recipe, expert rule, star rule, special evaluations."""
 
@@ -41,6 +51,7 @@ class EvaluationMethod:
     parameters: Mapping[str, Any] = field(default_factory=dict)
     special: tuple[SpecialEvaluation, ...] = ()
     top_n: int = 20
+    rating_data: RatingData = RatingData()
     name: str = "evaluation"
     source: str = "<method>"
 
@@ -90,6 +101,15 @@ def evaluation_method_from_mapping(
     if framework is not None and params:
         check_parameters(framework, dict(params), source)
     special, top_n = parse_special(raw.get("special"), source=source)
+    rd = raw.get("rating_data") or {}
+    if not isinstance(rd, Mapping) or set(rd) - {"annual_form_required", "min_quantitative_coverage"}:
+        raise fail("rating_data", "应为映射，键为 annual_form_required、min_quantitative_coverage")
+    rating_data = RatingData(**{**RatingData().__dict__, **rd})
+    if not isinstance(rating_data.annual_form_required, bool):
+        raise fail("rating_data.annual_form_required", f"应为 true 或 false，实际为「{rating_data.annual_form_required}」")
+    coverage = rating_data.min_quantitative_coverage
+    if isinstance(coverage, bool) or not isinstance(coverage, (int, float)) or not 0 <= coverage <= 1:
+        raise fail("rating_data.min_quantitative_coverage", f"应为 0–1 之间的数，实际为「{coverage}」")
     name = raw.get("name", "evaluation")
     return EvaluationMethod(
         engine=engine,
@@ -99,6 +119,7 @@ def evaluation_method_from_mapping(
         parameters=dict(params),
         special=special,
         top_n=top_n,
+        rating_data=rating_data,
         name=str(name),
         source=source,
     )

@@ -27,6 +27,7 @@ from nidb.framework import (
     Threshold,
 )
 from nidb.framework.model import NEGATED_OP, OP_SYMBOL
+from nidb.indicators.peers import PEER_LEVEL_ZH
 from nidb.selection.checks import AnyCheck, Check, Comparison, PeerCheck
 from nidb.selection.context import Context
 from nidb.selection.status import FAIL, MISSING, PASS, REVIEW, combine_all, combine_any
@@ -233,6 +234,11 @@ class Evaluator:
         def explain() -> pd.Series:
             uu = unit_suffix(u)
             group = pd.Series(ctx.position(iid, "peer_group"), dtype="string").fillna("")
+            level = pd.Series(ctx.position(iid, "peer_level"), dtype="string").fillna("")
+            fell = pd.Series(ctx.position(iid, "fallback") == 1, dtype="boolean").fillna(False).to_numpy(bool)
+            chosen = PEER_LEVEL_ZH[fw.resolve(cond.group_by, ctx.params)]
+            min_size = fw.resolve(cond.min_group_size, ctx.params)
+            group = group.where(~fell, cat(group, f"；{chosen}组内有值单位不足 {min_size} 家，改按", level, "比较"))
             rank = fmt(ctx.position(iid, "rank"))
             size = fmt(ctx.position(iid, "group_size"))
             sym = np.where(status == PASS, "≤", ">")

@@ -123,7 +123,7 @@ def test_peer_relative(fw, iid, direction):
     assert ind.condition.group_by == ParamRef("peer_group_by")
     assert ind.condition.top_share == ParamRef("peer_top_share")
     defaults = fw.parameter_defaults()
-    assert defaults["peer_group_by"] == "domain" and defaults["peer_top_share"] == 30
+    assert defaults["peer_group_by"] == "industry" and defaults["peer_top_share"] == 30  # 同行业: same industry
 
 
 def test_formulas_and_units(fw):

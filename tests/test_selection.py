@@ -140,16 +140,29 @@ def test_peer_benchmark_boundary(method):
 
 
 def test_peer_group_parameter(method):
-    apps = [applicant(f"A{i:04d}", domain="装备工业" if i <= 5 else "信息产业") for i in range(1, 11)]
+    apps = [applicant(f"A{i:04d}", domain="装备工业" if i <= 5 else "信息产业",
+                      industry="汽车" if i <= 5 else "电子信息") for i in range(1, 11)]
     rows = []
     for i in range(1, 11):
         rows += annual_rows(f"A{i:04d}", value_added=10.0 * i)
     data = dataset(apps, rows, benchmarks={})
-    by_domain = select(data, 2024, method)
+    by_industry = select(data, 2024, method)
     pooled = select(data, 2024, replace(method, parameters=(("peer_group_by", "none"),)))
-    # A0005 is best of its domain (rank 1/5) but 6th of 10 overall
-    assert verdict(by_domain, "A0005", "I04")["status"] == "通过"
+    # A0005 is best of its industry (rank 1/5) but 6th of 10 overall
+    assert verdict(by_industry, "A0005", "I04")["status"] == "通过"
+    assert "同组（汽车）第 1/5 名" in verdict(by_industry, "A0005", "I04")["reason"]
     assert verdict(pooled, "A0005", "I04")["status"] == "未通过"
+
+
+def test_a_small_industry_falls_back_to_its_domain_and_says_so(method):
+    apps = [applicant(f"A{i:04d}", industry="船舶" if i <= 2 else "汽车") for i in range(1, 11)]
+    rows = []
+    for i in range(1, 11):
+        rows += annual_rows(f"A{i:04d}", value_added=10.0 * i)
+    r = select(dataset(apps, rows, benchmarks={}), 2024, method)
+    reason = verdict(r, "A0002", "I04")["reason"]
+    assert "同组（装备工业；细分行业组内有值单位不足 5 家，改按示范领域比较）第 9/10 名" in reason
+    assert "不足" not in verdict(r, "A0010", "I04")["reason"]
 
 
 # ------------------------------------------------------------------ Art. 8 veto, Art. 6 listing

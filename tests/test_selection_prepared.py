@@ -14,7 +14,7 @@ import pytest
 from nidb.demo import demo_dir
 from nidb.evaluation.experts import CodedScores
 from nidb.framework import load_framework
-from nidb.indicators.peers import _min_rank, peer_standings
+from nidb.indicators.peers import _ranks, peer_standings
 from nidb.inputs.dataset import load_dataset
 from nidb.selection import load_selection_method, prepare, select
 from nidb.selection.method import Rule
@@ -53,16 +53,18 @@ def test_prepared_data_reused_across_methods_equals_fresh_selection(demo):
     assert not pooled.verdicts["reason"].equals(first.verdicts["reason"])
 
 
-def test_min_rank_equals_pandas_grouped_min_rank():
+def test_ranks_equal_pandas_grouped_min_and_average_ranks():
     rng = np.random.default_rng(7)
     group = rng.integers(0, 12, 400)
     key = rng.integers(0, 6, 400).astype(float)  # many ties
     key[rng.random(400) < 0.2] = np.nan
-    rank, count = _min_rank(group, key)
+    rank, mid, count = _ranks(group, key)
     frame = pd.DataFrame({"g": group, "k": key})
     expected_rank = frame.groupby("g")["k"].rank(method="min").to_numpy()
+    expected_mid = frame.groupby("g")["k"].rank(method="average").to_numpy()
     expected_count = frame.groupby("g")["k"].transform("count").to_numpy()
     np.testing.assert_array_equal(rank, expected_rank)
+    np.testing.assert_array_equal(mid, expected_mid)
     np.testing.assert_array_equal(count, expected_count)
 
 
@@ -79,7 +81,9 @@ def test_peer_population_leaves_out_other_kinds_and_unregistered_units():
     np.testing.assert_array_equal(i04.peer, [True, True, False, False])
     np.testing.assert_array_equal(i04.rank[:2], [2, 1])
     np.testing.assert_array_equal(i04.position[:2], [100, 50])
+    np.testing.assert_array_equal(i04.standing[:2], [0, 100])
     assert list(i04.peer_group[:2]) == ["全体", "全体"] and i04.peer_group[2] is pd.NA
+    assert list(i04.peer_level[:2]) == ["全体", "全体"] and i04.fallback[:2].all()
     assert math.isnan(i04.rank[3]) and i04.peer_group[3] is pd.NA
     assert standing["I19"].rank[0] == 1  # lower is better: B1 first
 

@@ -158,6 +158,24 @@ def evaluate_command(
         typer.echo(f"已写出：{path}")
 
 
+@app.command("compare")
+@user_errors
+def compare_command(
+    year: int = typer.Option(..., "--year", help="评价年份或申报年份"),
+    methods: list[Path] = typer.Option(..., "--method", help="方法文件（YAML），给两次：方法 A、方法 B；同为评价方法或同为遴选方法"),
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；评价方法比较时使用）"),
+) -> None:
+    """方法比较：两种评价方法下逐基地的综合指数、排序、星级及其变化（按区域、领域汇总，名次相关），或两种遴选方法下总体结论变化的申报对象。"""
+    from nidb.audit.compare import run_compare
+
+    paths, summary = run_compare(year, methods, out, data, rules)
+    typer.echo(summary)
+    for path in paths:
+        typer.echo(f"已写出：{path}")
+
+
 @app.command("lifecycle")
 @user_errors
 def lifecycle_command(

@@ -123,7 +123,7 @@ def curves(checks: QuantitativeChecks, m: np.ndarray, draws: int = 0, seed: int 
     return out
 
 
-def _threshold_text(cond, unit: str | None, m: np.ndarray, top_share: float) -> tuple[np.ndarray, pd.Series]:
+def threshold_text(cond, unit: str | None, m: np.ndarray, top_share: float) -> tuple[np.ndarray, pd.Series]:
     """The swept threshold as a number and as Chinese text, per multiplier (vectorised)."""
     u = unit_suffix(unit)
     if isinstance(cond, SpecialAreaThreshold):
@@ -174,7 +174,7 @@ def sweep(result: SelectionResult, spec: SweepSpec | None = None) -> SweepResult
     rows = []
     for j, cid in enumerate(q.ids):
         ind = fw.indicator(cid)
-        value, text = _threshold_text(ind.condition, ind.unit, m, top)
+        value, text = threshold_text(ind.condition, ind.unit, m, top)
         block = {
             "condition_id": cid, "condition": ind.label, "multiplier": m, "threshold": value,
             "threshold_text": text.to_numpy(),
@@ -230,8 +230,8 @@ def _grid(result: SelectionResult, pair: list[str], m: np.ndarray, p0: np.ndarra
     pa = q.checks[a].passes(m) & rest[None, :]
     pb = q.checks[b].passes(m)
     joint = pa.astype(np.float32) @ pb.T.astype(np.float32) / p0.shape[1]  # (Ka, Kb)
-    ta, _ = _threshold_text(fw.indicator(pair[0]).condition, None, m, top)
-    tb, _ = _threshold_text(fw.indicator(pair[1]).condition, None, m, top)
+    ta, _ = threshold_text(fw.indicator(pair[0]).condition, None, m, top)
+    tb, _ = threshold_text(fw.indicator(pair[1]).condition, None, m, top)
     ia, ib = np.meshgrid(np.arange(len(m)), np.arange(len(m)), indexing="ij")
     return pd.DataFrame({
         "condition_a": pair[0], "multiplier_a": m[ia.ravel()], "threshold_a": ta[ia.ravel()],

@@ -86,7 +86,7 @@ class SelectionResult:
         })
 
 
-def _rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray, rule: Rule) -> np.ndarray:
+def rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray, rule: Rule) -> np.ndarray:
     """Whether the rule holds per applicant, counting `accepted` (n, c) among `applicable` ones."""
     if rule.mode == "all":
         return (accepted | ~applicable).all(axis=1)
@@ -223,8 +223,8 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     l_dims = np.array([i.dimension for i, _ in qual])
 
     def holds(accept: tuple[int, ...]) -> np.ndarray:
-        ok = _rule_holds(np.isin(q_status, accept), np.ones_like(q_status, bool), q_dims, method.quantitative_rule)
-        ok &= _rule_holds(np.isin(l_status, accept), np.ones_like(l_status, bool), l_dims, method.qualitative_rule)
+        ok = rule_holds(np.isin(q_status, accept), np.ones_like(q_status, bool), q_dims, method.quantitative_rule)
+        ok &= rule_holds(np.isin(l_status, accept), np.ones_like(l_status, bool), l_dims, method.qualitative_rule)
         if method.features_required:
             ok &= (np.isin(f_status, accept) | (f_status == NOT_APPLICABLE)).all(axis=1)
         if method.listing_required:

@@ -33,6 +33,7 @@ from nidb.report.chapters import (
 from nidb.report.document import write_document
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
+from nidb.report.explorer import explorer_data, write_explorer, write_explorer_index
 from nidb.report.manifest import build_manifest, write_manifest
 from nidb.report.page import DEMO_NOTICE_TEXT
 from nidb.report.render import (
@@ -233,6 +234,7 @@ def build_report(
         write_document([(c.title, staging / c.notebook) for c in ready], f"{report_title}（全文）", staging)
 
         cases = _write_cases(dataset, year, method_file, data, staging, demo, say)
+        _write_explorer(dataset, year, method_file, staging, out, demo, say)
 
         say("汇总数据附录（CSV 与 Excel）……")
         _, tables = write_appendix(appendix)
@@ -271,6 +273,7 @@ def build_report(
     (out / "_notice.md").write_text(
         render_template("notice.md.j2", demo=demo, notice_text=DEMO_NOTICE_TEXT), encoding="utf-8"
     )
+    write_explorer_index(out)
     rendered = None
     try:
         if render:
@@ -299,6 +302,21 @@ def _write_cases(dataset: Any, year: int, method_file: Path | None, data_dir: Pa
     say("生成五星级示范基地典型案例页……")
     return cases.write_catalogue(dataset, year, method_file, data_dir, staging / cases.CASES_DIR, demo=demo,
                                  progress=say)
+
+
+def _write_explorer(dataset: Any, year: int, method_file: Path | None, staging: Path, out: Path, demo: bool,
+                    say: Progress) -> None:
+    """The year's explorer page (探索), linking each base to its profile or case page where one exists."""
+    if importlib.util.find_spec("nidb.evaluation.annual") is None:
+        say("跳过探索页面：星级评价模块（nidb.evaluation.annual）尚未提供")
+        return
+    from nidb.report.cases import CASES_DIR
+
+    say("生成探索页面（浏览器内重算的数据）……")
+    links = {p.stem: f"{CASES_DIR}/{p.stem}.html" for p in (staging / CASES_DIR).glob("B*.qmd")}
+    profiles = out / "profiles" / str(year)
+    links.update({p.stem: f"../profiles/{year}/{p.stem}.html" for p in profiles.glob("B*.qmd")})
+    write_explorer(explorer_data(dataset, year, method_file, demo=demo, links=links), staging)
 
 
 def _render_site(out: Path, demo: bool, say: Progress) -> RenderResult:

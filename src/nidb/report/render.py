@@ -91,7 +91,7 @@ max-width:60em;margin:2em auto;padding:0 1em;line-height:1.7;color:#222}}
 table{{border-collapse:collapse;font-size:0.9em}} td,th{{border-bottom:1px solid #ddd;padding:0.2em 0.6em}}
 nav{{font-size:0.9em;margin-bottom:1em}} img{{max-width:100%}}
 </style></head>
-<body><nav><a href="{home}">首页</a> · HTML 预览（未使用 Quarto）</nav>
+<body><nav><a href="{home}">首页</a> · <a href="{explore}">探索</a> · HTML 预览（未使用 Quarto）</nav>
 {notice}
 {body}
 </body></html>
@@ -102,6 +102,7 @@ _SOURCE_LINK = re.compile(r'href="(?![a-z]+:)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"'
 
 
 FONT_ASSET = "assets/NIDBSansSC-Regular.otf"
+EXPLORE_PAGE = "explore.html"  # the navbar's 探索 page (reports/explore.qmd, see nidb.report.explorer)
 
 
 def _page(title: str, body: str, home: str, demo: bool) -> str:
@@ -111,9 +112,10 @@ def _page(title: str, body: str, home: str, demo: bool) -> str:
     """
     body = _SOURCE_LINK.sub(lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', body)
     show_notice = demo and DEMO_NOTICE not in body
-    font = home[: -len("index.html")] + FONT_ASSET
+    root = home[: -len("index.html")]
     return _PAGE.format(
-        title=html_text(title), body=body, home=home, font=font, notice=notice_html() if show_notice else ""
+        title=html_text(title), body=body, home=home, font=root + FONT_ASSET, explore=root + EXPLORE_PAGE,
+        notice=notice_html() if show_notice else "",
     )
 
 
@@ -142,6 +144,7 @@ def _notebook_html(path: Path) -> tuple[str, str]:
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
 _DIV_FENCE = re.compile(r"^:::+.*$", re.MULTILINE)
+_RAW_HTML = re.compile(r"^```\{=html\}\n(.*?)\n```[ \t]*$", re.DOTALL | re.MULTILINE)
 _ATTRIBUTES = re.compile(r"(!\[[^\]]*\]\([^)]*\))\{[^}]*\}")  # Pandoc attributes after an image
 
 
@@ -155,10 +158,18 @@ def _markdown_html(path: Path) -> tuple[str, str]:
     if match:
         title_md = str(yaml.safe_load(match.group(1)).get("title", title_md))
         text = text[match.end():]
+    raw_blocks: list[str] = []
+
+    def keep_raw(match: re.Match) -> str:  # Pandoc raw HTML blocks pass through untouched
+        raw_blocks.append(match.group(1))
+        return f"\n\nNIDBRAWHTML{len(raw_blocks) - 1}\n\n"
+
+    text = _RAW_HTML.sub(keep_raw, text)
     text = _ATTRIBUTES.sub(r"\1", _DIV_FENCE.sub("", _SHORTCODE.sub("", text)))
     markdown = mistune.create_markdown(escape=False, plugins=["table"])
     title_html = re.sub(r"^<p>(.*)</p>\s*$", r"\1", markdown(title_md), flags=re.DOTALL)
-    return _unescape_markdown(title_md), f"<h1>{title_html}</h1>\n{markdown(text)}"
+    body = re.sub(r"<p>NIDBRAWHTML(\d+)</p>", lambda m: raw_blocks[int(m.group(1))], markdown(text))
+    return _unescape_markdown(title_md), f"<h1>{title_html}</h1>\n{body}"
 
 
 def _unescape_markdown(text: str) -> str:
@@ -216,5 +227,11 @@ def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
         items = "\n".join(f'<li><a href="{html_text(href)}">{html_text(title)}</a></li>' for href, title in links)
         sections.append(f"<h2>{heading}</h2>\n<ul>\n{items}\n</ul>")
     body = "<h1>国家新型工业化产业示范基地发展报告</h1>\n" + "\n".join(sections)
+    explore = reports / "explore.qmd"
+    if explore.is_file():
+        title, page = _markdown_html(explore)
+    else:
+        title, page = "探索", "<h1>探索</h1>\n<p>尚无年度报告的探索页面：运行 <code>nidb report</code> 后生成。</p>"
+    (site / EXPLORE_PAGE).write_text(_page(title, page, "index.html", demo), encoding="utf-8")
     (site / "index.html").write_text(_page("nidb 报告预览", body, "index.html", demo), encoding="utf-8")
     return RenderResult(site, "preview", QUARTO_HINT.format(site=site))

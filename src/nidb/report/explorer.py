@@ -245,7 +245,7 @@ def write_explorer_index(out_dir: Path) -> Path:
                     and (p / EXPLORER_PAGE).is_file()), reverse=True)
     items = "\n".join(f"- [{y} 年度探索页面]({y}/{EXPLORER_PAGE})" for y in years) or "（尚无年度报告）"
     text = (
-        "---\ntitle: 探索\n---\n\n"
+        "---\ntitle: 探索\n---\n\n{{< include _notice.md >}}\n\n"
         "移动门槛、维度权重和星级规则，即时查看遴选通过数、星级分布和名次的变化；"
         "全部计算在浏览器中完成，不访问网络。可将当前设置复制为方法文件（YAML），用 "
         "`nidb evaluate --method` 复算。\n\n" + items + "\n"

@@ -31,9 +31,19 @@ def test_cronbach_alpha_by_hand():
     assert cronbach_alpha(items) == pytest.approx(156 / 163)
 
 
-def test_cronbach_alpha_uses_complete_rows_only():
+def test_cronbach_alpha_complete_rows_option_drops_incomplete_rows():
     items = pd.DataFrame({"A": [1, 2, 3, 4, np.nan], "B": [2, 3, 3, 5, 1], "C": [1, 3, 2, 4, 9]}, dtype=float)
-    assert cronbach_alpha(items) == pytest.approx(156 / 163)
+    assert cronbach_alpha(items, "complete") == pytest.approx(156 / 163)
+
+
+def test_cronbach_alpha_pairwise_by_hand():
+    # COINr get_cronbach: C = cov(x, use = "pairwise.complete.obs"), alpha = k^2 mean(offdiag C) / sum(C).
+    # A, B over rows 1-3 (A missing in row 4): cov(A,B) = cov([1,2,3],[2,3,3]) = 1/2;
+    # var A = var(1,2,3) = 1, var B = var(2,3,3,5) = 4.75/3 = 19/12;
+    # alpha = 2^2 * (1/2) / (1 + 19/12 + 2 * 1/2) = 2 / (43/12) = 24/43
+    items = pd.DataFrame({"A": [1, 2, 3, np.nan], "B": [2, 3, 3, 5]}, dtype=float)
+    assert cronbach_alpha(items) == pytest.approx(24 / 43)
+    assert cronbach_alpha(items, "complete") == pytest.approx(2 * (1 - (1 + 1 / 3) / (1 + 1 / 3 + 1)))
 
 
 def test_pca_two_items_by_hand():

@@ -282,3 +282,40 @@ def test_coinr_example_pipeline_steps(coinr_example):
     assert imp.at["Elec", "imputed"] == 1 and imp.at["Gas", "imputed"] == 1
     assert imp["missing_after"].sum() == 0
     assert not coinr_example.scores.isna().any().any()
+
+
+# COINr 1.1.14 get_cronbach(coin, dset = "Raw", iCodes = <pillar>, Level = 1): the covariance matrix
+# is stats::cov(x, use = "pairwise.complete.obs") — each entry over the rows where both indicators
+# have a value, sample (n − 1) denominator — and alpha = k^2 * mean(off-diagonal C) / sum(C)
+# (correlations.R). The transcription below writes that out with plain loops over the raw CSV.
+def _r_pairwise_alpha(columns: list[list[float | None]]) -> float:
+    k = len(columns)
+    cov = [[0.0] * k for _ in range(k)]
+    for i in range(k):
+        for j in range(k):
+            pairs = [(a, b) for a, b in zip(columns[i], columns[j]) if a is not None and b is not None]
+            ma = sum(a for a, _ in pairs) / len(pairs)
+            mb = sum(b for _, b in pairs) / len(pairs)
+            cov[i][j] = sum((a - ma) * (b - mb) for a, b in pairs) / (len(pairs) - 1)
+    off = [cov[i][j] for i in range(k) for j in range(k) if i != j]
+    return k * k * (sum(off) / len(off)) / sum(sum(row) for row in cov)
+
+
+def test_cronbach_alpha_on_raw_pillars_is_coinr_pairwise_estimator(asem):
+    from nidb.audit.coherence import cronbach_alpha
+
+    with open(DATA, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    h = asem.hierarchy
+    raw = asem.data.set_index(h.unit_id)[h.indicators].astype(float)
+    with_missing = []
+    for pillar in h.codes_at(2):
+        kids = h.children(pillar)
+        columns = [[float(r[c]) if r[c] != "" else None for r in rows] for c in kids]
+        alpha = cronbach_alpha(raw[kids])
+        assert alpha == pytest.approx(_r_pairwise_alpha(columns), abs=1e-12), pillar
+        if pillar in ("Instit", "Physical", "SusEcFin", "Social"):
+            # dropping incomplete rows (the complete-rows option) moves these pillars by 0.014–0.040
+            assert abs(cronbach_alpha(raw[kids], "complete") - alpha) > 0.01, pillar
+            with_missing.append(pillar)
+    assert len(with_missing) == 4

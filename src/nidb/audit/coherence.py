@@ -15,7 +15,6 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from nidb.audit.batch import (
     aggregate_codes,
@@ -107,19 +106,30 @@ def correlations(
     return out
 
 
-def cronbach_alpha(items: pd.DataFrame) -> float:
-    """Cronbach's alpha of the columns of ``items`` over complete rows.
+ALPHA_MISSING = ("pairwise", "complete")
 
-    α = k/(k−1) · (1 − Σ var(item) / var(Σ items)), sample variances (ddof = 1).
-    NaN when fewer than two items or two complete rows.
+
+def cronbach_alpha(items: pd.DataFrame, missing: str = "pairwise") -> float:
+    """Cronbach's alpha of the columns of ``items``.
+
+    ``missing="pairwise"`` (default, COINr ``get_cronbach``): C is the covariance matrix
+    over pairwise complete observations (R ``cov(use = "pairwise.complete.obs")``) and
+    α = k²·mean(off-diagonal C)/ΣC, which equals k/(k−1)·(1 − tr C/ΣC).
+    ``missing="complete"``: the same over the rows where every item has a value.
+    Sample covariances (ddof = 1). NaN when fewer than two items or a covariance
+    cannot be estimated (fewer than two observations of a pair).
     """
-    complete = items.dropna()
-    k = complete.shape[1]
-    if k < 2 or len(complete) < 2:
+    if missing not in ALPHA_MISSING:
+        raise ValueError(f"missing must be one of {ALPHA_MISSING}, not {missing!r}")
+    data = items.dropna() if missing == "complete" else items
+    k = data.shape[1]
+    if k < 2:
         return float("nan")
-    item_var = complete.var(ddof=1).sum()
-    total_var = complete.sum(axis=1).var(ddof=1)
-    return float(k / (k - 1) * (1.0 - item_var / total_var))
+    cov = data.astype(float).cov(ddof=1).to_numpy()
+    if np.isnan(cov).any():
+        return float("nan")
+    off_diagonal = cov[~np.eye(k, dtype=bool)]
+    return float(k * k * off_diagonal.mean() / cov.sum())
 
 
 @dataclass(frozen=True)
@@ -155,9 +165,12 @@ def pca(items: pd.DataFrame) -> PcaResult:
     )
 
 
-def group_statistics(table: pd.DataFrame, hierarchy: Hierarchy) -> tuple[pd.DataFrame, pd.DataFrame]:
+def group_statistics(
+    table: pd.DataFrame, hierarchy: Hierarchy, alpha_missing: str = "pairwise"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cronbach's alpha and PCA for every aggregate over its children.
 
+    ``alpha_missing`` is how α treats missing values (:func:`cronbach_alpha`).
     Returns (summary, loadings): summary has one row per aggregate with ``level,
     n_children, n_complete, cronbach_alpha, pc1_eigenvalue, pc1_explained,
     n_eigen_above_1``; loadings is long (``group, code, component, loading``) for the
@@ -170,7 +183,7 @@ def group_statistics(table: pd.DataFrame, hierarchy: Hierarchy) -> tuple[pd.Data
             kids = hierarchy.children(group)
             items = table[kids]
             row = {"group": group, "level": level, "n_children": len(kids), "n_complete": int(items.notna().all(axis=1).sum())}
-            row["cronbach_alpha"] = cronbach_alpha(items)
+            row["cronbach_alpha"] = cronbach_alpha(items, alpha_missing)
             if len(kids) >= 2 and row["n_complete"] >= 3:
                 res = pca(items)
                 row["pc1_eigenvalue"] = float(res.eigenvalues.iloc[0])
@@ -210,6 +223,8 @@ def correlation_ratio(x: np.ndarray, y: np.ndarray, frac: float = 2.0 / 3.0, dis
     if len(values) <= discrete_levels:
         fitted = (np.bincount(groups, weights=y) / np.bincount(groups))[groups]
     else:
+        from statsmodels.nonparametric.smoothers_lowess import lowess  # heavy: imported when used
+
         fitted = lowess(y, x, frac=frac, it=0, return_sorted=False)
     return float(np.clip(np.var(fitted) / np.var(y), 0.0, 1.0))
 

@@ -37,8 +37,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy.stats import rankdata
 
+from nidb.engine.rank import rank_along
 from nidb.errors import ConfigError
 
 NORMALISATIONS = ("minmax", "zscore", "goalposts", "distance_to_target", "percentile_rank", "rank", "efficacy")
@@ -99,7 +99,7 @@ def rank_scores(x: np.ndarray, directions: np.ndarray, ties: str = "min") -> np.
     if ties not in TIES:
         raise ConfigError(f"normalise.ties：取值「{ties}」无效，可选：{', '.join(TIES)}")
     y = np.asarray(x, dtype=float) * directions
-    return rankdata(y, method=ties, axis=-2, nan_policy="omit")
+    return rank_along(y, ties, axis=-2)
 
 
 def percentile_rank(x: np.ndarray, directions: np.ndarray, ties: str = "min", scale: float = 100.0) -> np.ndarray:

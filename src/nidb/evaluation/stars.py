@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
+from nidb.engine.rank import rank_along
 from nidb.errors import ConfigError
 
 STAR_LEVELS = (5, 4, 3, 2)
@@ -155,7 +155,7 @@ def assign_stars_batch(
     rated = ~np.isnan(index)
     n_rated = rated.sum(axis=1, keepdims=True)
     if ranks is None or rule.ties != "include":
-        ranks = rankdata(-index, method="min" if rule.ties == "include" else "max", axis=-1, nan_policy="omit")
+        ranks = rank_along(-index, "min" if rule.ties == "include" else "max", axis=-1)
     stars = np.ones(index.shape, dtype=np.int8)
     for star in sorted(STAR_LEVELS):  # ascending: higher levels overwrite lower ones
         level = rule.levels[star]

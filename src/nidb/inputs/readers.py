@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from nidb.errors import Problem
+from nidb.inputs.columnar import cast_numbers, parquet_grid, read_csv_grid
 from nidb.inputs.contract import ColumnSpec, TableSpec
 from nidb.inputs.schemas import CANONICAL_DTYPES, LIST_SEPARATOR, Rule, TableFrame
 
@@ -83,6 +84,9 @@ def read_csv(path: Path) -> list[RawSheet]:
         raise _file_problem(path, f"无法读取文件：{exc.strerror}") from None
     if not text.strip():
         raise _file_problem(path, "文件为空，缺少表头行")
+    grid = read_csv_grid(path, text.encode("utf-8"))
+    if grid is not None:
+        return [RawSheet(file=str(path), sheet=None, header=grid[0], cells=grid[1])]
     try:
         table = pd.read_csv(
             io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,
@@ -116,14 +120,14 @@ def read_xlsx(path: Path) -> list[RawSheet]:
 
 def read_parquet(path: Path) -> list[RawSheet]:
     """Read a parquet file; rows are numbered as if the header were row 1."""
+    import pyarrow.parquet as pq
+
     try:
-        df = pd.read_parquet(path)
+        table = pq.read_table(path)
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise _file_problem(path, f"无法作为 parquet 文件读取（{type(exc).__name__}）") from None
-    header = pd.DataFrame([list(df.columns)], dtype=object)
-    body = df.astype(object).where(df.notna(), None)
-    body.columns = header.columns
-    return [_sheet(path, None, pd.concat([header, body], ignore_index=True))]
+    header, cells = parquet_grid(table)
+    return [RawSheet(file=str(path), sheet=None, header=header, cells=cells)]
 
 
 def read_sheets(path: Path) -> list[RawSheet]:
@@ -212,6 +216,9 @@ def _text(cells: pd.Series) -> pd.Series:
 def _numbers(text: pd.Series) -> pd.Series:
     """Numbers from text; cells that do not parse at once get a second try after NFKC
     (full-width digits) and removal of thousands separators."""
+    values = cast_numbers(text)
+    if values is not None:
+        return values
     values = pd.to_numeric(text, errors="coerce").astype("float64")
     retry = text.notna() & values.isna()
     if retry.any():

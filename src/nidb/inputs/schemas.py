@@ -1,7 +1,7 @@
-"""pandera schemas generated from the data contract, and the translation of their
-failure cases into located `Problem`s.
+"""The checks of the data contract, vectorised over each column, and the translation
+of their failure cases into located `Problem`s.
 
-A schema checks a table whose cells the readers have already converted to the
+The checks run on a table whose cells the readers have already converted to the
 canonical dtypes; its index holds the spreadsheet row numbers, so a failure case
 points at the row as the user sees it.
 """
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import pandas as pd
-import pandera.pandas as pa
 
 from nidb.errors import Problem
 from nidb.inputs.contract import ColumnSpec, TableSpec, load_contract
@@ -100,70 +99,95 @@ def _items_allowed(values: tuple[str, ...]) -> Callable[[pd.Series], pd.Series]:
     return check
 
 
-def _column_checks(
-    col: ColumnSpec, year: int, references: Mapping[str, frozenset[str]]
-) -> list[pa.Check]:
-    checks: list[pa.Check] = []
+def _column_failures(
+    col: ColumnSpec, s: pd.Series, year: int, references: Mapping[str, frozenset[str]]
+) -> list[tuple[str, pd.Series | None]]:
+    """(check, mask of failing rows) of one column's value checks; a mask of ``None``
+    marks a whole-column check that failed. Missing values pass every value check."""
+    present = s.notna().to_numpy()
+    out: list[tuple[str, pd.Series | None]] = []
+
+    def fails(name: str, ok: pd.Series) -> None:
+        bad = present & ~ok.fillna(True).to_numpy(dtype=bool)
+        if bad.any():
+            out.append((name, bad))
+
     if col.min is not None:
-        checks.append(pa.Check(lambda s, lo=col.min: s >= lo, name="min"))
+        fails("min", s >= col.min)
     if col.max is not None:
-        checks.append(pa.Check(lambda s, hi=col.max: s <= hi, name="max"))
+        fails("max", s <= col.max)
     if col.max_year_offset is not None:
-        checks.append(pa.Check(lambda s, hi=year + col.max_year_offset: s <= hi, name="future_year"))
+        fails("future_year", s <= year + col.max_year_offset)
     if col.pattern is not None:
-        checks.append(pa.Check(lambda s, p=col.pattern: s.str.fullmatch(p).astype("boolean"), name="pattern"))
+        fails("pattern", s.str.fullmatch(col.pattern))
     if col.values is not None and col.dtype == "category":
-        checks.append(pa.Check(lambda s, v=frozenset(col.values): s.isin(v), name="category"))
+        fails("category", s.isin(frozenset(col.values)))
     if col.values is not None and col.dtype == "list":
-        checks.append(pa.Check(_items_allowed(col.values), name="category"))
+        fails("category", _items_allowed(col.values)(s))
     if col.foreign_key and all(t in references for t in col.foreign_key):
-        known = frozenset().union(*(references[t] for t in col.foreign_key))
-        checks.append(pa.Check(lambda s, k=known: s.isin(k), name="foreign_key"))
-    if _share_column(col):
-        checks.append(pa.Check(_not_fractions, element_wise=False, ignore_na=False, name="share_fraction"))
-    return checks
+        fails("foreign_key", s.isin(frozenset().union(*(references[t] for t in col.foreign_key))))
+    if _share_column(col) and not _not_fractions(s):
+        out.append(("share_fraction", None))
+    return out
 
 
-def build_schema(
-    table: TableSpec,
+def failure_cases(
+    tf: TableFrame,
     *,
     year: int | None = None,
     references: Mapping[str, frozenset[str]] | None = None,
-) -> pa.DataFrameSchema:
-    """The pandera schema of one contract table.
+) -> pd.DataFrame:
+    """Every failed check of one converted table, one row per failing cell: ``check``,
+    ``column`` (canonical name), ``index`` (spreadsheet row; missing for a whole-column
+    check) and ``failure_case`` (the value).
 
-    `year` is the current year for `max_year_offset` (default: today's year);
-    `references` maps "table.column" to the known values of a foreign-key target,
-    and foreign keys whose targets are absent are not checked.
+    The checks of the contract, each one vectorised over the column: required
+    (``not_nullable``), unique (``field_uniqueness``), min, max, future_year,
+    pattern, category (list items too), foreign_key (only when its targets are in
+    `references`), share_fraction (a percentage column filled with fractions),
+    ``not_above:<column>`` across columns and the key (``multiple_fields_uniqueness``).
+    `year` is the current year for `max_year_offset` (default: today's year).
     """
     year = current_year() if year is None else year
     references = references or {}
-    columns = {
-        c.name: pa.Column(
-            CANONICAL_DTYPES[c.dtype],
-            checks=_column_checks(c, year, references),
-            nullable=not c.required,
-            unique=c.unique and (c.name,) != table.key,
-            required=True,
-        )
-        for c in table.columns
-    }
-    frame_checks = [
-        pa.Check(
-            lambda df, a=c.name, b=c.not_above: (df[a] <= df[b]) | df[a].isna() | df[b].isna(),
-            name=f"not_above:{c.name}",
-        )
-        for c in table.columns
-        if c.not_above is not None
-    ]
-    return pa.DataFrameSchema(
-        columns,
-        checks=frame_checks,
-        unique=list(table.key),
-        report_duplicates="all",
-        strict=True,
-        name=table.name,
-    )
+    frame, table = tf.frame, tf.table
+    rows = frame.index.to_numpy()
+    parts: list[pd.DataFrame] = []
+
+    def add(check: str, column: str | None, mask: object) -> None:
+        if mask is None:
+            parts.append(pd.DataFrame({"check": [check], "column": [column], "index": [pd.NA], "failure_case": [False]}))
+            return
+        picked = frame[column] if column in frame.columns else pd.Series(pd.NA, index=frame.index)
+        parts.append(pd.DataFrame({
+            "check": check, "column": column, "index": rows[mask],
+            "failure_case": picked.to_numpy(dtype=object)[mask],
+        }))
+
+    for col in table.columns:
+        s = frame[col.name]
+        missing = s.isna().to_numpy()
+        if col.required and missing.any():
+            add("not_nullable", col.name, missing)
+        if col.unique and (col.name,) != table.key:
+            dup = (s.duplicated(keep=False) & s.notna()).to_numpy()
+            if dup.any():
+                add("field_uniqueness", col.name, dup)
+        for check, mask in _column_failures(col, s, year, references):
+            add(check, col.name, mask)
+    for col in table.columns:
+        if col.not_above is not None:
+            a, b = frame[col.name], frame[col.not_above]
+            over = (a > b).fillna(False).to_numpy(dtype=bool)
+            if over.any():
+                add(f"not_above:{col.name}", None, over)
+    if table.key:
+        dup = frame.duplicated(list(table.key), keep=False).to_numpy()
+        if dup.any():
+            add("multiple_fields_uniqueness", None, dup)
+    if not parts:
+        return pd.DataFrame(columns=["check", "column", "index", "failure_case"])
+    return pd.concat(parts, ignore_index=True)
 
 
 def _fmt(value: object) -> str:
@@ -260,7 +284,7 @@ def _key_problems(tf: TableFrame, rows: list[int]) -> list[Problem]:
 
 
 def failure_problems(tf: TableFrame, failure_cases: pd.DataFrame, year: int) -> list[Problem]:
-    """Located problems from pandera's lazy failure cases of one table."""
+    """Located problems from the failure cases of one table (:func:`failure_cases`)."""
     problems: list[Problem] = []
     fc = failure_cases
     dup = fc[fc["check"] == "multiple_fields_uniqueness"]
@@ -294,9 +318,7 @@ def check_table(
 ) -> list[Problem]:
     """Validate one converted table; `skip` holds (row, column header) cells already reported."""
     year = current_year() if year is None else year
-    schema = build_schema(tf.table, year=year, references=references)
-    try:
-        schema.validate(tf.frame, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        return [p for p in failure_problems(tf, exc.failure_cases, year) if (p.row, p.column) not in skip]
-    return []
+    cases = failure_cases(tf, year=year, references=references)
+    if cases.empty:
+        return []
+    return [p for p in failure_problems(tf, cases, year) if (p.row, p.column) not in skip]

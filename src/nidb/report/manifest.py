@@ -20,7 +20,7 @@ from typing import Any
 
 MANIFEST_VERSION = 1
 PACKAGES = (
-    "nidb", "numpy", "pandas", "scipy", "statsmodels", "SALib", "pandera", "openpyxl",
+    "nidb", "numpy", "pandas", "scipy", "statsmodels", "SALib", "openpyxl",
     "pyyaml", "matplotlib", "papermill", "nbclient", "nbconvert", "nbformat", "ipykernel",
 )
 

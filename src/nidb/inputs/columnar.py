@@ -1,0 +1,108 @@
+"""Columnar reading of csv and parquet files with pyarrow: no per-cell Python.
+
+The grid of a file is read as Arrow string columns (a parquet column of another
+type is cast to its text: ``3.0`` → ``"3"``, shortest round-trip for floats), cells
+are trimmed and blank cells become missing, all in Arrow compute. The result is the
+same grid the row-wise readers build (header row, data rows numbered as a
+spreadsheet shows them, empty rows and empty unnamed columns dropped), held in
+pandas ``string`` columns that `readers.parse_table` converts without touching
+each cell. A csv file this path cannot take exactly as the row-wise reader would
+(blank lines, ragged rows, not UTF-8) returns ``None`` and the caller reads it
+row-wise, so the located error messages stay the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_BOM = b"\xef\xbb\xbf"
+_STRING = pd.StringDtype()
+
+
+def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Cells as text, blank (empty or only whitespace) cells missing."""
+    if pa.types.is_floating(column.type):  # NaN is a missing value, as in the row-wise reader
+        column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
+    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+        column = pc.cast(column, pa.string())
+    stripped = pc.utf8_trim_whitespace(column)
+    return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), column)
+
+
+def grid_frame(columns: list[pa.ChunkedArray], header: list[object]) -> tuple[tuple[str, ...], pd.DataFrame]:
+    """The header and the data cells of a grid given as columns (the header not included).
+
+    Columns with neither header nor data and rows without any value are dropped;
+    the index is the spreadsheet row number (header = 1).
+    """
+    texts = [_trimmed(c) for c in columns]
+    names = tuple("" if h is None else str(h).strip() for h in header)
+    keep = [i for i, t in enumerate(texts) if names[i] or t.null_count < len(t)]
+    n = len(texts[0]) if texts else 0
+    filled = pa.array([False] * n, pa.bool_()) if n else pa.array([], pa.bool_())
+    for i in keep:
+        filled = pc.or_(filled, pc.is_valid(texts[i]))
+    rows = pc.indices_nonzero(filled)
+    cells = pd.DataFrame(
+        {i: pd.Series(pd.array(texts[i].take(rows), dtype=_STRING)) for i in keep},
+        columns=keep,
+    )
+    cells.index = pd.RangeIndex(2, n + 2)[rows.to_numpy()]
+    return tuple(names[i] for i in keep), cells
+
+
+def read_csv_grid(path: Path, data: bytes) -> tuple[tuple[str, ...], pd.DataFrame] | None:
+    """The grid of a csv file's bytes, or ``None`` when the row-wise reader must take it."""
+    from pyarrow import csv
+
+    if data.startswith(_BOM):
+        data = data[len(_BOM):]
+    body = data.rstrip(b"\r\n")
+    if not data.strip() or body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
+        return None  # blank lines keep their row numbers only in the row-wise reader
+    try:
+        table = csv.read_csv(
+            pa.BufferReader(data),
+            read_options=csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
+            parse_options=csv.ParseOptions(newlines_in_values=True),
+            convert_options=csv.ConvertOptions(
+                column_types=_all_strings(data), strings_can_be_null=False, quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):
+        return None
+    if table.num_rows == 0:
+        return None
+    header = table.slice(0, 1).to_pylist()[0]
+    body = table.slice(1)
+    return grid_frame([body.column(i) for i in range(body.num_columns)], [header[k] for k in table.column_names])
+
+
+def _all_strings(data: bytes) -> dict[str, pa.DataType]:
+    """Column types for every column of the first line: all text (cells as written)."""
+    import csv as pycsv
+    import io
+
+    first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    width = len(next(pycsv.reader(io.StringIO(first)), []))
+    return {f"f{i}": pa.string() for i in range(max(width, 1))}
+
+
+def parquet_grid(table: pa.Table) -> tuple[tuple[str, ...], pd.DataFrame]:
+    """The grid of a parquet table: its column names as the header, its values as text."""
+    return grid_frame([table.column(i) for i in range(table.num_columns)], list(table.column_names))
+
+
+def cast_numbers(text: pd.Series) -> pd.Series | None:
+    """Numbers of a text column when Arrow parses every cell as written, else ``None``."""
+    if not isinstance(text.array, pd.arrays.ArrowStringArray):
+        return None
+    try:
+        values = pc.cast(pa.array(text.array), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")

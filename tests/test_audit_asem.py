@@ -89,3 +89,28 @@ def test_whole_audit_is_reproducible(asem, tmp_path):
     assert first.tables.keys() == second.tables.keys()
     for name in first.tables:
         pd.testing.assert_frame_equal(first.tables[name], second.tables[name])
+
+
+def test_replayed_settings_return_scores_and_ranks_in_order(asem):
+    """Given settings, not a sampled design: the nominal row (COINr's example pipeline except
+    min-max 1-100, an affine map of COINr's 0-100, see above) and the Monte Carlo's own rows."""
+    from nidb.audit.uncertainty import replay
+
+    subject, spec, problem = asem
+    nominal_row = np.full(problem.n_columns, 0.5)
+    for c, o in zip(problem.choices, problem.offsets):
+        if c.kind == "discrete":
+            nominal_row[o] = 0.5 / len(c.levels)
+    mc = monte_carlo(problem, 20, spec.seed)
+    settings = np.vstack([mc.design[:3], nominal_row])
+    out = replay(problem, settings)
+    assert out.scores.shape == out.ranks.shape == (4, 51)
+    np.testing.assert_array_equal(out.ranks.to_numpy()[:3], mc.ranks[:3])
+    nominal = run(subject.data_for(subject.method_raw), subject.hierarchy, problem.base_method)
+    index = nominal.scores["Index"].to_numpy()
+    # min-max onto 1-100 is 1 + 0.99 x (0-100) at every indicator, so the arithmetic index is too
+    np.testing.assert_allclose(out.scores.to_numpy()[3], 1 + 0.99 * index, rtol=1e-12)
+    np.testing.assert_array_equal(out.ranks.to_numpy()[3], nominal.ranks["Index"].to_numpy())
+    assert len(out.design) == 4 and "imputation" in out.design.columns
+    units = unit_summary(mc)
+    np.testing.assert_allclose(units["mean_rank"], mc.ranks.astype(float).mean(axis=0))

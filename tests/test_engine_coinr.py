@@ -141,8 +141,15 @@ def _passes(x: list[float | None]) -> bool:
 
 def _coinr_treat(x: list[float | None]) -> list[float | None]:
     """COINr Treat.numeric with winsorise (winmax 5) then log_CT on the original values."""
+    return _coinr_treat_detail(x)[0]
+
+
+def _coinr_treat_detail(x: list[float | None]) -> tuple[list[float | None], list[str], int]:
+    """As _coinr_treat, with COINr's Treated_Points (indices winsorise() moved: imax "high",
+    imin "low"; every value "log" when log_CT took over) and winsorise()'s nwin."""
+    points = [""] * len(x)
     if _passes(x):
-        return x
+        return x, points, 0
     y = list(x)
     imax: list[int] = []
     imin: list[int] = []
@@ -155,19 +162,22 @@ def _coinr_treat(x: list[float | None]) -> list[float | None]:
             nxt = max(a for i, a in enumerate(y) if a is not None and i not in imax)
             for i in imax:
                 y[i] = nxt
+                points[i] = "high"
         else:
             bottom = min(v)
             imin = [i for i, a in enumerate(y) if a == bottom]
             nxt = min(a for i, a in enumerate(y) if a is not None and i not in imin)
             for i in imin:
                 y[i] = nxt
+                points[i] = "low"
         nwin = len(imax) + len(imin)
         passing = _passes(y)
     if passing:
-        return y
+        return y, points, nwin
     v = [a for a in x if a is not None]
     lo, hi = min(v), max(v)
-    return [None if a is None else math.log(a - lo + 0.01 * (hi - lo)) for a in x]
+    logged = [None if a is None else math.log(a - lo + 0.01 * (hi - lo)) for a in x]
+    return logged, ["" if a is None else "log" for a in x], nwin
 
 
 def _coinr_example_reference() -> dict[str, dict[str, float]]:
@@ -319,3 +329,73 @@ def test_cronbach_alpha_on_raw_pillars_is_coinr_pairwise_estimator(asem):
             assert abs(cronbach_alpha(raw[kids], "complete") - alpha) > 0.01, pillar
             with_missing.append(pillar)
     assert len(with_missing) == 4
+
+
+def test_coinr_example_keeps_every_step_data_set_and_treated_points(coinr_example, asem):
+    """COINr's $Data after build_example_coin(): Raw, Denominated, Imputed, Screened, Treated,
+    Normalised, Aggregated; the Denominated values are Raw/denominator (Denominate()), the
+    Treated ones and the points follow the Treat() transcription above, column by column."""
+    sets = coinr_example.data_sets
+    assert list(sets) == ["Raw", "Denominated", "Imputed", "Screened", "Treated", "Normalised", "Aggregated"]
+    with open(DATA, newline="", encoding="utf-8") as f:
+        rows = {r["uCode"]: r for r in csv.DictReader(f)}
+    with open(META, newline="", encoding="utf-8") as f:
+        denominators = {m["iCode"]: m["Denominator"] for m in csv.DictReader(f) if m["Type"] == "Indicator"}
+    raw, den = sets["Raw"], sets["Denominated"]
+    for code, denom in denominators.items():
+        for unit, r in rows.items():
+            x = None if r[code] == "" else float(r[code])
+            if x is None:
+                assert math.isnan(raw.at[unit, code])
+                continue
+            assert raw.at[unit, code] == x
+            if denom and r[denom] == "":
+                assert math.isnan(den.at[unit, code])
+                continue
+            expected = x / float(r[denom]) if denom else x
+            assert den.at[unit, code] == pytest.approx(expected, rel=1e-13), (unit, code)
+    screened = sets["Screened"]
+    assert list(screened.index) == list(sets["Treated"].index) == list(coinr_example.scores.index)
+    points = coinr_example.prepared.treated_points
+    report = coinr_example.treatment.set_index("code")
+    n_moved = 0
+    for code in screened.columns:
+        col = [None if math.isnan(v) else v for v in screened[code]]
+        values, expected_points, nwin = _coinr_treat_detail(col)
+        got = sets["Treated"][code].tolist()
+        assert got == pytest.approx([math.nan if v is None else v for v in values], rel=1e-12, nan_ok=True), code
+        assert points[code].tolist() == expected_points, code
+        assert report.at[code, "winsorised_tried"] == sum(p in ("high", "low") for p in expected_points), code
+        n_moved += sum(p != "" for p in expected_points)
+        assert nwin <= 5
+    assert n_moved > 0
+    # COINr's $Data$Aggregated holds the indicators and every aggregate
+    assert set(sets["Aggregated"].columns) == set(asem.hierarchy.nodes.index)
+
+
+def test_correlations_between_any_two_levels_with_p_values(coinr_example, asem):
+    """COINr get_corr(coin, dset = "Aggregated", Levels = c(1, 2), withparent = "family") and
+    get_pvals(): Pearson r over pairwise complete observations; p from cor.test's t statistic
+    t = r sqrt((n - 2) / (1 - r^2)) with n - 2 degrees of freedom (two-sided), written out here."""
+    from scipy import stats
+
+    from nidb.audit.coherence import level_correlations
+
+    h = asem.hierarchy
+    table = coinr_example.data_sets["Aggregated"]
+    out = level_correlations(table, h, 1, 2, within=2)
+    assert len(out) == len(h.indicators)  # each indicator with its own pillar only
+    assert set(out["code_b"]) == set(h.codes_at(2))
+    for row in out.itertuples():
+        assert h.nodes.at[row.code_a, "parent"] == row.code_b
+        pairs = [(a, b) for a, b in zip(table[row.code_a], table[row.code_b]) if a == a and b == b]
+        n = len(pairs)
+        ma, mb = sum(a for a, _ in pairs) / n, sum(b for _, b in pairs) / n
+        sab = sum((a - ma) * (b - mb) for a, b in pairs)
+        r = sab / math.sqrt(sum((a - ma) ** 2 for a, _ in pairs) * sum((b - mb) ** 2 for _, b in pairs))
+        t = r * math.sqrt((n - 2) / (1 - r * r))
+        assert row.n == n and row.r == pytest.approx(r, abs=1e-12)
+        assert row.p_value == pytest.approx(2 * stats.t.sf(abs(t), n - 2), rel=1e-9)
+    # pillars against the index (levels 2 and 4), every pair
+    across = level_correlations(table, h, 2, 4)
+    assert len(across) == len(h.codes_at(2)) and (across["p_value"] < 0.05).any()

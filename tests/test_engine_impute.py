@@ -9,7 +9,7 @@ import pytest
 from nidb.engine import hierarchy_from_records
 from nidb.engine.denominate import denominate
 from nidb.engine.impute import impute
-from nidb.engine.screen import screen_units
+from nidb.engine.screen import screen_table, screen_units
 from nidb.errors import ConfigError
 
 VALUES = pd.DataFrame({"a": [1.0, np.nan, 3.0, 10.0, np.nan], "b": [2.0, 4.0, np.nan, np.nan, np.nan]})
@@ -67,3 +67,31 @@ def test_denominate_divides_and_counts_missing_and_zero_denominators():
     assert np.isnan(out.loc[1, "a"])  # no division by zero
     pd.testing.assert_series_equal(out["b"], VALUES["b"])
     assert report.iloc[0][["missing_denominator", "zero_denominator"]].tolist() == [1, 1]
+
+
+def test_screening_by_zeros_counts_zeros_among_values_present():
+    # COINr get_data_avail / Screen(unit_screen = "byzeros" | "byNAandzeros"): N_zero counts
+    # zeros, Non_Zero is the share of non-zero values among the values present,
+    # LowNonZero = Non_Zero < nonzero_thresh
+    values = pd.DataFrame({"a": [0.0, 0.0, 1.0, np.nan], "b": [0.0, 2.0, 0.0, np.nan], "c": [np.nan, 3.0, 4.0, 5.0]})
+    table = screen_table(values, min_availability=0.5, min_nonzero=0.5)
+    assert table["n_zero"].tolist() == [2, 1, 1, 0]
+    assert table["n_missing"].tolist() == [1, 0, 0, 2]
+    np.testing.assert_allclose(table["non_zero"], [0.0, 2 / 3, 2 / 3, 1.0])
+    assert table["low_nonzero"].tolist() == [True, False, False, False]
+    assert table["low_availability"].tolist() == [False, False, False, True]
+    assert table["included"].tolist() == [False, True, True, False]  # byNAandzeros
+    np.testing.assert_array_equal(screen_units(values, None, 0.5), [False, True, True, True])  # byzeros
+
+
+def test_screen_by_zeros_in_a_method_removes_the_unit():
+    from nidb.engine import method_from_mapping, run
+
+    h = hierarchy_from_records(
+        [{"code": c, "level": 1, "parent": "I"} for c in ("a", "b", "c")] + [{"code": "I", "level": 2}], unit_id="u"
+    )
+    data = pd.DataFrame({"u": ["x", "y", "z"], "a": [0.0, 1.0, 2.0], "b": [0.0, 5.0, 1.0], "c": [0.0, 2.0, 3.0]})
+    result = run(data, h, method_from_mapping({"screen": {"min_nonzero": 0.05}}))
+    assert result.prepared.screened_out == ("x",)
+    assert list(result.data_sets) == ["Raw", "Screened", "Normalised", "Aggregated"]
+    assert bool(result.prepared.screening.at["x", "low_nonzero"])

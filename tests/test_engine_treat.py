@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from nidb.engine.treat import TreatSpec, kurtosis, skewness, treat
+from nidb.engine.treat import TreatSpec, kurtosis, skewness, treat, treat_detail
 
 
 def _treat(x, **kw):
@@ -124,3 +124,26 @@ def test_columns_are_treated_independently_in_one_call():
     assert values["a"].iloc[-1] == 10 and values["b"].iloc[0] == 1
     assert list(values["c"]) == c
     assert list(report["treatment"]) == ["winsorised", "winsorised", "none"]
+
+
+def test_points_and_the_winsorisation_tried_before_the_log():
+    # the case above: with winmax 2, step 1 moves 3000 to 2000, step 2 moves both (tied) to 1000;
+    # still failing, so the log replaces it: the two values the winsorisation moved stay
+    # countable (COINr winsorise() nwin = 2, the tied group of the latest step) and every value
+    # is marked "log"
+    x = np.array(list(range(1, 31)) + [1000, 2000, 3000], dtype=float)
+    frame = pd.DataFrame({"a": x, "b": list(range(1, 33)) + [np.nan]})
+    _, report, points = treat_detail(frame, TreatSpec(winsorise_max=2))
+    row = report.set_index("code").loc["a"]
+    assert row.treatment == "log_ct" and row.winsorised_points == 0 and row.winsorised_tried == 2
+    assert (points["a"] == "log").all()
+    assert (points["b"] == "").all()  # passes untreated
+    _, report5, points5 = treat_detail(frame, TreatSpec())
+    assert report5.set_index("code").at["a", "winsorised_tried"] == 3
+    assert points5["a"].tolist() == [""] * 30 + ["high"] * 3
+
+
+def test_low_side_points_are_marked_low():
+    frame = pd.DataFrame({"a": [-100.0] + list(range(1, 11))})
+    _, _, points = treat_detail(frame)
+    assert points["a"].tolist() == ["low"] + [""] * 10

@@ -106,6 +106,63 @@ def correlations(
     return out
 
 
+CORRELATION_METHODS = ("pearson", "spearman")
+
+
+def _ancestor_at(hierarchy: Hierarchy, code: str, level: int) -> str | None:
+    """The node at ``level`` above (or equal to) ``code``; None when ``code`` is above it."""
+    nodes = hierarchy.nodes
+    while code is not None and int(nodes.at[code, "level"]) < level:
+        parent = nodes.at[code, "parent"]
+        code = parent if isinstance(parent, str) and parent else None
+    return code if code is not None and int(nodes.at[code, "level"]) == level else None
+
+
+def level_correlations(
+    table: pd.DataFrame,
+    hierarchy: Hierarchy,
+    level_a: int,
+    level_b: int,
+    method: str = "pearson",
+    within: int | None = None,
+) -> pd.DataFrame:
+    """Correlations of every node of ``level_a`` with every node of ``level_b``, with p-values
+    (COINr ``get_corr(Levels = c(a, b))`` and ``get_pvals``), without building aggregates.
+
+    ``table`` holds one column per node (see :func:`level_scores`); pairs use pairwise
+    complete observations. ``within`` keeps only pairs whose nodes share their ancestor at
+    that level (e.g. ``within=2``: indicators of the same pillar; COINr ``withparent``).
+    The same level twice gives each unordered pair once. The p-value is two-sided, from
+    the t statistic t = r·√((n − 2)/(1 − r²)) with n − 2 degrees of freedom (R
+    ``cor.test``; for Spearman its large-sample form, ``exact = FALSE``). Columns:
+    ``code_a, code_b, level_a, level_b, r, p_value, n``.
+    """
+    if method not in CORRELATION_METHODS:
+        raise ValueError(f"method must be one of {CORRELATION_METHODS}, not {method!r}")
+    from scipy.special import stdtr  # the t distribution, without importing scipy.stats
+
+    codes_a, codes_b = hierarchy.codes_at(level_a), hierarchy.codes_at(level_b)
+    x = table[list(dict.fromkeys(codes_a + codes_b))].astype(float)
+    corr = x.corr(method=method)
+    present = x.notna().astype(float)
+    counts = present.T @ present
+    rows = []
+    for i, a in enumerate(codes_a):
+        for b in codes_b[i + 1:] if level_a == level_b else codes_b:
+            if within is not None:
+                ancestor = _ancestor_at(hierarchy, a, within)
+                if ancestor is None or ancestor != _ancestor_at(hierarchy, b, within):
+                    continue
+            rows.append((a, b, level_a, level_b, corr.at[a, b], int(counts.at[a, b])))
+    out = pd.DataFrame(rows, columns=["code_a", "code_b", "level_a", "level_b", "r", "n"])
+    r, n = out["r"].to_numpy(dtype=float), out["n"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = r * np.sqrt((n - 2) / (1 - r * r))
+        p = 2 * stdtr(n - 2, -np.abs(t))
+    out.insert(5, "p_value", np.where(n > 2, p, np.nan))
+    return out
+
+
 ALPHA_MISSING = ("pairwise", "complete")
 
 

@@ -52,7 +52,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "名次与星级稳健性",
         {
             "unit_id": "编号", "name": "名称", "nominal_score": "基准综合指数", "nominal_rank": "基准名次",
-            "median_rank": "名次中位数", "rank_p05": "名次5%分位", "rank_p95": "名次95%分位",
+            "mean_rank": "名次均值", "median_rank": "名次中位数", "rank_p05": "名次5%分位", "rank_p95": "名次95%分位",
             "mean_abs_rank_shift": "平均绝对名次变动", "nominal_stars": "基准星级", "p_star_1": "一星概率",
             "p_star_2": "二星概率", "p_star_3": "三星概率", "p_star_4": "四星概率", "p_star_5": "五星概率",
             "p_unrated": "未评级概率", "modal_stars": "最可能星级", "p_star_changed": "星级变化概率",

@@ -214,6 +214,12 @@ def _check_positive(variants, combos, pipeline, aggregations, source) -> None:
 
 def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     """Ranks (R, n_units) float and stars (R, n_units) int8 (None without a star rule) for design rows ``u``."""
+    _, ranks, stars = evaluate_scores(problem, u)
+    return ranks, stars
+
+
+def evaluate_scores(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Index scores (R, n_units), ranks and stars (as :func:`evaluate`) for design rows ``u``."""
     r = len(u)
     weights = np.broadcast_to(problem.weights, (r, problem.weights.size))
     which = np.zeros(r, dtype=int)
@@ -243,15 +249,50 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     index = scores[..., -1]
     ranks = rank_desc(index)
     if problem.stars is None:
-        return ranks, None
+        return index, ranks, None
     dim_min = gate_minimum(scores, problem.gate_nodes, index)
     if rule_of is None:
-        return ranks, assign_stars_batch(index, problem.stars, dim_min, overrides, ranks)
+        return index, ranks, assign_stars_batch(index, problem.stars, dim_min, overrides, ranks)
     stars = np.zeros(index.shape, dtype=np.int8)
     for j in np.unique(rule_of):
         sel = np.flatnonzero(rule_of == j)
         stars[sel] = assign_stars_batch(index[sel], problem.star_rules[j], None if dim_min is None else dim_min[sel], None, ranks[sel])
-    return ranks, stars
+    return index, ranks, stars
+
+
+@dataclass(frozen=True)
+class Replay:
+    """Given settings evaluated: one row per setting, one column per unit."""
+
+    design: pd.DataFrame  # the settings, decoded (:func:`design_table`)
+    scores: pd.DataFrame  # index score
+    ranks: pd.DataFrame  # 1 = best; missing when the unit has no index
+    stars: pd.DataFrame | None  # 0 = not rated; None without a star rule
+
+
+def replay(problem: Problem, settings: np.ndarray | pd.DataFrame) -> Replay:
+    """Evaluate a given list of settings (not a sampled design) and return scores, ranks, stars.
+
+    ``settings`` has one row per parameter set and one column per design column of the
+    audit (``problem.n_columns``), in [0, 1): the same coordinates the Monte Carlo draws
+    and :func:`design_table` decodes — e.g. the ``design`` of an earlier run, or rows
+    chosen to pin each choice at a level. Row order is kept.
+    """
+    u = np.asarray(settings, dtype=float)
+    if u.ndim != 2 or u.shape[1] != problem.n_columns or ((u < 0) | (u >= 1)).any():
+        raise ConfigError(f"{problem.source}：回放的参数组应为 {problem.n_columns} 列、取值在 [0, 1) 的表")
+    index, ranks, stars = evaluate_scores(problem, u)
+    units = problem.units.astype(str)
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, columns=units).rename_axis(index="setting", columns="unit_id")
+
+    return Replay(
+        design=design_table(problem, u),
+        scores=frame(index),
+        ranks=frame(ranks),
+        stars=None if stars is None else frame(stars),
+    )
 
 
 def evaluate_chunked(
@@ -330,7 +371,7 @@ def design_table(problem: Problem, u: np.ndarray) -> pd.DataFrame:
 
 
 def unit_summary(mc: MonteCarlo, names: pd.Series | None = None) -> pd.DataFrame:
-    """Per unit: nominal score, rank and star; median rank and 5–95 % interval; probability of
+    """Per unit: nominal score, rank and star; mean and median rank and 5–95 % interval; probability of
     each star and of being unrated (no index in a replication); most likely star and
     probability that the star differs from the nominal one (NaN for a unit not rated
     nominally)."""
@@ -344,6 +385,7 @@ def unit_summary(mc: MonteCarlo, names: pd.Series | None = None) -> pd.DataFrame
     out["nominal_rank"] = p.nominal_ranks
     with warnings.catch_warnings():  # a unit never rated has all-NaN ranks: NaN, not a warning
         warnings.simplefilter("ignore", RuntimeWarning)
+        out["mean_rank"] = np.nanmean(ranks, axis=0)
         out["median_rank"] = np.nanmedian(ranks, axis=0)
         out["rank_p05"] = np.nanquantile(ranks, 0.05, axis=0)
         out["rank_p95"] = np.nanquantile(ranks, 0.95, axis=0)

@@ -5,7 +5,8 @@ Every key is optional; an omitted step takes its default (see ``docs/engine.md``
     name: asem-coinr-example
     denominate: true                      # default false
     impute: {method: group_mean, group: EurAsia_group}   # default none
-    screen: {min_availability: 0.9, stage: after_imputation}  # default: no screening
+    screen: {min_availability: 0.9, min_nonzero: 0.05,   # default: no screening
+             stage: after_imputation}
     treat: {method: jrc, skew_threshold: 2, kurtosis_threshold: 3.5,
             winsorise_max: 5, log: log_ct}                # default method none
     normalise: {method: minmax, low: 0, high: 100}        # default minmax 0–100
@@ -56,6 +57,7 @@ class ImputeSpec:
 class ScreenSpec:
     min_availability: float | None = None
     stage: str = "before_imputation"
+    min_nonzero: float | None = None  # COINr nonzero_thresh (share of non-zero values present)
 
 
 @dataclass(frozen=True)
@@ -263,12 +265,15 @@ def method_from_mapping(raw: Mapping | None, *, source: str = "<method>") -> Met
     )
     if impute.method.startswith("group_") and not isinstance(impute.group, str):
         raise r.fail("impute.group", f"方法 {impute.method} 需要分组列名")
-    scr = r.mapping(top.get("screen"), "screen", ("min_availability", "stage"))
+    scr = r.mapping(top.get("screen"), "screen", ("min_availability", "min_nonzero", "stage"))
     screen = ScreenSpec(
         min_availability=None
         if scr.get("min_availability") is None
         else r.number(scr["min_availability"], "screen.min_availability", low=0.0, high=1.0),
         stage=r.choice(scr.get("stage", "before_imputation"), "screen.stage", SCREEN_STAGES),
+        min_nonzero=None
+        if scr.get("min_nonzero") is None
+        else r.number(scr["min_nonzero"], "screen.min_nonzero", low=0.0, high=1.0),
     )
     tr = r.mapping(top.get("treat"), "treat", ("method", "skew_threshold", "kurtosis_threshold", "winsorise_max", "log"))
     treat = None

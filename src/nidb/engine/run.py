@@ -10,8 +10,8 @@ accept arrays with leading axes, so a batch of methods that share the prepared d
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -23,8 +23,8 @@ from nidb.engine.impute import impute
 from nidb.engine.method import AggregateSpec, Method, NormaliseSpec, WeightsSpec
 from nidb.engine.normalise import normalise
 from nidb.engine.rank import rank_units
-from nidb.engine.screen import screen_units
-from nidb.engine.treat import treat
+from nidb.engine.screen import screen_table
+from nidb.engine.treat import treat_detail
 from nidb.engine.weights import DATA_DRIVEN, index_shares, level_weights
 from nidb.errors import ConfigError
 
@@ -39,6 +39,11 @@ class Prepared:
     imputation: pd.DataFrame
     treatment: pd.DataFrame
     screened_out: tuple[str, ...]
+    screening: pd.DataFrame | None = None  # per unit of the screened data: counts, shares, flags
+    treated_points: pd.DataFrame | None = None  # units × indicators: "high" / "low" winsorised, else ""
+    # COINr's $Data: the indicator values after each step that ran, in order
+    # ("Raw", "Denominated", "Imputed", "Screened", "Treated"), units × indicators
+    steps: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,12 @@ class EngineResult:
         return self.prepared.imputation
 
     @property
+    def data_sets(self) -> dict[str, pd.DataFrame]:
+        """Every step's data set, as COINr's ``$Data``: the prepared steps that ran, then
+        ``Normalised`` (indicators) and ``Aggregated`` (indicators and every aggregate)."""
+        return {**self.prepared.steps, "Normalised": self.normalised, "Aggregated": self.scores}
+
+    @property
     def treatment(self) -> pd.DataFrame:
         return self.prepared.treatment
 
@@ -92,26 +103,41 @@ def prepare_indicators(data: pd.DataFrame, hierarchy: Hierarchy, method: Method)
     units = pd.Index(data[hierarchy.unit_id].astype(str), name=hierarchy.unit_id)
     values = data[hierarchy.indicators].astype(float).set_axis(units, axis=0)
     frame = data.set_axis(units, axis=0)
+    steps = {"Raw": values}
     if method.denominate:
         values, den_report = denominate(values, frame, hierarchy)
+        steps["Denominated"] = values
     else:
         den_report = pd.DataFrame(columns=["code", "denominator", "missing_denominator", "zero_denominator"])
     keep = np.ones(len(values), dtype=bool)
-    if method.screen.stage == "before_imputation":
-        keep = screen_units(values, method.screen.min_availability)
+    spec = method.screen
+    screening = None
+    screens = spec.min_availability is not None or spec.min_nonzero is not None
+    if spec.stage == "before_imputation":
+        screening = screen_table(values, spec.min_availability, spec.min_nonzero)
+        keep = screening["included"].to_numpy()
         values, frame = values[keep], frame[keep]
+        if screens:
+            steps["Screened"] = values
     groups = None
     if method.impute.group is not None:
         if method.impute.group not in frame.columns:
             raise ConfigError(f"impute.group：数据表中没有分组列「{method.impute.group}」")
         groups = frame[method.impute.group]
     values, imp_report = impute(values, method.impute.method, groups)
-    if method.screen.stage == "after_imputation":
-        keep_after = screen_units(values, method.screen.min_availability)
+    if method.impute.method != "none":
+        steps["Imputed"] = values
+    if spec.stage == "after_imputation":
+        screening = screen_table(values, spec.min_availability, spec.min_nonzero)
+        keep_after = screening["included"].to_numpy()
         keep[np.flatnonzero(keep)[~keep_after]] = False
         values = values[keep_after]
+        if screens:
+            steps["Screened"] = values
+    points = None
     if method.treat is not None:
-        values, treat_report = treat(values, method.treat)
+        values, treat_report, points = treat_detail(values, method.treat)
+        steps["Treated"] = values
     else:
         treat_report = pd.DataFrame({"code": values.columns, "treatment": "none"})
     return Prepared(
@@ -121,6 +147,9 @@ def prepare_indicators(data: pd.DataFrame, hierarchy: Hierarchy, method: Method)
         imputation=imp_report,
         treatment=treat_report,
         screened_out=tuple(units[~keep]),
+        screening=screening,
+        treated_points=points,
+        steps=steps,
     )
 
 

@@ -90,13 +90,30 @@ def _log_transform(x: np.ndarray, variant: str) -> np.ndarray:
 
 
 def treat(values: pd.DataFrame, spec: TreatSpec = TreatSpec()) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Apply the JRC rule to every column of ``values``; return treated values and a report.
+    """Apply the JRC rule to every column of ``values``; return treated values and a report
+    (see :func:`treat_detail`)."""
+    treated, report, _ = treat_detail(values, spec)
+    return treated, report
+
+
+def treat_detail(
+    values: pd.DataFrame, spec: TreatSpec = TreatSpec()
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Apply the JRC rule to every column of ``values``: treated values, report and points.
 
     The report has one row per indicator: ``code, skew, kurtosis, failed`` (before
     treatment), ``treatment`` (``none`` / ``winsorised`` / ``log_ct`` / ``log_ct_plus``),
     ``winsorised_points`` (values changed by winsorisation, 0 when the log replaced it),
-    ``winsorised_side`` (``high`` / ``low`` / ``both`` / empty) and ``skew_after``,
-    ``kurtosis_after``, ``passes_after``.
+    ``winsorised_side`` (``high`` / ``low`` / ``both`` / empty), ``winsorised_tried``
+    (values the winsorisation changed before the log took over: COINr's
+    ``winsorise`` ``nwin`` of a log-treated indicator; equal to ``winsorised_points``
+    otherwise) and ``skew_after``, ``kurtosis_after``, ``passes_after``.
+
+    The points (COINr ``Treated_Points``) have the shape of ``values``: ``high`` /
+    ``low`` where a value was winsorised down to the next highest / up to the next
+    lowest, ``log`` on every value of a log-treated indicator, empty otherwise; the
+    points the winsorisation tried on a log-treated indicator are counted in
+    ``winsorised_tried``.
     """
     original = values.to_numpy(dtype=float)
     x = original.copy()
@@ -105,6 +122,7 @@ def treat(values: pd.DataFrame, spec: TreatSpec = TreatSpec()) -> tuple[pd.DataF
     lo_group = np.zeros(x.shape[1])
     active = failed & (spec.winsorise_max > 0)
     broken = np.zeros(x.shape[1], dtype=bool)
+    side = np.zeros(x.shape, dtype=np.int8)  # +1 winsorised high, -1 low
     limit = x.shape[0] + 1  # no more steps than values; guards an unlimited winsorise_max
     for _ in range(limit):
         if not active.any():
@@ -118,6 +136,7 @@ def treat(values: pd.DataFrame, spec: TreatSpec = TreatSpec()) -> tuple[pd.DataF
         second = np.nanmax(np.where(at_top, np.nan, flipped), axis=0)
         flipped = np.where(at_top, second, flipped)
         x[:, cols] = np.where(high, flipped, -flipped)
+        side[:, cols] = np.where(at_top, np.where(high, 1, -1), side[:, cols])
         size = at_top.sum(axis=0)
         hi_group[cols[high]] = size[high]
         lo_group[cols[~high]] = size[~high]
@@ -127,6 +146,8 @@ def treat(values: pd.DataFrame, spec: TreatSpec = TreatSpec()) -> tuple[pd.DataF
         active[cols] = still
     # a column whose statistics became undefined mid-way is returned untreated (COINr errors and skips it)
     x[:, broken] = original[:, broken]
+    side[:, broken] = 0
+    tried = ((x != original) & ~np.isnan(original)).sum(axis=0)
     _, _, fails_after_win, _ = _status(x, spec)
     to_log = failed & ~broken & fails_after_win
     logged = _log_transform(original[:, to_log], spec.log)
@@ -149,9 +170,14 @@ def treat(values: pd.DataFrame, spec: TreatSpec = TreatSpec()) -> tuple[pd.DataF
             "treatment": treatment,
             "winsorised_points": np.where(winsorised, changed.sum(axis=0), 0).astype(np.int64),
             "winsorised_side": sides,
+            "winsorised_tried": np.where(failed & ~broken, tried, 0).astype(np.int64),
             "skew_after": sk1,
             "kurtosis_after": kt1,
             "passes_after": ~fails1,
         }
     )
-    return pd.DataFrame(x, index=values.index, columns=values.columns), report
+    marks = np.where(side > 0, "high", np.where(side < 0, "low", "")).astype(object)
+    marks[:, to_log] = np.where(np.isnan(original[:, to_log]), "", "log")
+    marks[:, winsorised] = np.where(changed[:, winsorised], marks[:, winsorised], "")
+    points = pd.DataFrame(marks, index=values.index, columns=values.columns)
+    return pd.DataFrame(x, index=values.index, columns=values.columns), report, points

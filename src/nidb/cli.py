@@ -11,11 +11,54 @@ import typer
 
 from nidb.errors import NidbError
 
+
+def fold_help_text() -> None:
+    """Make rich fold help text that is wider than its cell instead of cutting it with "…".
+
+    Chinese help is one long "word" to rich (no spaces), and rich's table cells cut a word
+    wider than the cell, so at 80 columns the command list and the option help lost their
+    ends. Patched at help time only (typer loads rich lazily; the CLI start stays light).
+    """
+    from rich.text import Text
+    from typer import rich_utils
+
+    make = rich_utils._make_rich_text
+    if getattr(make, "folds", False):
+        return
+
+    @wraps(make)
+    def folding(**kwargs):
+        text = make(**kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    folding.folds = True
+    rich_utils._make_rich_text = folding
+
+
+class HelpGroup(typer.core.TyperGroup):
+    """The `nidb` group, whose help folds long Chinese text (see :func:`fold_help_text`)."""
+
+    def format_help(self, ctx, formatter):
+        fold_help_text()
+        return super().format_help(ctx, formatter)
+
+
+class HelpCommand(typer.core.TyperCommand):
+    """A `nidb` command, whose help folds long Chinese text (see :func:`fold_help_text`)."""
+
+    def format_help(self, ctx, formatter):
+        fold_help_text()
+        return super().format_help(ctx, formatter)
+
+
 app = typer.Typer(
     name="nidb",
     help="国家新型工业化产业示范基地评价工作台 (nidb)",
     no_args_is_help=True,
     add_completion=False,
+    cls=HelpGroup,
 )
 
 
@@ -38,13 +81,18 @@ def main() -> None:
     """国家新型工业化产业示范基地评价工作台。"""
 
 
-@app.command("validate")
+@app.command(cls=HelpCommand, name="validate")
 @user_errors
 def validate_command(
     paths: list[Path] = typer.Argument(..., help="数据目录、工作簿或单表文件（.csv/.xlsx/.parquet）"),
     year: int | None = typer.Option(None, "--year", help="当前年份，用于“未来年份”检查（默认今年）"),
 ) -> None:
-    """校验输入数据：通过则退出码 0；否则列出每个问题（文件、工作表、行、列、值、规则），退出码 1。"""
+    """校验输入数据：逐条列出问题；有问题时退出码为 1。
+
+    每个问题给出文件、工作表、行、列、值和所违反的规则；输入文件不会被修改。
+
+    示例：nidb validate 数据目录/
+    """
     from nidb.inputs.validation import validate_paths
 
     report = validate_paths(paths, year=year)
@@ -53,40 +101,56 @@ def validate_command(
         raise typer.Exit(code=1)
 
 
-@app.command("template")
+@app.command(cls=HelpCommand, name="template")
 @user_errors
 def template_command(
     out: Path = typer.Argument(..., help="要写出的模板文件（.xlsx）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ) -> None:
-    """写出数据采集模板：每张表一个工作表，含中文表头、填写规则、下拉选项和说明页。"""
+    """写出数据采集模板（Excel 工作簿）。
+
+    每张表一个工作表，含中文表头、填写规则、下拉选项和说明页。
+
+    示例：nidb template 采集模板.xlsx
+    """
     from nidb.inputs.template import write_template
 
     typer.echo(f"已写出数据采集模板：{write_template(out, overwrite=force)}")
 
 
-@app.command("demo")
+@app.command(cls=HelpCommand, name="demo")
 @user_errors
 def demo_command(
     seed: int = typer.Option(20231, "--seed", min=0, help="随机种子（非负整数）；同一种子生成逐字节相同的文件"),
     out: Path | None = typer.Option(None, "--out", help="输出目录（默认：缓存中的默认示例数据目录）"),
 ) -> None:
-    """生成示例数据（合成）：示范基地、申报对象、年度报表、专家评分及参考表（CSV）。"""
+    """生成示例数据（合成），同一种子逐字节相同。
+
+    包括示范基地、申报对象、年度报表、专家评分及参考表（CSV）。
+
+    示例：nidb demo --out 示例数据/
+    """
     from nidb.demo import demo_dir, write_demo
 
     path = write_demo(out, seed) if out is not None else demo_dir(seed)
     typer.echo(f"已生成示例数据（合成），随机种子 {seed}：{path}")
 
 
-@app.command("report")
+@app.command(cls=HelpCommand, name="report")
 @user_errors
 def report_command(
     year: int | None = typer.Option(None, "--year", help="报告年度（默认：数据中最新的年份）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认：各模块默认方法）"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     out: Path | None = typer.Option(None, "--out", help="报告目录（默认：仓库的 reports/）"),
 ) -> None:
-    """生成年度发展报告：执行各章笔记本，写出清单与数据附录，并渲染网站（无 Quarto 时生成 HTML 预览）。"""
+    """生成年度发展报告、典型案例集与数据附录。
+
+    执行各章笔记本，写出清单（manifest）与数据附录，并用 Quarto 渲染网站；
+    未安装 Quarto 时生成同样内容的 HTML 预览。
+
+    示例：nidb report --year 2025
+    """
     from nidb.report.pipeline import build_report, terminal_progress
 
     result = build_report(year, data, method, out, terminal_progress())
@@ -95,61 +159,83 @@ def report_command(
         typer.echo(result.render.message)
 
 
-@app.command("select")
+@app.command(cls=HelpCommand, name="select")
 @user_errors
 def select_command(
     year: int = typer.Option(..., "--year", help="申报年份"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；默认 selection-default.yaml）"),
+    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（kind: selection；默认 selection-default.yaml）"),
 ) -> None:
-    """遴选认定：逐个申报对象、逐项条件判定（通过/未通过/数据缺失/待专家评审），附理由与排序。"""
+    """遴选认定：逐个申报对象、逐项条件给出判定与理由。
+
+    判定为通过、未通过、数据缺失或待专家评审，并给出排序。
+
+    示例：nidb select --year 2024 --out 遴选结果.xlsx
+    """
     from nidb.selection.export import run_select
 
     for path in run_select(year, data, method, out):
         typer.echo(f"已写出：{path}")
 
 
-@app.command("sweep")
+@app.command(cls=HelpCommand, name="sweep")
 @user_errors
 def sweep_command(
     year: int = typer.Option(..., "--year", help="申报年份"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；sweep 段给出范围、点数、自助法次数）"),
+    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（kind: selection；其 sweep 段给出范围、点数、自助法次数）"),
 ) -> None:
-    """门槛敏感性：各定量条件门槛在 ±50% 范围内变化时的单独与联合通过率、约束条件、特殊地区放宽效果、双因素网格。"""
+    """门槛敏感性：各定量条件门槛变化时的通过率。
+
+    门槛在 ±50% 范围内变化时的单独与联合通过率、起约束作用的条件、特殊地区放宽效果、
+    双因素网格。
+
+    示例：nidb sweep --year 2024 --out 门槛敏感性.xlsx
+    """
     from nidb.selection.export import run_sweep
 
     for path in run_sweep(year, data, method, out):
         typer.echo(f"已写出：{path}")
 
 
-@app.command("score")
+@app.command(cls=HelpCommand, name="score")
 @user_errors
 def score_command(
     data: Path = typer.Option(..., "--data", help="数据表（CSV，每行一个单位）"),
     meta: Path = typer.Option(..., "--meta", help="框架元数据表（CSV，COINr iMeta 格式）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
-    method: str | None = typer.Option(None, "--method", help="方法文件（YAML）或内置方法名，如 asem-coinr-example"),
+    method: str | None = typer.Option(None, "--method", help="综合指数引擎方法（kind: engine）：YAML 文件或内置方法名，如 asem-coinr-example"),
 ) -> None:
-    """通用综合指数引擎：按方法对数据表计算标准化值、各层得分与排名。"""
+    """通用综合指数引擎：对任意指标框架计算得分与排名。
+
+    按综合指数引擎方法（kind: engine）计算标准化值、各层得分、排名和所用权重。
+
+    示例：nidb score --data 数据.csv --meta 框架.csv --out 得分.xlsx
+    """
     from nidb.engine.score_tables import score_tables
 
     for path in score_tables(data, meta, method, out):
         typer.echo(f"已写出：{path}")
 
 
-@app.command("evaluate")
+@app.command(cls=HelpCommand, name="evaluate")
 @user_errors
 def evaluate_command(
     year: int = typer.Option(..., "--year", help="评价年份（年度报表年份）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
-    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；默认 lifecycle-2023.yaml）"),
 ) -> None:
-    """年度发展质量评价：维度得分、综合指数、排序、星级、专项评价、专家评分一致性（此前年份依次评价以确定参评基地）。"""
+    """年度发展质量评价：维度得分、综合指数、星级与专项评价。
+
+    另给出排序和专家评分一致性。此前各年按同一方法依次评价，以确定当年参评的基地：
+    此前因连续低星级等被撤销的基地不再参评，输出会说明有多少个及原因。
+
+    示例：nidb evaluate --year 2025 --out 评价结果.xlsx
+    """
     from nidb.evaluation.export import run_evaluate
 
     paths, summary = run_evaluate(year, data, method, rules, out)
@@ -158,16 +244,24 @@ def evaluate_command(
         typer.echo(f"已写出：{path}")
 
 
-@app.command("compare")
+@app.command(cls=HelpCommand, name="compare")
 @user_errors
 def compare_command(
     year: int = typer.Option(..., "--year", help="评价年份或申报年份"),
-    methods: list[Path] = typer.Option(..., "--method", help="方法文件（YAML），给两次：方法 A、方法 B；同为评价方法或同为遴选方法"),
+    methods: list[Path] = typer.Option(
+        ..., "--method", help="方法文件，给两次（方法 A、方法 B）：同为评价方法（kind: evaluation）或同为遴选方法（kind: selection）"
+    ),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；评价方法比较时使用）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；评价方法比较时使用）"),
 ) -> None:
-    """方法比较：两种评价方法下逐基地的综合指数、排序、星级及其变化（按区域、领域汇总，名次相关），或两种遴选方法下总体结论变化的申报对象。"""
+    """方法比较：两种评价方法或两种遴选方法的结果逐项对照。
+
+    评价方法：逐基地的综合指数、排序、星级及其变化（按区域、领域汇总，名次相关）；
+    遴选方法：总体结论变化的申报对象。
+
+    示例：nidb compare --year 2025 --method 方法A.yaml --method 方法B.yaml --out 比较.xlsx
+    """
     from nidb.audit.compare import run_compare
 
     paths, summary = run_compare(year, methods, out, data, rules)
@@ -176,51 +270,67 @@ def compare_command(
         typer.echo(f"已写出：{path}")
 
 
-@app.command("lifecycle")
+@app.command(cls=HelpCommand, name="lifecycle")
 @user_errors
 def lifecycle_command(
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     until: int | None = typer.Option(None, "--until", help="评价到哪一年为止（默认：数据中最新的年份）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
-    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；默认 lifecycle-2023.yaml）"),
 ) -> None:
-    """动态管理：逐年状态（预警、撤销）、事件、暂停申报、按区域/领域/推荐单位的星级分布、星级转移矩阵。"""
+    """动态管理：逐年状态（预警、撤销）、事件与星级变化。
+
+    另给出暂停申报、按区域/领域/推荐单位的星级分布和星级转移矩阵。
+
+    示例：nidb lifecycle --out 动态管理.xlsx
+    """
     from nidb.evaluation.export import run_lifecycle
 
     for path in run_lifecycle(until, data, method, rules, out):
         typer.echo(f"已写出：{path}")
 
 
-@app.command("audit")
+@app.command(cls=HelpCommand, name="audit")
 @user_errors
 def audit_command(
     year: int = typer.Option(..., "--year", help="评价年份（年度报表年份）"),
     out: Path = typer.Option(..., "--out", help="输出目录（各表 parquet/csv、audit.xlsx、manifest.json）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="审计方法文件（YAML；默认 audit-default.yaml）"),
+    method: Path | None = typer.Option(None, "--method", help="设计审计方法文件（kind: audit；默认 audit-default.yaml）"),
     runs: int | None = typer.Option(None, "--runs", help="蒙特卡洛重复次数（默认：审计方法文件中的 runs）"),
     workers: int = typer.Option(1, "--workers", help="本机并行线程数"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（如 tcp://host:8786；可选）"),
     sobol: bool = typer.Option(True, "--sobol/--no-sobol", help="是否计算 Sobol 敏感性指数"),
 ) -> None:
-    """设计审计：名次与星级的不确定性（蒙特卡洛）、Sobol 敏感性指数、统计一致性（相关、信度、主成分、有效权重、逐一剔除）。"""
+    """设计审计：名次与星级的稳健性、敏感性和统计一致性。
+
+    蒙特卡洛不确定性分析、Sobol 敏感性指数、统计一致性（相关、信度、主成分、有效权重、
+    逐一剔除）。
+
+    示例：nidb audit --year 2025 --out 设计审计/
+    """
     from nidb.audit.report import audit_bases
 
     for path in audit_bases(year, data, method, runs, out, workers, scheduler, sobol):
         typer.echo(f"已写出：{path}")
 
 
-@app.command("profiles")
+@app.command(cls=HelpCommand, name="profiles")
 @user_errors
 def profiles_command(
     year: int | None = typer.Option(None, "--year", help="评价年度（默认：数据中最新的年份）"),
     all_bases: bool = typer.Option(False, "--all", help="为全部示范基地生成画像（默认只为预警、撤销或二星及以下的基地）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML）"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     out: Path | None = typer.Option(None, "--out", help="报告目录（默认：仓库的 reports/）；画像写入其下 profiles/<年度>/"),
 ) -> None:
-    """生成示范基地画像（短板弱项反馈）：并行为每个基地写出评价结果、指标位置与短板弱项页面。"""
+    """生成示范基地画像（短板弱项反馈页面）。
+
+    并行为每个基地写出评价结果、指标位置与短板弱项页面。
+
+    示例：nidb profiles --all
+    """
     from nidb.report.feedback import build_profiles
     from nidb.report.pipeline import terminal_progress
 

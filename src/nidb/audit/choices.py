@@ -30,7 +30,7 @@ import numpy as np
 from nidb.errors import ConfigError
 from nidb.evaluation.stars import CRITERIA as STAR_CRITERIA
 from nidb.evaluation.stars import StarRule
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import check_kind, read_yaml
 
 KINDS = ("weights", "discrete", "uniform")
 METHODS_DIR = Path(__file__).resolve().parent.parent / "methods"
@@ -226,7 +226,8 @@ def load_audit_spec(path: str | Path | None = None) -> AuditSpec:
     raw = read_yaml(path)
     if not isinstance(raw, Mapping):
         raise _err(source, "<根>", "应为映射")
-    allowed = {"version", "base_method", "stars", "seed", "runs", "chunk_size", "sobol", "choices", "doc"}
+    check_kind(raw, "audit", source)
+    allowed = {"kind", "version", "base_method", "stars", "seed", "runs", "chunk_size", "sobol", "choices", "doc"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
         raise _err(source, "<根>", f"未知的键：{', '.join(unknown)}")

@@ -38,7 +38,7 @@ from nidb.yamlfile import read_yaml
 
 # evaluation keys that change the engine's data table (with impute.group): all but the
 # star rule and the special evaluations, which act after scoring
-DATA_KEYS = tuple(k for k in EVALUATION_KEYS if k not in ("stars", "special"))
+DATA_KEYS = tuple(k for k in EVALUATION_KEYS if k not in ("kind", "stars", "special"))
 
 
 @dataclass(frozen=True)

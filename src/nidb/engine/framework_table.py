@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nidb.errors import ConfigError
+from nidb.errors import ConfigError, InputError, Problem
 
 NODE_COLUMNS = ("code", "name", "level", "parent", "weight", "direction", "denominator", "target")
 
@@ -284,6 +284,9 @@ def check_data(data: pd.DataFrame, hierarchy: Hierarchy, *, source: str = "<data
 def read_table_framework(data_path: str | Path, meta_path: str | Path) -> TableFramework:
     """Read a data CSV and its COINr-style metadata CSV into a checked :class:`TableFramework`."""
     data_path, meta_path = Path(data_path), Path(meta_path)
+    for path in (meta_path, data_path):
+        if not path.is_file():
+            raise InputError([Problem(file=str(path), rule="exists", message="文件不存在")])
     meta = pd.read_csv(meta_path)
     hierarchy = hierarchy_from_meta(meta, source=str(meta_path))
     data = pd.read_csv(data_path)

@@ -32,7 +32,7 @@ from nidb.engine.normalise import NORMALISATIONS, TIES
 from nidb.engine.treat import LOG_VARIANTS, TreatSpec
 from nidb.engine.weights import SCHEMES, ahp_weights
 from nidb.keypath import KeyPathReader
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import check_kind, read_yaml
 
 SCREEN_STAGES = ("before_imputation", "after_imputation")
 TREATMENTS = ("none", "jrc")
@@ -256,8 +256,11 @@ def _aggregate(r: _Reader, raw: Any) -> AggregateSpec:
 def method_from_mapping(raw: Mapping | None, *, source: str = "<method>") -> Method:
     """Validate a parsed recipe (a mapping) and return the :class:`Method`."""
     r = _Reader(source)
+    check_kind(raw, "engine", source)
     top = r.mapping(
-        raw, "", ("name", "description", "denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate")
+        raw,
+        "",
+        ("kind", "name", "description", "denominate", "impute", "screen", "treat", "normalise", "weights", "aggregate"),
     )
     imp = r.mapping(top.get("impute"), "impute", ("method", "group"))
     impute = ImputeSpec(

@@ -61,7 +61,8 @@ def score_tables(data_path: Path, meta_path: Path, method: str | Path | None, ou
     tables written beside it (``<stem>-权重.csv`` …); an ``.xlsx`` output gets one sheet each.
     """
     check_out(out)
+    recipe = resolve_method(method)
     framework = read_table_framework(data_path, meta_path)
-    result = run(framework.data, framework.hierarchy, resolve_method(method))
+    result = run(framework.data, framework.hierarchy, recipe)
     tables = result_tables(result, framework.hierarchy)
     return write_tables(tables, out)

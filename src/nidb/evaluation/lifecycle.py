@@ -24,7 +24,7 @@ import pandas as pd
 
 from nidb.errors import ConfigError, InputError, Problem
 from nidb.inputs.contract import load_contract
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import check_kind, read_yaml
 
 RULES_PATH = Path(__file__).parent.parent / "rules" / "lifecycle-2023.yaml"
 
@@ -98,8 +98,9 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
 
     if not isinstance(raw, Mapping):
         raise fail("(根)", "须为映射")
+    check_kind(dict(raw), "lifecycle", source)
     allowed = {
-        "version", "source", "first_evaluation_data_year_offset", "campaign_lag", "compliance_from_offset",
+        "kind", "version", "source", "first_evaluation_data_year_offset", "campaign_lag", "compliance_from_offset",
         "warning_max_stars", "low_star_revocation", "revoke_env_incident_levels",
         "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
         "fraud_suspends_next_batch", "rate_in_compliance_revocation_year",

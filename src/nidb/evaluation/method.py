@@ -14,10 +14,11 @@ from nidb.evaluation.experts import AGGREGATION_METHODS
 from nidb.evaluation.special import SpecialEvaluation, parse_special
 from nidb.evaluation.stars import StarRule
 from nidb.framework import Framework, check_parameters
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import check_kind, read_yaml
 
 DEFAULT_METHOD_PATH = Path(__file__).parent.parent / "methods" / "evaluation-default.yaml"
-EVALUATION_KEYS = ("experts", "peer_relative", "parameters", "stars", "special", "rating_data")
+#: the keys an evaluation method adds to the engine recipe (the rest goes to the engine)
+EVALUATION_KEYS = ("kind", "experts", "peer_relative", "parameters", "stars", "special", "rating_data")
 PEER_RELATIVE = ("standing", "value")
 
 
@@ -73,6 +74,7 @@ def evaluation_method_from_mapping(
 
     if not isinstance(raw, Mapping):
         raise fail("(根)", "应为映射（键: 值）")
+    check_kind(dict(raw), "evaluation", source)
     engine_part = {k: v for k, v in raw.items() if k not in EVALUATION_KEYS}
     engine = method_from_mapping(engine_part, source=source)
     if "stars" not in raw:

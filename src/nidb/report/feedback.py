@@ -47,7 +47,12 @@ def build_profiles(
     is built aside and swapped in, so a failed run keeps the previous profiles.
     """
 
+    from nidb.evaluation.method import load_evaluation_method
+    from nidb.framework import load_framework
+
     say = progress or (lambda _: None)
+    if method is not None:
+        load_evaluation_method(method, framework=load_framework())  # a wrong method file stops before the data
     data_path = resolve_data_dir(data_dir)
     say(f"读取并校验输入数据：{data_path}")
     dataset = load_dataset(data_path)

@@ -199,6 +199,11 @@ def build_report(
     method_file = Path(method).resolve() if method else None
     if method_file is not None and not method_file.is_file():
         raise InputError([Problem(file=str(method_file), rule="exists", message="方法文件不存在")])
+    if method_file is not None:
+        from nidb.evaluation.method import load_evaluation_method
+        from nidb.framework import load_framework
+
+        load_evaluation_method(method_file, framework=load_framework())  # a wrong file stops here, not in a chapter
 
     say(f"读取并校验输入数据：{data}")
     dataset = load_dataset(data)

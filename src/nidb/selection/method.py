@@ -10,14 +10,14 @@ from nidb.evaluation.experts import AGGREGATION_METHODS
 from nidb.framework import Framework, check_parameters, load_framework
 from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import check_kind, read_yaml
 
 DEFAULT_METHOD_PATH = Path(__file__).parent.parent / "methods" / "selection-default.yaml"
 RULE_MODES = ("all", "k_per_dimension")
 ORDER_FLAGS = ("pilot_tasks", "special_areas")
 
 _TOP = {
-    "name", "description", "framework", "parameters", "data_lag", "special_area_relaxation", "quantitative_rule",
+    "kind", "name", "description", "framework", "parameters", "data_lag", "special_area_relaxation", "quantitative_rule",
     "qualitative_rule", "features_required", "veto", "listing_required", "ordering", "sweep",
 }
 _QUANT = {"mode", "k"}
@@ -111,6 +111,7 @@ def parse_selection_method(raw: Any, source: str = "selection.yaml") -> Selectio
     r = _Reader(source)
     if not isinstance(raw, dict):
         raise r.fail("（顶层）", "应为键值映射")
+    check_kind(raw, "selection", source)
     raw = r.mapping(raw, "", _TOP)
     fw_path = raw.get("framework")
     framework = load_framework(None if fw_path is None else Path(source).parent / fw_path)

@@ -1,0 +1,57 @@
+"""`nidb --help` and each command's help at 80 columns: nothing cut, one example each."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from nidb.cli import app
+
+COMMANDS = sorted(typer.main.get_command(app).commands)
+BOX = re.compile(r"[\s│╭╮╰╯─]")
+
+
+def help_at(width: int, *args: str) -> str:
+    result = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": str(width), "TERMINAL_WIDTH": ""})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def flat(text: str) -> str:
+    """Text without whitespace and box lines, so that wrapped help reads as one string."""
+    return BOX.sub("", text)
+
+
+def test_help_is_80_columns_wide():
+    assert max(len(line) for line in help_at(80).splitlines()) <= 80
+
+
+def test_command_list_shows_each_summary_whole_at_80_columns():
+    out = help_at(80)
+    assert "…" not in out
+    for name, command in typer.main.get_command(app).commands.items():
+        summary = command.help.split("\n\n")[0]
+        assert flat(summary) in flat(out), name
+        assert len(summary) <= 32, f"{name}: keep the summary to one line of the command list"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_command_help_is_whole_at_80_columns(name):
+    out = help_at(80, name)
+    assert "…" not in out
+    command = typer.main.get_command(app).commands[name]
+    for param in command.params:
+        if param.help:
+            assert flat(param.help) in flat(out), f"{name} {param.opts}: help cut"
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_command_help_gives_one_example_of_itself(name):
+    out = help_at(120, name)
+    examples = [line.strip() for line in out.splitlines() if line.strip().startswith("示例：")]
+    assert len(examples) == 1, out
+    assert examples[0].startswith(f"示例：nidb {name}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from nidb.engine import (
@@ -112,3 +113,69 @@ def test_packaged_efficacy_ahp_recipe_runs_on_asem():
     for pillar in tf.hierarchy.codes_at(2):
         assert result.weights[tf.hierarchy.children(pillar)].sum() == pytest.approx(1.0)  # entropy weights
     assert result.scores["Index"].between(60, 100).all()
+
+
+@pytest.fixture(scope="module")
+def asem():
+    return read_table_framework(ASEM / "ASEM_iData.csv", ASEM / "ASEM_iMeta.csv")
+
+
+LEVELS_FORM = {"levels": {2: {"scheme": "manual", "values": {"Physical": 2, "Environ": 3}}, 3: {"scheme": "manual", "values": {"Conn": 2}}}}
+
+
+@pytest.mark.skipif(not ASEM.exists(), reason="ASEM reference data not available")
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"Physical": 2, "Environ": 3, "Conn": 2},  # plain mapping of codes, any level
+        {"values": {"Physical": 2, "Environ": 3, "Conn": 2}},
+        {"scheme": "manual", "values": {"Physical": 2, "Environ": 3, "Conn": 2}},
+        {"Physical": 2, "levels": {2: {"Environ": 3}, 3: {"values": {"Conn": 2}}}},  # plain mapping at a level
+    ],
+    ids=["plain", "values", "manual", "mixed"],
+)
+def test_plain_node_weights_equal_the_levels_form(asem, weights):
+    plain = run(asem.data, asem.hierarchy, method_from_mapping({"weights": weights}))
+    levels = run(asem.data, asem.hierarchy, method_from_mapping({"weights": LEVELS_FORM}))
+    assert plain.weights[["Physical", "Environ", "Conn"]].tolist() == [2, 3, 2]
+    assert plain.weights.drop(["Physical", "Environ", "Conn"]).equals(
+        run(asem.data, asem.hierarchy, method_from_mapping({})).weights.drop(["Physical", "Environ", "Conn"])
+    )
+    pd.testing.assert_frame_equal(plain.scores, levels.scores)
+    assert method_from_mapping({"weights": weights}).weights.by_level(asem.hierarchy) == method_from_mapping(
+        {"weights": LEVELS_FORM}
+    ).weights
+
+
+@pytest.mark.parametrize(
+    "weights, key",
+    [
+        ({"valeus": {"D2": 2}}, "weights.valeus"),
+        ({"levels": {2: {"sheme": "equal"}}}, "weights.levels.2.sheme"),
+        ("equal", "weights"),
+        ({"scheme": "equal", "D2": 2}, "weights.values"),
+        ({"D2": -1}, "weights.D2"),
+        ({"D2": 2, "values": {"D2": 3}}, "weights.values.D2"),
+        ({"levels": {2: {"scheme": "entropy", "D2": 2}}}, "weights.levels.2.values"),
+    ],
+)
+def test_a_wrong_weights_section_lists_the_accepted_forms(weights, key):
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")) as error:
+        method_from_mapping({"weights": weights}, source="x.yaml")
+    if "未知键" in str(error.value) or key == "weights":
+        assert "weights: {D2: 2, D4: 2}" in str(error.value) and "levels: {层级: {代码: 权重}}" in str(error.value)
+
+
+@pytest.mark.skipif(not ASEM.exists(), reason="ASEM reference data not available")
+@pytest.mark.parametrize(
+    "weights, message",
+    [
+        ({"D2": 2}, r"weights\.values\.D2：框架中没有这个可加权的节点"),
+        ({"Index": 2}, r"weights\.values\.Index：框架中没有这个可加权的节点"),
+        ({"Physical": 2, "levels": {2: {"scheme": "entropy"}}}, r"weights\.values\.Physical：第 2 层的权重方案为 entropy"),
+        ({"Physical": 2, "levels": {2: {"Physical": 3}}}, r"weights\.values\.Physical：已在 weights\.levels\.2 中给出"),
+    ],
+)
+def test_node_weights_the_framework_cannot_place_name_the_code(asem, weights, message):
+    with pytest.raises(ConfigError, match=rf"x\.yaml.*{message}"):
+        run(asem.data, asem.hierarchy, method_from_mapping({"weights": weights}, source="x.yaml"))

@@ -11,6 +11,7 @@ Every key is optional; an omitted step takes its default (see ``docs/engine.md``
             winsorise_max: 5, log: log_ct}                # default method none
     normalise: {method: minmax, low: 0, high: 100}        # default minmax 0–100
     weights: {scheme: framework, levels: {1: {scheme: entropy}}}  # default framework
+    weights: {D2: 2, D4: 2}               # node weights at any level (the rest: framework)
     aggregate: {method: arithmetic, min_availability: null,
                 levels: {4: {method: geometric}}}         # default arithmetic, no threshold
 
@@ -24,15 +25,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nidb.engine.aggregate import AGGREGATIONS, ZERO_POLICIES
 from nidb.engine.impute import IMPUTATIONS
 from nidb.engine.normalise import NORMALISATIONS, TIES
 from nidb.engine.treat import LOG_VARIANTS, TreatSpec
 from nidb.engine.weights import SCHEMES, ahp_weights
+from nidb.errors import ConfigError
 from nidb.keypath import KeyPathReader
 from nidb.yamlfile import check_kind, read_yaml
+
+if TYPE_CHECKING:
+    from nidb.engine.framework_table import Hierarchy
 
 SCREEN_STAGES = ("before_imputation", "after_imputation")
 TREATMENTS = ("none", "jrc")
@@ -75,12 +80,37 @@ class LevelWeights:
 
 @dataclass(frozen=True)
 class WeightsSpec:
+    """Weights rule per level; ``values`` holds node weights given without a level
+    (``weights: {D2: 2}``), placed on their level by :meth:`by_level`."""
+
     scheme: str = "framework"
     levels: Mapping[int, LevelWeights] = field(default_factory=dict)
+    values: Mapping[str, float] = field(default_factory=dict)
 
     def for_level(self, level: int) -> LevelWeights:
         """Weights rule of the nodes at ``level`` (within their parents)."""
         return self.levels.get(level, LevelWeights(scheme=self.scheme))
+
+    def by_level(self, hierarchy: Hierarchy) -> WeightsSpec:
+        """The same weights in the levels form: each node weight of ``values`` becomes a
+        ``manual`` value of its level (``weights: {D2: 2}`` ≡ ``weights.levels.2.D2: 2``)."""
+        if not self.values:
+            return self
+        weighted = set(hierarchy.weighted_codes)
+        levels = dict(self.levels)
+        for code, weight in self.values.items():
+            if code not in weighted:
+                raise ConfigError(f"weights.values.{code}：框架中没有这个可加权的节点（可加权的为各层有上级的节点）")
+            level = int(hierarchy.nodes.at[code, "level"])
+            rule = levels.get(level, LevelWeights(scheme=self.scheme))
+            if rule.scheme not in ("framework", "manual"):
+                raise ConfigError(
+                    f"weights.values.{code}：第 {level} 层的权重方案为 {rule.scheme}，不能再给单个节点的权重"
+                )
+            if code in rule.values:
+                raise ConfigError(f"weights.values.{code}：已在 weights.levels.{level} 中给出")
+            levels[level] = LevelWeights(scheme="manual", values={**rule.values, code: weight})
+        return WeightsSpec(scheme=self.scheme, levels=levels)
 
 
 @dataclass(frozen=True)
@@ -190,42 +220,87 @@ def _pairwise(r: _Reader, rows: list, path: str) -> list[list[float]]:
     return out
 
 
+WEIGHT_FORMS = (
+    "可用的写法：节点代码 → 权重（任一层，如 weights: {D2: 2, D4: 2}，或写在 weights.values 下）；"
+    f"scheme: 方案（{'、'.join(SCHEMES)}）；levels: {{层级: {{代码: 权重}}}}，"
+    "或 levels: {层级: {scheme: …, values: …, matrices: …}}"
+)
+_WEIGHT_KEYS = ("scheme", "levels", "values")
+_LEVEL_KEYS = ("scheme", "values", "matrices")
+
+
+def _code_weights(r: _Reader, plain: dict, given: Any, path: str) -> dict[str, float]:
+    """Node weights given as a plain mapping beside the keywords (`plain`, read at `path`) and
+    under `values` (`given`): ``{code: weight ≥ 0}``."""
+    for code, value in plain.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise r.fail(f"{path}.{code}" if path else str(code), f"未知键（节点代码的值应为权重数值）。{WEIGHT_FORMS}")
+    values = r.entries(given, f"{path}.values")
+    repeated = sorted(set(map(str, plain)) & set(map(str, values)))
+    if repeated:
+        raise r.fail(f"{path}.values.{repeated[0]}", "这个节点的权重已直接写在上一层，不能重复给出")
+    out = {str(c): r.number(v, f"{path}.{c}", low=0.0) for c, v in plain.items()}
+    out.update({str(c): r.number(v, f"{path}.values.{c}", low=0.0) for c, v in values.items()})
+    return out
+
+
+def _ahp_matrices(r: _Reader, given: Any, path: str) -> dict:
+    """The judgement matrices of an ``ahp`` level, each checked for consistency."""
+    matrices = {}
+    given = r.entries(given, f"{path}.matrices")
+    if not given:
+        raise r.fail(f"{path}.matrices", "ahp 权重需要至少一个判断矩阵")
+    for parent, m in given.items():
+        mp = f"{path}.matrices.{parent}"
+        item = r.mapping(m, mp, ("order", "matrix"))
+        order = item.get("order")
+        if not isinstance(order, list) or not order or not all(isinstance(c, str) for c in order):
+            raise r.fail(f"{mp}.order", "应为下级节点代码的列表")
+        matrix = item.get("matrix")
+        if not isinstance(matrix, list) or len(matrix) != len(order):
+            raise r.fail(f"{mp}.matrix", f"应为 {len(order)} 阶方阵（与 order 一致）")
+        matrix = _pairwise(r, matrix, f"{mp}.matrix")
+        ahp_weights(matrix, key=f"{r.source}，键 {mp}.matrix")
+        matrices[str(parent)] = {"order": order, "matrix": matrix}
+    return matrices
+
+
 def _weights(r: _Reader, raw: Any) -> WeightsSpec:
-    base = r.mapping(raw, "weights", ("scheme", "levels"))
+    """The weights section in any of its forms (:data:`WEIGHT_FORMS`); node weights given
+    without a level stay in ``values`` until the framework places them
+    (:meth:`WeightsSpec.by_level`)."""
+    if raw is None:
+        return WeightsSpec()
+    if not isinstance(raw, Mapping):
+        raise r.fail("weights", f"应为键值映射。{WEIGHT_FORMS}")
+    base = dict(raw)
+    plain = {k: v for k, v in base.items() if str(k) not in _WEIGHT_KEYS}
+    values = _code_weights(r, plain, base.get("values"), "weights")
     scheme = r.choice(base.get("scheme", "framework"), "weights.scheme", SCHEMES)
-    if scheme in ("manual", "ahp"):
-        raise r.fail("weights.scheme", f"{scheme} 需要按层给出（weights.levels.<层级>.{'values' if scheme == 'manual' else 'matrices'}）")
+    if scheme == "manual" and values:
+        scheme = "framework"  # manual = framework weights with the listed nodes changed
+    elif scheme in ("manual", "ahp"):
+        where = "节点权重（如 weights: {D2: 2}）" if scheme == "manual" else "weights.levels.<层级>.matrices"
+        raise r.fail("weights.scheme", f"{scheme} 需要给出{where}")
+    if values and scheme != "framework":
+        raise r.fail("weights.values", f"节点权重只能与 framework 方案合用（weights.scheme 为 {scheme}）；改用 levels 分层给出")
     levels: dict[int, LevelWeights] = {}
     for key, spec in r.entries(base.get("levels"), "weights.levels").items():
         path = f"weights.levels.{key}"
         level = r.level(key, path)
-        entry = r.mapping(spec, path, ("scheme", "values", "matrices"))
-        lscheme = r.choice(entry.get("scheme", "framework"), f"{path}.scheme", SCHEMES)
-        values = {}
-        if lscheme == "manual":
-            given = r.entries(entry.get("values"), f"{path}.values")
-            values = {str(c): r.number(v, f"{path}.values.{c}", low=0.0) for c, v in given.items()}
-            if not values:
-                raise r.fail(f"{path}.values", "manual 权重需要至少一个节点的权重")
-        matrices = {}
-        if lscheme == "ahp":
-            given = r.entries(entry.get("matrices"), f"{path}.matrices")
-            if not given:
-                raise r.fail(f"{path}.matrices", "ahp 权重需要至少一个判断矩阵")
-            for parent, m in given.items():
-                mp = f"{path}.matrices.{parent}"
-                item = r.mapping(m, mp, ("order", "matrix"))
-                order = item.get("order")
-                if not isinstance(order, list) or not order or not all(isinstance(c, str) for c in order):
-                    raise r.fail(f"{mp}.order", "应为下级节点代码的列表")
-                matrix = item.get("matrix")
-                if not isinstance(matrix, list) or len(matrix) != len(order):
-                    raise r.fail(f"{mp}.matrix", f"应为 {len(order)} 阶方阵（与 order 一致）")
-                matrix = _pairwise(r, matrix, f"{mp}.matrix")
-                ahp_weights(matrix, key=f"{r.source}，键 {mp}.matrix")
-                matrices[str(parent)] = {"order": order, "matrix": matrix}
-        levels[level] = LevelWeights(scheme=lscheme, values=values, matrices=matrices)
-    return WeightsSpec(scheme=scheme, levels=levels)
+        entry = r.mapping(spec, path)
+        extra = {k: v for k, v in entry.items() if str(k) not in _LEVEL_KEYS}
+        given = _code_weights(r, extra, entry.get("values"), path)
+        lscheme = r.choice(entry.get("scheme", "manual" if given else "framework"), f"{path}.scheme", SCHEMES)
+        if lscheme == "manual" and not given:
+            raise r.fail(f"{path}.values", "manual 权重需要至少一个节点的权重")
+        if given and lscheme != "manual":
+            raise r.fail(f"{path}.values", f"节点权重属于 manual 方案，这一层的方案为 {lscheme}")
+        if "matrices" in entry and lscheme != "ahp":
+            raise r.fail(f"{path}.matrices", f"判断矩阵属于 ahp 方案，这一层的方案为 {lscheme}")
+        matrices = _ahp_matrices(r, entry.get("matrices"), path) if lscheme == "ahp" else {}
+        levels[level] = LevelWeights(scheme=lscheme, values=given, matrices=matrices)
+    return WeightsSpec(scheme=scheme, levels=levels, values=values)
 
 
 def _aggregation(r: _Reader, entry: dict, path: str, default: LevelAggregation) -> LevelAggregation:

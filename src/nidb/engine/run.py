@@ -208,6 +208,7 @@ def resolve_weights(normalised: np.ndarray, hierarchy: Hierarchy, spec: WeightsS
 
     Scores above the indicators are computed only when a data-driven scheme needs them.
     """
+    spec = spec.by_level(hierarchy)
     parts = []
     current = np.asarray(normalised, dtype=float)
     weighted_levels = hierarchy.levels[:-1]

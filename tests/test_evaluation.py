@@ -291,7 +291,16 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     assert result.exit_code == 0, result.output
     n_five = int((demo_panel[1].evaluations[2023].results["stars"] == 5).sum())
     assert f"5星 {n_five} 个" in result.output and "示例数据（合成）" in result.output
+    from nidb.evaluation.cascade import cascade_note, panel_cascade
+
+    cascade = panel_cascade(demo_panel[1], 2023, load_rules())
+    note = cascade_note(cascade)
+    assert note in result.output.splitlines()  # how many the method's own earlier years revoked, and why
+    rated = int(demo_panel[1].evaluations[2023].results["stars"].notna().sum())
+    assert f"2023 年参评 {rated} 个" in note
+    assert cascade.revoked_by_method > 0 and f"有 {cascade.revoked_by_method} 个基地因连续 2 年" in note
     sheets = pd.read_excel(out, sheet_name=None)
+    assert note in sheets["说明"]["内容"].tolist()
     assert {"评价结果", "五星示范基地名单", "星级分布", "专项评价", "动态管理事件", "专家评分一致性", "说明"} <= set(sheets)
     assert len(sheets["五星示范基地名单"]) == int((sheets["评价结果"]["星级"] == 5).sum()) > 0
     agreement = sheets["专家意见一致性（逐基地）"]
@@ -394,3 +403,32 @@ def test_a_positive_rescaling_of_an_indicator_changes_nothing(seed, column, fact
     cols = ["D1", "D2", "D3", "D4", "D5", "D6", "index"]
     np.testing.assert_allclose(after[cols].to_numpy(), before.loc[after.index, cols].to_numpy(), atol=1e-9)
     assert after["stars"].tolist() == before.loc[after.index, "stars"].tolist()
+
+
+def test_the_documented_d2_d4_example_makes_the_levels_form_method(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    from nidb.engine.method import LevelWeights
+    from nidb.evaluation.method import DEFAULT_METHOD_PATH
+    from nidb.yamlfile import read_yaml
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "evaluation.md").read_text(encoding="utf-8")
+    block = doc.split("### Worked example: double the weights of D2 and D4")[1].split("```bash\n")[1].split("```")[0]
+    command = next(line for line in block.replace("\\\n", "").splitlines() if line.startswith("sed "))
+    if shutil.which("sed") is None:
+        pytest.skip("sed is not installed")
+    command = command.replace("src/nidb/methods/evaluation-default.yaml", str(DEFAULT_METHOD_PATH))
+    subprocess.run(["bash", "-c", command], cwd=tmp_path, check=True)
+    fw = load_framework()
+    method = load_evaluation_method(tmp_path / "d2-d4-double.yaml", fw)
+    default = load_evaluation_method(None, fw)
+    assert method.name == "d2-d4-double"
+    weights = method.engine.weights.by_level(evaluation_hierarchy(fw, method))
+    assert weights.levels == {2: LevelWeights(scheme="manual", values={"D2": 2.0, "D4": 2.0})}
+    levels_form = evaluation_method_from_mapping(
+        {**read_yaml(DEFAULT_METHOD_PATH), "weights": {"levels": {2: {"scheme": "manual", "values": {"D2": 2, "D4": 2}}}}},
+        framework=fw,
+    )
+    assert weights == levels_form.engine.weights
+    assert method.engine.normalise == default.engine.normalise and method.stars == default.stars

@@ -366,3 +366,55 @@ def test_renamings_must_chain_up_to_the_registry_name() -> None:
     assert problem.file == "renames" and problem.row == 3 and problem.value == "丁"
     with pytest.raises(InputError, match="名录"):
         run(bases, star_table(), renames=chain.assign(new_name=["戊", "乙"]))
+
+
+def test_cascade_counts_the_revocations_of_the_methods_own_earlier_years() -> None:
+    from nidb.evaluation.cascade import cascade, cascade_note
+
+    bases = registry(
+        ("B0101", 2015, 5, "河北省"), ("B0102", 2015, 5, "河北省"), ("B0103", 2015, 5, "河北省"),
+        ("B0104", 2015, 5, "河北省"), ("B0105", 2015, 5, "河北省"),
+    )
+    stars = star_table(
+        B0101={2021: 2, 2022: 1, 2023: 5},  # revoked 2022 for low stars
+        B0102={2020: 2, 2021: 2, 2022: 5},  # revoked 2021 for low stars
+        B0103={2020: 4, 2021: 4},  # fraud in 2021
+        B0104={2020: 4, 2021: 4, 2022: 4, 2023: 4},  # environmental incident in 2023
+        B0105={2020: 4, 2021: 2, 2022: 2, 2023: 3},  # revoked 2022 for low stars
+    )
+    events = annual(
+        {"unit_id": "B0103", "year": 2021, "fraud_found": True},
+        {"unit_id": "B0104", "year": 2023, "env_incident_level": "Ⅰ级"},
+    )
+    out = run(bases, stars, events)
+    rated = int(out.status.query("year == 2023")["evaluated"].sum())
+    c = cascade(out.events, rated, 2023, RULES)
+    assert rated == 0 and c.by_method.to_dict() == {2021: 1, 2022: 2} and c.revoked_by_method == 3
+    assert (c.by_data_before, c.by_data_now) == (1, 1)
+    note = cascade_note(c)
+    assert "有 3 个基地因连续 2 年评为 2 星及以下被取消称号（第二十三条第（三）项；2021 年 1 个、2022 年 2 个）" in note
+    assert "另有此前 1 个、当年 1 个（当年不参评）因" in note and "与评价方法无关" in note
+    # the rule's parameters are the ones the note names
+    three = cascade(run(bases, stars, events, rules=LifecycleRules(low_star_consecutive_years=3)).events, 0, 2023,
+                    LifecycleRules(low_star_consecutive_years=3))
+    assert three.revoked_by_method == 0 and "没有基地因连续 3 年评为 2 星及以下被取消称号" in cascade_note(three)
+
+
+def test_cascade_counts_a_base_revoked_for_low_stars_and_an_event_as_revoked_by_the_data() -> None:
+    from nidb.evaluation.cascade import cascade
+
+    rules = LifecycleRules(rate_in_compliance_revocation_year=True)
+    bases = registry(("B0201", 2015, 5, "河北省"))
+    events = annual({"unit_id": "B0201", "year": 2021, "env_incident_level": "Ⅰ级"})
+    out = run(bases, star_table(B0201={2020: 2, 2021: 2}), events, rules=rules)
+    assert {"revoked_low_stars", "revoked_env_incident"} <= set(out.events["event_code"])
+    c = cascade(out.events, 0, 2022, rules)
+    assert c.revoked_by_method == 0 and c.by_data_before == 1
+
+
+def test_cascade_note_can_leave_the_count_to_the_text_around() -> None:
+    from nidb.evaluation.cascade import Cascade, cascade_note
+
+    c = Cascade(2025, 433, pd.Series({2021: 5, 2023: 1}), 3, 3, 2, 2, False)
+    assert cascade_note(c).startswith("2025 年参评 433 个。此前各年")
+    assert cascade_note(c, with_count=False).startswith("此前各年按同一评价方法评价，有 6 个基地")

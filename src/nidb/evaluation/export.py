@@ -9,6 +9,7 @@ import pandas as pd
 
 from nidb.errors import NidbError
 from nidb.evaluation.annual import Panel, run_panel
+from nidb.evaluation.cascade import cascade_note, panel_cascade
 from nidb.evaluation.lifecycle import (
     LifecycleRules,
     load_rules,
@@ -209,7 +210,9 @@ def run_evaluate(
     panel = run_panel(dataset, framework, m, r, years)
     tables = labelled(evaluation_tables(panel, framework, year), synthetic)
     info = _info(path, synthetic, f"{year} 年度发展质量评价结果", framework, m, r, years)
-    return write_tables({**tables, "说明": info}, out), star_summary(panel, year, synthetic)
+    note = cascade_note(panel_cascade(panel, year, r))
+    info = pd.concat([info, pd.DataFrame({"项目": ["参评基地数"], "内容": [note]})], ignore_index=True)
+    return write_tables({**tables, "说明": info}, out), f"{star_summary(panel, year, synthetic)}\n{note}"
 
 
 def star_summary(panel: Panel, year: int, synthetic: bool) -> str:

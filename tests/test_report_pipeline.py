@@ -227,7 +227,19 @@ def test_nidb_profiles_writes_every_base_and_the_feedback_selection(built, tmp_p
         assert "示例数据（合成）" in text and "## 短板弱项" in text
         assert "<script>" not in text and "\n**粗体**" not in text
     assert (folder / "index.qmd").is_file() and len(list((folder / "figures").glob("*.png"))) == N_BASES
-    feedback = build_profiles(data_dir=data, out_dir=tmp_path / "feedback", workers=1)
+    # without Quarto the profiles get the report's HTML preview, and the command says where
+    site = tmp_path / "_site" / "profiles" / "2025"
+    assert f"画像网页：{site / 'index.html'}" in done.output
+    if not quarto_available():
+        assert "未检测到 Quarto" in done.output and "https://quarto.org" in done.output
+        html = sorted(site.glob("B*.html"))
+        assert [p.stem for p in html] == [p.stem for p in pages]
+        page = html[0].read_text(encoding="utf-8")
+        assert "示例数据（合成）" in page and "短板弱项" in page and "HTML 预览" in page
+        assert (site / "figures").is_dir() and (tmp_path / "_site" / "index.html").is_file()
+        assert "profiles/2025/index.html" in (tmp_path / "_site" / "index.html").read_text(encoding="utf-8")
+    feedback = build_profiles(data_dir=data, out_dir=tmp_path / "feedback", workers=1, render=False)
+    assert feedback.render is None and not (tmp_path / "feedback" / "_site").exists()
     status = pd.read_csv(built[0].appendix.parent / "lifecycle_events.csv", encoding="utf-8-sig")
     assert feedback.pages == len(list((tmp_path / "feedback" / "profiles" / "2025").glob("B*.qmd")))
     assert feedback.pages <= N_BASES and feedback.selection.startswith("预警")

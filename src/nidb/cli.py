@@ -327,7 +327,8 @@ def profiles_command(
 ) -> None:
     """生成示范基地画像（短板弱项反馈页面）。
 
-    并行为每个基地写出评价结果、指标位置与短板弱项页面。
+    并行为每个基地写出评价结果、指标位置与短板弱项页面，随后像 nidb report 一样渲染网站
+    （无 Quarto 时生成 HTML 预览），并给出画像网页的位置。
 
     示例：nidb profiles --all
     """
@@ -335,7 +336,7 @@ def profiles_command(
     from nidb.report.pipeline import terminal_progress
 
     result = build_profiles(year, data, method, out, all_bases=all_bases, progress=terminal_progress())
-    typer.echo(f"已为{result.selection}生成 {result.pages} 个画像：{result.out_dir}")
+    typer.echo(result.message)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,6 +15,7 @@ from nidb.report.profiles import (
     write_index,
     write_profiles,
 )
+from nidb.report.render import RenderResult, render_site
 from nidb.report.workspace import default_out_dir, latest_year, swap
 
 PROFILES_DIR = "profiles"
@@ -28,6 +29,16 @@ class ProfilesResult:
     out_dir: Path
     pages: int
     selection: str
+    render: RenderResult | None = None  # the site the profiles were rendered into (None: not rendered)
+
+    @property
+    def message(self) -> str:
+        """Where the profiles are, as the command line says it."""
+        text = f"已为{self.selection}生成 {self.pages} 个画像：{self.out_dir}"
+        if self.render is None:
+            return text
+        index = self.render.site / PROFILES_DIR / str(self.year) / "index.html"
+        return f"{text}\n画像网页：{index}\n{self.render.message}"
 
 
 def build_profiles(
@@ -38,13 +49,16 @@ def build_profiles(
     *,
     all_bases: bool = False,
     workers: int | None = None,
+    render: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> ProfilesResult:
     """Write feedback profiles (短板弱项) into ``<out_dir>/profiles/<year>/``.
 
     By default only the bases that most need feedback (`feedback_bases`: warned, revoked or
     rated two stars or below); with `all_bases`, every base in the registry. The directory
-    is built aside and swapped in, so a failed run keeps the previous profiles.
+    is built aside and swapped in, so a failed run keeps the previous profiles. With
+    `render`, the site under ``<out_dir>/_site`` is then rendered again, as `nidb report`
+    does (Quarto, or the HTML preview without it), so the profiles have HTML pages.
     """
 
     from nidb.evaluation.method import load_evaluation_method
@@ -80,4 +94,5 @@ def build_profiles(
     backup = swap(staging, target)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
-    return ProfilesResult(year=year, out_dir=target, pages=len(base_ids), selection=selection)
+    site = render_site(root, demo, say) if render else None
+    return ProfilesResult(year=year, out_dir=target, pages=len(base_ids), selection=selection, render=site)

@@ -36,12 +36,7 @@ from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.explorer import explorer_data, write_explorer, write_explorer_index
 from nidb.report.manifest import build_manifest, write_manifest
 from nidb.report.page import DEMO_NOTICE_TEXT
-from nidb.report.render import (
-    RenderResult,
-    quarto_available,
-    render_preview,
-    render_quarto,
-)
+from nidb.report.render import RenderResult, render_site
 from nidb.report.templating import render_template
 from nidb.report.workspace import (
     check_year,
@@ -55,7 +50,6 @@ Progress = Callable[[str], None]
 APPENDIX_DIR = "appendix"
 APPENDIX_XLSX = "appendix.xlsx"
 APPENDIX_INDEX = "index.csv"
-SITE_DIR = "_site"
 SEEDS = {"PYTHONHASHSEED": 0, "SOURCE_DATE_EPOCH": int(SOURCE_DATE_EPOCH)}
 
 
@@ -282,7 +276,7 @@ def build_report(
     rendered = None
     try:
         if render:
-            rendered = _render_site(out, demo, say)
+            rendered = render_site(out, demo, say)
     except BaseException:
         restore(backup, year_dir)
         raise
@@ -322,29 +316,6 @@ def _write_explorer(dataset: Any, year: int, method_file: Path | None, staging: 
     profiles = out / "profiles" / str(year)
     links.update({p.stem: f"../profiles/{year}/{p.stem}.html" for p in profiles.glob("B*.qmd")})
     write_explorer(explorer_data(dataset, year, method_file, demo=demo, links=links), staging)
-
-
-def _render_site(out: Path, demo: bool, say: Progress) -> RenderResult:
-    """Render the site beside ``<out>/_site`` and swap it in."""
-    site = out / SITE_DIR
-    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out))
-    try:
-        project = repo_root()
-        if quarto_available() and out == (project / "reports").resolve():
-            say("使用 Quarto 渲染网站……")
-            result = render_quarto(project, staging)
-        else:
-            if quarto_available():
-                say("输出目录不在 Quarto 项目的 reports/ 下，改为生成 HTML 预览")
-            say("生成 HTML 预览……")
-            result = render_preview(out, staging, demo)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    backup = swap(staging, site)
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
-    return RenderResult(site, result.renderer, result.message.replace(str(staging), str(site)))
 
 
 def terminal_progress() -> Progress:

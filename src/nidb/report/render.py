@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import nbformat
 import yaml
@@ -21,9 +23,12 @@ from nidb.errors import NidbError
 from nidb.report.document import DOCUMENT, pandoc_docx
 from nidb.report.escape import html_text
 from nidb.report.page import DEMO_NOTICE, notice_html
+from nidb.report.chapters import repo_root
 from nidb.report.style import font_path
+from nidb.report.workspace import swap
 
 MIN_QUARTO = (1, 7)
+SITE_DIR = "_site"
 QUARTO_HINT = (
     "未检测到 Quarto ≥ 1.7，已生成 HTML 预览（{site}）。"
     "安装 Quarto（https://quarto.org/docs/get-started/，或使用 environment.yml 的 conda 环境）"
@@ -235,3 +240,28 @@ def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
     (site / EXPLORE_PAGE).write_text(_page(title, page, "index.html", demo), encoding="utf-8")
     (site / "index.html").write_text(_page("nidb 报告预览", body, "index.html", demo), encoding="utf-8")
     return RenderResult(site, "preview", QUARTO_HINT.format(site=site))
+
+
+def render_site(out: Path, demo: bool, say: Callable[[str], None]) -> RenderResult:
+    """Render every report and profile page set under ``out`` into ``<out>/_site``: with
+    Quarto when it is installed and ``out`` is the project's reports/, else as the HTML
+    preview. The site is built beside the live one and swapped in."""
+    site = out / SITE_DIR
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out))
+    try:
+        project = repo_root()
+        if quarto_available() and out == (project / "reports").resolve():
+            say("使用 Quarto 渲染网站……")
+            result = render_quarto(project, staging)
+        else:
+            if quarto_available():
+                say("输出目录不在 Quarto 项目的 reports/ 下，改为生成 HTML 预览")
+            say("生成 HTML 预览……")
+            result = render_preview(out, staging, demo)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    backup = swap(staging, site)
+    if backup is not None:
+        shutil.rmtree(backup, ignore_errors=True)
+    return RenderResult(site, result.renderer, result.message.replace(str(staging), str(site)))

@@ -42,8 +42,8 @@ _SIGNATURE_KEYS = (
     ("audit", ("choices", "sobol", "base_method", "runs", "chunk_size")),
     ("selection", ("quantitative_rule", "qualitative_rule", "features_required", "veto", "listing_required",
                    "ordering", "sweep", "data_lag", "special_area_relaxation", "framework")),
-    ("lifecycle", ("first_evaluation_data_year_offset", "campaign_lag", "compliance_from_offset", "warning_max_stars", "low_star_revocation",
-                   "revoke_env_incident_levels", "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
+    ("lifecycle", ("first_evaluation_data_year_offset", "campaign_lag", "compliance_from_offset",
+                   "warning_max_stars", "low_star_revocation", "revoke_env_incident_levels", "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
                    "fraud_suspends_next_batch", "rate_in_compliance_revocation_year")),
     ("evaluation", ("stars", "experts", "peer_relative", "special", "rating_data")),
 )  # fmt: skip

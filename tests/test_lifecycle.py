@@ -376,7 +376,7 @@ def test_cascade_counts_the_revocations_of_the_methods_own_earlier_years() -> No
         ("B0104", 2015, 5, "河北省"), ("B0105", 2015, 5, "河北省"),
     )
     stars = star_table(
-        B0101={2021: 2, 2022: 1, 2023: 5},  # revoked 2022 for low stars
+        B0101={2020: 4, 2021: 2, 2022: 1, 2023: 5},  # revoked 2022 for low stars
         B0102={2020: 2, 2021: 2, 2022: 5},  # revoked 2021 for low stars
         B0103={2020: 4, 2021: 4},  # fraud in 2021
         B0104={2020: 4, 2021: 4, 2022: 4, 2023: 4},  # environmental incident in 2023

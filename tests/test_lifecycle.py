@@ -418,3 +418,37 @@ def test_cascade_note_can_leave_the_count_to_the_text_around() -> None:
     c = Cascade(2025, 433, pd.Series({2021: 5, 2023: 1}), 3, 3, 2, 2, False)
     assert cascade_note(c).startswith("2025 年参评 433 个。此前各年")
     assert cascade_note(c, with_count=False).startswith("此前各年按同一评价方法评价，有 6 个基地")
+
+
+def test_fraud_suspends_the_province_of_a_city_with_separate_planning() -> None:
+    bases = registry(("B0004", 2016, 8, "深圳市"), ("B0005", 2020, 9, "广东省"))
+    events = annual({"unit_id": "B0004", "year": 2021, "fraud_found": True})
+    out = run(bases, star_table(B0004={2020: 5}, B0005={2021: 4, 2022: 4, 2023: 4, 2024: 4, 2025: 4}), events)
+    sus = out.suspensions
+    assert sus[["province", "authority", "base_id", "suspended_batch"]].values.tolist() == [["广东省", "深圳市", "B0004", 10]]
+    assert "暂停广东省第 10 批" in sus["reason"].item()
+
+
+@pytest.mark.parametrize(("flags", "what"), [
+    ({"leading_industry_changed": True}, "主导产业"),
+    ({"boundary_changed": True}, "四至范围"),
+    ({"leading_industry_changed": True, "boundary_changed": True}, "主导产业和四至范围"),
+])
+def test_a_renaming_with_a_changed_leading_industry_or_boundary_is_refused(flags: dict, what: str) -> None:
+    """Art. 22: 「如主导产业和四至范围未发生变化」 the renaming is approved; otherwise it is not applied."""
+    bases = registry(("B0009", 2015, 5, "广东省"))
+    bases.loc[0, "name"] = "旧名称示范基地"  # the registry keeps the name: the renaming is refused
+    renames = pd.DataFrame({"base_id": ["B0009"], "year": [2022], "old_name": ["旧名称示范基地"],
+                            "new_name": ["新名称示范基地"], "reason": ["开发区调整"], **{k: [v] for k, v in flags.items()}})
+    out = run(bases, star_table(B0009={y: 4 for y in YEARS}), renames=renames)
+    s = out.status.set_index("year")
+    assert s.loc[2023, "name"] == "旧名称示范基地"
+    ev = out.events
+    assert not (ev["event_code"] == "renamed").any()
+    refused = ev[ev["event_code"] == "rename_refused"]
+    assert refused[["year", "event", "article"]].values.tolist() == [[2022, "更名不予认可", "第二十二条"]]
+    assert f"但{what}发生变化" in refused["reason"].item()
+    # with both flags false the renaming applies (and the registry must then hold the new name)
+    ok = renames.assign(leading_industry_changed=False, boundary_changed=False)
+    out = run(bases.assign(name="新名称示范基地"), star_table(B0009={y: 4 for y in YEARS}), renames=ok)
+    assert (out.events["event_code"] == "renamed").sum() == 1

@@ -331,19 +331,27 @@ def test_transfer_three_year_conditions(method):
 
 
 # ------------------------------------------------------------------ Art. 7 ordering
-def test_priority_then_tilt_then_revenue(method):
+def test_art7_priority_only_breaks_ties_by_default(method):
+    """Art. 7 「在同等条件下予以优先支持」: a pilot task does not lift a weaker applicant above a stronger one."""
     apps = [
         applicant("A0001"),
         applicant("A0002", special_areas="革命老区"),
         applicant("A0003", pilot_tasks="中国软件名园"),
         applicant("A0004"),
+        applicant("A0005", pilot_tasks="国家安全应急产业示范基地"),
     ]
     rows = (annual_rows("A0001", sales_revenue=900.0, leading_industry_revenue=500.0, rd_expenditure=30.0)
             + annual_rows("A0002") + annual_rows("A0003")
-            + annual_rows("A0004", sales_revenue=500.0, leading_industry_revenue=300.0, rd_expenditure=15.0))
+            + annual_rows("A0004", sales_revenue=500.0, leading_industry_revenue=300.0, rd_expenditure=15.0)
+            + annual_rows("A0005", sales_revenue=310.0, leading_industry_revenue=200.0, rd_expenditure=8.0))
     r = run(method, apps, rows)
     ranks = dict(zip(r.summary["applicant_id"], r.summary["rank"]))
-    assert ranks == {"A0003": 1, "A0002": 2, "A0001": 3, "A0004": 4}
+    # 900 > 500 > 400 = 400 > 310 亿元; the tie at 400 goes to the pilot task (A0003) before the tilt (A0002)
+    assert ranks == {"A0001": 1, "A0004": 2, "A0003": 3, "A0002": 4, "A0005": 5}
+    first = run(replace(method, priority="first_key"), apps, rows)
+    ranks = dict(zip(first.summary["applicant_id"], first.summary["rank"]))
+    # the former default: pilot tasks first (the 310 亿元 A0005 above the 900 亿元 A0001), then the tilt
+    assert ranks == {"A0003": 1, "A0005": 2, "A0002": 3, "A0001": 4, "A0004": 5}
 
 
 def test_ordering_by_a_lower_is_better_indicator(method):
@@ -405,3 +413,58 @@ def test_method_bad_ordering_key(tmp_path):
 
 def test_method_pass_mark_range(tmp_path):
     _method_error(tmp_path, lambda r: r["qualitative_rule"].update(pass_mark=120), "qualitative_rule.pass_mark")
+
+
+# ------------------------------------------------------------------ #5 产值: 工业总产值, else sales revenue
+def test_land_output_uses_gross_output_and_falls_back_to_sales(method):
+    # 400 亿元 sales on 1000 公顷 = 4000 万元/公顷; 工业总产值 390 亿元 = 3900 万元/公顷
+    rows = annual_rows(land_area=1000.0, gross_output=390.0)
+    r = run(method, [applicant()], rows)
+    assert verdict(r, "A0001", "I05")["status"] == "未通过"
+    assert verdict(r, "A0001", "I05")["reason"] == "单位土地平均产值 3900 万元/公顷 < 4000 万元/公顷（按工业总产值计）"
+    r = run(method, [applicant()], annual_rows(land_area=1000.0))
+    assert verdict(r, "A0001", "I05")["status"] == "通过"
+    assert verdict(r, "A0001", "I05")["reason"].endswith("（未填工业总产值，按产业集聚区销售收入计）")
+    strict = replace(method, parameters=(("land_output_fallback", False),))
+    assert verdict(run(strict, [applicant()], annual_rows(land_area=1000.0)), "A0001", "I05")["status"] == "数据缺失"
+
+
+# ------------------------------------------------------------------ reasons never print a failing value as its threshold
+def test_a_failing_value_is_never_printed_equal_to_its_threshold(method):
+    rows = annual_rows(sales_revenue=400.0, leading_industry_revenue=199.9999)  # 49.999975 %
+    reason = verdict(run(method, [applicant()], rows), "A0001", "I03")["reason"]
+    assert reason == "主导产业收入占比 49.99998% < 50%"
+    assert "50% < 50%" not in reason
+
+
+# ------------------------------------------------------------------ Art. 25 in selection
+def _fraud_data(authority: str) -> dict:
+    apps = [applicant("A0001", authority="广东省"), applicant("A0002", authority="深圳市"),
+            applicant("A0003", authority="江苏省")]
+    data = dataset(apps, annual_rows("A0001") + annual_rows("A0002") + annual_rows("A0003"))
+    data["bases"] = _typed_bases([{"base_id": "B0001", "name": "深圳示例基地", "authority": authority, "region": "东部",
+                                   "domain": "信息产业", "industry": "电子信息", "leading_industry": "电子信息",
+                                   "batch": 5, "year_announced": 2015}])
+    fraud = pd.DataFrame({"unit_id": ["B0001"], "year": [2023], "fraud_found": [True]})
+    data["annual"] = pd.concat([data["annual"], fraud.astype({"fraud_found": "boolean"})], ignore_index=True)
+    return data
+
+
+def _typed_bases(rows):
+    from selection_data import _typed
+    return _typed(rows, "bases")
+
+
+def test_fraud_at_a_base_of_a_city_with_separate_planning_suspends_its_province(method):
+    """Art. 25 「暂停所在省（区、市）下一批的申报工作」: 深圳市 → 广东省, including 深圳's own applicants."""
+    r = select(_fraud_data("深圳市"), 2024, method)
+    s = r.summary.set_index("applicant_id")
+    assert s.loc["A0001", "overall"] == s.loc["A0002", "overall"] == "暂停申报（第二十五条）"
+    assert "B0001" in s.loc["A0001", "suspension"] and "2023" in s.loc["A0001", "suspension"]
+    assert s.loc["A0003", "overall"] == "通过" and pd.isna(s.loc["A0003", "suspension"])
+    assert pd.isna(s.loc["A0001", "rank"])
+    # the former reading suspended the recommending authority only: map 深圳市 to itself
+    from nidb.evaluation.lifecycle import LifecycleRules
+    own = replace(method, lifecycle_rules=LifecycleRules(suspension_province=(("深圳市", "深圳市"),)))
+    s = select(_fraud_data("深圳市"), 2024, own).summary.set_index("applicant_id")
+    assert s.loc["A0001", "overall"] == "通过" and s.loc["A0002", "overall"] == "暂停申报（第二十五条）"

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from nidb.demo.annual import annual_table, apply_missing
+from nidb.demo.cases import gross_output, plant_fraud, refused_rename, withheld_forms
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
 from nidb.demo.registry import registries
@@ -20,6 +21,7 @@ from nidb.reference.catalogue import CATALOGUE_PATH, load_catalogue
 
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 20231
+CASES_STREAM = 10  # the rule cases draw from default_rng([seed, CASES_STREAM])
 TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
 
 
@@ -38,17 +40,22 @@ def generator_digest() -> str:
 def demo_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     """All contract tables of the synthetic demo, as canonical frames in contract column order."""
     rng_registry, rng_reference, rng_annual, rng_missing, rng_experts = np.random.default_rng(seed).spawn(5)
+    rng_cases = np.random.default_rng([seed, CASES_STREAM])
     bases, applicants, renames = registries(load_catalogue(), rng_registry)
     gdp = gdp_growth_table(rng_reference)
 
     units = pd.concat([bases.rename(columns={"base_id": "unit_id"}),
                        applicants.rename(columns={"applicant_id": "unit_id"})], ignore_index=True)
     annual = apply_missing(annual_table(units, gdp, rng_annual), rng_missing)
+    annual["gross_output"] = gross_output(annual, rng_cases)
 
     latent = [c for c in units.columns if c.startswith("_")]
     unit_years = annual[["unit_id", "year"]].merge(units[["unit_id", "feature_area", *latent]], on="unit_id")
     unit_years = unit_years[(unit_years["_kind"] == "base") | (unit_years["year"] == unit_years["_last_year"])]
     experts = expert_scores_table(unit_years.reset_index(drop=True), rng_experts)
+    # the rule cases (nidb.demo.cases): forms withheld after the experts scored, a fraud, a refused renaming
+    annual = plant_fraud(annual.drop(index=withheld_forms(annual, bases, rng_cases)), bases)
+    renames = refused_rename(bases, renames, rng_cases)
 
     tables = {
         "bases": bases, "applicants": applicants, "annual": annual, "expert_scores": experts,

@@ -29,12 +29,12 @@ RESULT_HEADERS = {"index": "综合指数", "rank": "排序", "stars": "星级", 
 STATUS_HEADERS = {
     **REGISTRY_HEADERS, "year": "年份", "batch": "公告批次", "year_announced": "公告年份", "evaluated": "参加评价",
     "stars": "星级", "status": "状态", "revocation_reason": "撤销原因",
-    "env_incident_level": "突发环境事件最高等级", "safety_accident_level": "生产安全事故最高等级",
+    "env_incident_level": "突发环境污染事件最高等级", "safety_accident_level": "生产安全事故最高等级",
     "unrectified_inspection": "专项督察问题未按期整改", "fraud_found": "查实弄虚作假",
 }  # fmt: skip
 EVENT_HEADERS = {"base_id": "基地编号", "year": "年份", "event": "事件", "article": "依据条款", "reason": "原因"}
 SUSPENSION_HEADERS = {
-    "authority": "推荐单位", "year": "年份", "base_id": "触发基地编号", "suspended_batch": "暂停的申报批次",
+    "province": "暂停申报的省（区、市）", "authority": "推荐单位", "year": "年份", "base_id": "触发基地编号", "suspended_batch": "暂停的申报批次",
     "article": "依据条款", "reason": "原因",
 }  # fmt: skip
 SPECIAL_HEADERS = {

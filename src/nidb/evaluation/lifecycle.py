@@ -45,7 +45,13 @@ UNRATED_YEAR = ("counts_as_low", "skipped", "resets")
 UNRATED_COLUMNS = ["base_id", "year", "status", "reason"]
 
 EVENT_COLUMNS = ["base_id", "year", "event_code", "event", "article", "reason"]
-SUSPENSION_COLUMNS = ["authority", "year", "base_id", "suspended_batch", "article", "reason"]
+SUSPENSION_COLUMNS = ["province", "authority", "year", "base_id", "suspended_batch", "article", "reason"]
+#: Art. 25 「暂停所在省（区、市）下一批的申报工作」: the province of each authority that is not one
+#: (计划单列市 → their province; 兵团 → the region it lies in); the rules file may change it
+SUSPENSION_PROVINCE = {
+    "大连市": "辽宁省", "青岛市": "山东省", "宁波市": "浙江省", "厦门市": "福建省", "深圳市": "广东省",
+    "新疆生产建设兵团": "新疆维吾尔自治区",
+}
 COMPLIANCE_COLUMNS = [
     "env_incident_level",
     "safety_accident_level",
@@ -79,6 +85,7 @@ class LifecycleRules:
     revoke_safety_accident_levels: tuple[str, ...] = ("重大", "特别重大")
     revoke_on_unrectified_inspection: bool = True
     fraud_suspends_next_batch: bool = True
+    suspension_province: tuple[tuple[str, str], ...] = tuple(SUSPENSION_PROVINCE.items())
     rate_in_compliance_revocation_year: bool = False
     source: str = ""
 
@@ -103,7 +110,7 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
         "kind", "version", "source", "first_evaluation_data_year_offset", "campaign_lag", "compliance_from_offset",
         "warning_max_stars", "low_star_revocation", "revoke_env_incident_levels",
         "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
-        "fraud_suspends_next_batch", "rate_in_compliance_revocation_year",
+        "fraud_suspends_next_batch", "suspension_province", "rate_in_compliance_revocation_year",
     }  # fmt: skip
     unknown = set(raw) - allowed
     if unknown:
@@ -126,6 +133,13 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
         return tuple(value)
 
     default = LifecycleRules()
+    authorities = load_contract().vocabulary("authorities")
+    province = raw.get("suspension_province", dict(default.suspension_province))
+    if not isinstance(province, Mapping):
+        raise fail("suspension_province", "须为映射：推荐单位 → 所在省（区、市）")
+    for key, value in province.items():
+        if key not in authorities or value not in authorities:
+            raise fail(f"suspension_province.{key}", f"推荐单位与省（区、市）须取值于推荐单位名单，实为「{key}: {value}」")
     low = raw.get("low_star_revocation", {})
     if not isinstance(low, Mapping) or set(low) - {"max_stars", "consecutive_years", "unrated_year"}:
         raise fail("low_star_revocation", "须为映射，键为 max_stars、consecutive_years、unrated_year")
@@ -169,6 +183,7 @@ def parse_rules(raw: Any, source: str = "lifecycle rules") -> LifecycleRules:
         fraud_suspends_next_batch=flag(
             "fraud_suspends_next_batch", raw.get("fraud_suspends_next_batch", default.fraud_suspends_next_batch)
         ),
+        suspension_province=tuple(province.items()),
         rate_in_compliance_revocation_year=flag(
             "rate_in_compliance_revocation_year",
             raw.get("rate_in_compliance_revocation_year", default.rate_in_compliance_revocation_year),
@@ -351,6 +366,8 @@ class Ledger:
         reasons = {code: flag.ravel()[keep] for code, flag in ruled.reasons.items()}
         revoked_now = ruled.revoked_now.ravel()[keep]
         renames = renames if renames is not None else pd.DataFrame(columns=["base_id", "year", "old_name", "new_name"])
+        refused_mask = refused_renames(renames)
+        refused, renames = renames[refused_mask], renames[~refused_mask]
         check_renames(self.bases, renames)
         grid["revocation_reason"] = _reason_text(reasons, revoked_now)
         grid["name"] = _names_by_year(grid, renames)
@@ -361,15 +378,26 @@ class Ledger:
             {"region": "string", "domain": "string", "authority": "string", "batch": "Int64", "year_announced": "Int64"}
         )  # fmt: skip
         events = _events(grid, reasons, revoked_now, ruled.rated.ravel()[keep], ruled.first_rated.ravel()[keep],
-                         due, self.rules, renames)  # fmt: skip
+                         due, self.rules, renames, refused)  # fmt: skip
         suspensions = _suspensions(grid, self.bases, reasons["fraud"] & revoked_now, self.rules)
         if not suspensions.empty:
             suspension_events = suspensions.assign(event_code="batch_suspended", event="暂停下一批申报")[EVENT_COLUMNS]
             events = pd.concat([events, suspension_events], ignore_index=True)
-        order = {"first_evaluation": 0, "not_rated": 1, "warning": 1, "renamed": 2, "batch_suspended": 4}
+        order = {"first_evaluation": 0, "not_rated": 1, "warning": 1, "renamed": 2, "rename_refused": 2,
+                 "batch_suspended": 4}
         rank = events["event_code"].map(order).fillna(3)  # revocations between renaming and suspension
         events = events.assign(_rank=rank).sort_values(["year", "base_id", "_rank"], ignore_index=True)
         return Lifecycle(status=status_table, events=events.drop(columns="_rank"), suspensions=suspensions)
+
+
+def refused_renames(renames: pd.DataFrame) -> np.ndarray:
+    """Art. 22 「如主导产业和四至范围未发生变化」: renamings with a changed leading industry or
+    boundary (columns ``leading_industry_changed``, ``boundary_changed``; blank: not changed)."""
+    changed = np.zeros(len(renames), dtype=bool)
+    for col in ("leading_industry_changed", "boundary_changed"):
+        if col in renames:
+            changed |= renames[col].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    return changed
 
 
 def check_renames(bases: pd.DataFrame, renames: pd.DataFrame) -> None:
@@ -377,13 +405,15 @@ def check_renames(bases: pd.DataFrame, renames: pd.DataFrame) -> None:
 
     The registry holds a base's current name; so, per base and in year order, each
     renaming's ``new_name`` must be the next one's ``old_name``, and the last
-    ``new_name`` the registry's ``name``. Rows are numbered as in the renames file
-    (header row = 1).
+    ``new_name`` the registry's ``name``. Refused renamings (`refused_renames`) are left
+    out before the call. Rows are numbered as in the renames file (header row = 1).
     """
     if renames.empty:
         return
-    ren = renames.reset_index(drop=True).astype({"base_id": "string", "year": "int64"})
-    ren["row"] = np.arange(len(ren)) + 2
+    ren = renames.astype({"base_id": "string", "year": "int64"})
+    integer_index = pd.api.types.is_integer_dtype(renames.index)
+    ren["row"] = np.asarray(renames.index) + 2 if integer_index else np.arange(len(ren)) + 2
+    ren = ren.reset_index(drop=True)
     ren = ren.sort_values(["base_id", "year"], kind="stable")
     same_base = ren["base_id"].eq(ren["base_id"].shift(-1)).fillna(False).astype(bool)
     expected = ren["old_name"].shift(-1).where(same_base)
@@ -477,6 +507,7 @@ def _events(
     unrated: np.ndarray,
     rules: LifecycleRules,
     renames: pd.DataFrame,
+    refused: pd.DataFrame,
 ) -> pd.DataFrame:
     """Events table: first evaluation, years not rated, warnings, one row per revocation reason, renamings."""
     frames = []
@@ -532,7 +563,7 @@ def _events(
         rows = grid[flag & revoked_now]
         article, label = REVOCATION_REASONS[code]
         detail = {
-            "env_incident": "：突发环境事件等级 " + rows["env_incident_level"].astype("string"),
+            "env_incident": "：突发环境污染事件等级 " + rows["env_incident_level"].astype("string"),
             "safety_accident": "：生产安全事故等级 " + rows["safety_accident_level"].astype("string"),
             "low_stars": "：" + rows["year"].astype("string") + " 年"
             + ("为 " + rows["stars"].astype("string") + " 星").fillna(
@@ -565,6 +596,25 @@ def _events(
                 }
             )
         )
+    if not refused.empty:
+        what = np.where(refused["leading_industry_changed"].astype("boolean").fillna(False).to_numpy(bool)
+                        if "leading_industry_changed" in refused else False, "主导产业", "")
+        boundary = (refused["boundary_changed"].astype("boolean").fillna(False).to_numpy(bool)
+                    if "boundary_changed" in refused else np.zeros(len(refused), bool))
+        what = np.where(boundary, np.where(what != "", "主导产业和四至范围", "四至范围"), what)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "base_id": refused["base_id"],
+                    "year": refused["year"].astype("int64"),
+                    "event_code": "rename_refused",
+                    "event": "更名不予认可",
+                    "article": "第二十二条",
+                    "reason": "申请由「" + refused["old_name"] + "」更名为「" + refused["new_name"] + "」，但" + what
+                    + "发生变化（第二十二条：主导产业和四至范围未发生变化的方可更名），保留原名称",
+                }
+            )
+        )
     events = pd.concat(frames, ignore_index=True)
     return events.astype({"base_id": "string", "year": "int64", "event_code": "string", "event": "string",
                           "article": "string", "reason": "string"})[EVENT_COLUMNS]  # fmt: skip
@@ -573,7 +623,7 @@ def _events(
 def _suspensions(
     grid: pd.DataFrame, bases: pd.DataFrame, fraud: np.ndarray, rules: LifecycleRules
 ) -> pd.DataFrame:
-    """Art. 25: the recommending authority's next batch after each fraud revocation."""
+    """Art. 25: the next batch of the province (省、区、市) of each base revoked for fraud."""
     rows = grid[fraud & rules.fraud_suspends_next_batch]
     if rows.empty:
         return pd.DataFrame({c: pd.Series(dtype="string") for c in SUSPENSION_COLUMNS}).astype(
@@ -584,9 +634,11 @@ def _suspensions(
     by_year = announced.groupby("year_announced")["batch"].max().cummax()
     pos = np.searchsorted(by_year.index.to_numpy(), rows["year"].to_numpy(), side="right") - 1
     latest = np.where(pos >= 0, by_year.to_numpy()[np.clip(pos, 0, None)], 0)
+    authority = rows["authority"].astype("string")
     out = pd.DataFrame(
         {
-            "authority": rows["authority"].astype("string").to_numpy(),
+            "province": province_of(authority, rules).to_numpy(),
+            "authority": authority.to_numpy(),
             "year": rows["year"].to_numpy(dtype="int64"),
             "base_id": rows["base_id"].astype("string").to_numpy(),
             "suspended_batch": pd.array(latest + 1, dtype="Int64"),
@@ -594,10 +646,17 @@ def _suspensions(
         }
     )
     out["reason"] = (
-        "所辖示范基地 " + out["base_id"] + " 查实弄虚作假，暂停" + out["authority"]
-        + "第 " + out["suspended_batch"].astype("string") + " 批示范基地申报"
+        "示范基地 " + out["base_id"] + "（" + out["authority"] + "推荐）" + out["year"].astype("string")
+        + " 年查实弄虚作假，暂停" + out["province"] + "第 " + out["suspended_batch"].astype("string")
+        + " 批示范基地申报（暂停所在省（区、市）下一批的申报工作）"
     )  # fmt: skip
     return out[SUSPENSION_COLUMNS]
+
+
+def province_of(authority: pd.Series, rules: LifecycleRules) -> pd.Series:
+    """The province (省、区、市) of each recommending authority for Art. 25 (`suspension_province`)."""
+    mapping = dict(rules.suspension_province)
+    return authority.astype("string").map(lambda a: mapping.get(a, a) if isinstance(a, str) else a).astype("string")
 
 
 def star_distribution(status: pd.DataFrame, by: str | None = None) -> pd.DataFrame:

@@ -130,6 +130,17 @@ def _parameters(r: _Reader, raw: Any) -> tuple[Parameter, ...]:
     return tuple(out)
 
 
+def _flag(r: _Reader):
+    """A check that a value is true or false."""
+
+    def check(value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            raise r.fail(path, f"应为 true 或 false，实为 {value!r}")
+        return value
+
+    return check
+
+
 def _measure(r: _Reader, raw: Any, path: str) -> Measure:
     if not isinstance(raw, dict) or len(raw) != 1:
         raise r.fail(path, "公式应为只含一个键的映射：field、ratio、sum 或 choose")
@@ -138,9 +149,15 @@ def _measure(r: _Reader, raw: Any, path: str) -> Measure:
         return Field(r.annual_field(body, f"{path}.field"))
     if kind == "ratio":
         p = f"{path}.ratio"
-        body = r.mapping(body, p, {"numerator", "denominator", "scale"}, {"numerator", "denominator", "scale"})
+        body = r.mapping(body, p, {"numerator", "denominator", "scale", "fallback"}, {"numerator", "denominator", "scale"})
         denominator = r.param_or(body["denominator"], f"{p}.denominator", r.annual_field)
-        return Ratio(r.annual_field(body["numerator"], f"{p}.numerator"), denominator, r.number(body["scale"], f"{p}.scale"))
+        fallback, enabled = None, True
+        if "fallback" in body:
+            fb = r.mapping(body["fallback"], f"{p}.fallback", {"numerator", "enabled"}, {"numerator"})
+            fallback = r.annual_field(fb["numerator"], f"{p}.fallback.numerator")
+            enabled = r.param_or(fb.get("enabled", True), f"{p}.fallback.enabled", _flag(r))
+        return Ratio(r.annual_field(body["numerator"], f"{p}.numerator"), denominator,
+                     r.number(body["scale"], f"{p}.scale"), fallback, enabled)
     if kind == "sum":
         terms = r.seq(body, f"{path}.sum")
         return Sum(tuple(r.annual_field(t, f"{path}.sum[{i}]") for i, t in enumerate(terms)))

@@ -32,15 +32,22 @@ class Field:
 
 @dataclass(frozen=True)
 class Ratio:
-    """numerator / denominator × scale; the denominator may be a parameter naming a column."""
+    """numerator / denominator × scale; the denominator may be a parameter naming a column.
+
+    ``fallback`` names a column used where the numerator is missing, when ``fallback_enabled``
+    (a literal or a parameter) is true: #5 uses 工业总产值, else sales revenue.
+    """
 
     numerator: str
     denominator: str | ParamRef
     scale: float
+    fallback: str | None = None
+    fallback_enabled: bool | ParamRef = True
 
     def fields(self) -> tuple[str, ...]:
         den = () if isinstance(self.denominator, ParamRef) else (self.denominator,)
-        return (self.numerator, *den)
+        fb = () if self.fallback is None else (self.fallback,)
+        return (self.numerator, *fb, *den)
 
 
 @dataclass(frozen=True)

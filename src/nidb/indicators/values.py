@@ -114,6 +114,8 @@ def measure_array(measure: Measure, frame: pd.DataFrame, framework: Framework, p
     if isinstance(measure, Ratio):
         denominator = _number(frame, framework.resolve(measure.denominator, dict(params)))
         numerator = _number(frame, measure.numerator)
+        if measure.fallback is not None and framework.resolve(measure.fallback_enabled, dict(params)):
+            numerator = np.where(np.isnan(numerator), _number(frame, measure.fallback), numerator)
         return (numerator / np.where(denominator != 0, denominator, np.nan)) * measure.scale
     if isinstance(measure, Sum):
         return sum((_number(frame, t) for t in measure.terms[1:]), _number(frame, measure.terms[0]))

@@ -23,9 +23,11 @@ from nidb.framework import (
     InSet,
     IsTrue,
     PeerRelative,
+    Ratio,
     SpecialAreaThreshold,
     Threshold,
 )
+from nidb.inputs.contract import load_contract
 from nidb.framework.model import NEGATED_OP, OP_SYMBOL
 from nidb.indicators.peers import PEER_LEVEL_ZH
 from nidb.selection.checks import AnyCheck, Check, Comparison, PeerCheck
@@ -65,6 +67,28 @@ def fmt(x: np.ndarray, decimals: int = 2) -> pd.Series:
     return pd.Series(pd.array(text, dtype="string"))
 
 
+MAX_DECIMALS = 8
+
+
+def fmt_apart(value: np.ndarray, threshold: np.ndarray, decimals: int = 2) -> tuple[pd.Series, pd.Series]:
+    """Value and threshold as text, each row with the fewest decimals (at least `decimals`) that
+    show them apart: a value that fails its threshold never reads as equal to it (「50% < 50%」)."""
+    v = np.asarray(value, dtype="float64")
+    t = np.broadcast_to(np.asarray(threshold, dtype="float64"), v.shape)
+    digits = np.full(v.shape, decimals)
+    with np.errstate(invalid="ignore"):
+        for d in range(decimals, MAX_DECIMALS + 1):
+            same = (np.round(v, d) == np.round(t, d)) & (v != t)
+            digits = np.where(same & (digits == d), d + 1, digits)
+    digits = np.minimum(digits, MAX_DECIMALS)
+    vt, tt = fmt(v, decimals), fmt(t, decimals)
+    for d in np.unique(digits[digits > decimals]):
+        rows = np.flatnonzero(digits == d)
+        vt.iloc[rows] = fmt(v[rows], int(d)).to_numpy()
+        tt.iloc[rows] = fmt(t[rows], int(d)).to_numpy()
+    return vt, tt
+
+
 def unit_suffix(unit: str | None) -> str:
     if not unit:
         return ""
@@ -82,10 +106,26 @@ def cat(*parts: str | pd.Series | np.ndarray) -> pd.Series:
 def _compare_reason(label: str, unit: str | None, op: str, status: np.ndarray, value, threshold, n: int) -> pd.Series:
     u = unit_suffix(unit)
     sym = np.where(status == PASS, OP_SYMBOL[op], NEGATED_OP[op])
-    limit = fmt(threshold)
-    said = cat(label + " ", fmt(value), u + " ", sym, " ", limit, u)
+    shown, limit = fmt_apart(value, np.broadcast_to(threshold, np.shape(value)))
+    said = cat(label + " ", shown, u + " ", sym, " ", limit, u)
     missing = cat(f"{label} 数据缺失（条件：{OP_SYMBOL[op]}", limit, u + "）")
     return said.where(status != MISSING, missing)
+
+
+def _fallback_note(measure: object, ctx: Context) -> pd.Series | None:
+    """For a ratio with a fallback numerator (#5): which field each applicant's value used."""
+    if not isinstance(measure, Ratio) or measure.fallback is None:
+        return None
+    form = ctx.annual_at(ctx.data_year).reset_index(drop=True)
+    annual = load_contract().table("annual")
+    main, spare = annual.column(measure.numerator).zh, annual.column(measure.fallback).zh
+    enabled = ctx.method.framework.resolve(measure.fallback_enabled, ctx.params)
+    empty = pd.Series(np.nan, index=form.index)
+    has_main = pd.to_numeric(form.get(measure.numerator, empty), errors="coerce").notna().to_numpy()
+    has_spare = pd.to_numeric(form.get(measure.fallback, empty), errors="coerce").notna().to_numpy()
+    note = np.where(has_main, f"（按{main}计）",
+                    np.where(enabled & has_spare, f"（未填{main}，按{spare}计）", f"（未填{main}）"))
+    return pd.Series(note, dtype="string")
 
 
 class Evaluator:
@@ -112,8 +152,12 @@ class Evaluator:
             check = Comparison(value, base, cond.op)
             status = check.status()
 
+            source = _fallback_note(cond.measure or own_measure, ctx)
+
             def explain() -> pd.Series:
                 reason = _compare_reason(lab, u, cond.op, status, value, base, n)
+                if source is not None:
+                    reason = reason + source
                 return reason.where(~relaxed, reason + "（特殊类型地区）")
 
             return Outcome(status, explain, value, base, check)
@@ -204,8 +248,8 @@ class Evaluator:
         for j, y in enumerate(years):
             miss = np.isnan(value[:, j]) | np.isnan(base[:, j])
             bad = ~ok_y[:, j] & ~miss
-            piece = cat(f"{y} 年 ", fmt(value[:, j]), uu + f" {NEGATED_OP[cond.op]} {ref + ' ' if ref else ''}",
-                        fmt(base[:, j]), uu)
+            shown, limit = fmt_apart(value[:, j], base[:, j])
+            piece = cat(f"{y} 年 ", shown, uu + f" {NEGATED_OP[cond.op]} {ref + ' ' if ref else ''}", limit, uu)
             parts_fail.append(piece.where(bad, ""))
             what = "数据缺失" if cond.reference is None else "数据或当地 GDP 增速缺失"
             parts_missing.append(pd.Series(np.where(miss, f"{y} 年{what}", ""), dtype="string"))

@@ -14,7 +14,7 @@ from nidb.selection.verdicts import SelectionResult, select
 
 SUMMARY_HEADERS = {
     "rank": "排序", "applicant_id": "申报对象编号", "name": "申报对象名称", "authority": "推荐单位", "domain": "示范领域",
-    "feature_area": "特色指标领域", "overall": "总体结论", "special_area": "特殊类型地区", "pilot_task": "承担重要试点示范任务",
+    "feature_area": "特色指标领域", "overall": "总体结论", "suspension": "暂停申报原因", "special_area": "特殊类型地区", "pilot_task": "承担重要试点示范任务",
     "listing": "依法设立（第六条）", "veto": "一票否决检查（第八条）", "quantitative_passed": "定量条件通过数",
     "quantitative_failed": "定量条件未通过数", "quantitative_missing": "定量条件数据缺失数",
     "qualitative_passed": "定性条件通过数", "qualitative_pending": "定性条件待评审数", "features_failed": "特色指标未通过数",

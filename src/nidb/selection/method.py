@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from nidb.evaluation.experts import AGGREGATION_METHODS
+from nidb.evaluation.lifecycle import LifecycleRules, load_rules
 from nidb.framework import Framework, check_parameters, load_framework
 from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
@@ -15,10 +16,13 @@ from nidb.yamlfile import check_kind, read_yaml
 DEFAULT_METHOD_PATH = Path(__file__).parent.parent / "methods" / "selection-default.yaml"
 RULE_MODES = ("all", "k_per_dimension")
 ORDER_FLAGS = ("pilot_tasks", "special_areas")
+#: Art. 7 「在同等条件下予以优先支持」: the flags break ties of the indicator keys, or come first
+PRIORITY = ("tie_breaker", "first_key")
 
 _TOP = {
     "kind", "name", "description", "framework", "parameters", "data_lag", "special_area_relaxation", "quantitative_rule",
-    "qualitative_rule", "features_required", "veto", "listing_required", "ordering", "sweep",
+    "qualitative_rule", "features_required", "veto", "listing_required", "ordering", "priority", "sweep",
+    "lifecycle_rules",
 }
 _QUANT = {"mode", "k"}
 _QUAL = {"mode", "k", "pass_mark", "aggregation", "trim_min_experts", "trim_count"}
@@ -75,7 +79,9 @@ class SelectionMethod:
     veto: Veto
     listing_required: bool
     ordering: tuple[str, ...]
+    priority: str
     sweep: SweepSpec
+    lifecycle_rules: LifecycleRules = LifecycleRules()
     source: str = ""
 
     @property
@@ -91,7 +97,8 @@ class SelectionMethod:
             "special_area_relaxation": self.special_area_relaxation,
             "quantitative_rule": vars(self.quantitative_rule), "qualitative_rule": vars(self.qualitative_rule),
             "features_required": self.features_required, "veto": vars(self.veto),
-            "listing_required": self.listing_required, "ordering": list(self.ordering), "sweep": vars(self.sweep),
+            "listing_required": self.listing_required, "ordering": list(self.ordering), "priority": self.priority,
+            "sweep": vars(self.sweep),
         }
 
 
@@ -178,7 +185,10 @@ def parse_selection_method(raw: Any, source: str = "selection.yaml") -> Selectio
         veto=veto,
         listing_required=r.flag(raw.get("listing_required", True), "listing_required"),
         ordering=tuple(ordering_raw),
+        priority=r.choice(raw.get("priority", "tie_breaker"), "priority", PRIORITY),
         sweep=sweep,
+        lifecycle_rules=load_rules(None if raw.get("lifecycle_rules") is None
+                                   else Path(source).parent / raw["lifecycle_rules"]),
         source=source,
     )
 

@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 
 PASS, FAIL, MISSING, REVIEW = 0, 1, 2, 3
+#: overall verdict only: the applicant's province is suspended for this batch (Art. 25)
+SUSPENDED = 4
 #: a condition that does not apply to the applicant (another feature area)
 NOT_APPLICABLE = -1
 
-LABELS = {PASS: "通过", FAIL: "未通过", MISSING: "数据缺失", REVIEW: "待专家评审", NOT_APPLICABLE: "不适用"}
+LABELS = {
+    PASS: "通过", FAIL: "未通过", MISSING: "数据缺失", REVIEW: "待专家评审", NOT_APPLICABLE: "不适用",
+    SUSPENDED: "暂停申报（第二十五条）",
+}
 
 
 def labels(codes: np.ndarray) -> np.ndarray:

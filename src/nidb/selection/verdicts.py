@@ -16,8 +16,9 @@ from nidb.reference.catalogue import load_catalogue
 from nidb.selection.checks import Check
 from nidb.selection.conditions import Evaluator, Outcome
 from nidb.selection.context import Context, build_context, prepare
-from nidb.selection.method import Rule, SelectionMethod, load_selection_method
-from nidb.selection.status import FAIL, MISSING, NOT_APPLICABLE, PASS, REVIEW, labels
+from nidb.selection.method import ORDER_FLAGS, Rule, SelectionMethod, load_selection_method
+from nidb.selection.status import FAIL, MISSING, NOT_APPLICABLE, PASS, REVIEW, SUSPENDED, labels
+from nidb.selection.suspension import suspended_applicants, suspended_rounds
 
 LISTING_ID, VETO_ID = "A06", "A08"
 GROUP_QUANT, GROUP_QUAL, GROUP_FEATURE, GROUP_ELIGIBILITY = "定量条件", "定性条件", "特色指标", "资格条件"
@@ -146,7 +147,7 @@ def _veto(ctx: Context) -> Outcome:
     def explain() -> pd.Series:
         reason_hit = pd.Series("", index=range(ctx.n), dtype="string")
         for y, env, env_hit, safety, safety_hit in events:
-            piece = (f"{y} 年发生" + env.fillna("") + "突发环境事件").where(env_hit, "")
+            piece = (f"{y} 年发生" + env.fillna("") + "突发环境污染事件").where(env_hit, "")
             piece2 = (f"{y} 年发生" + safety.fillna("") + "生产安全事故").where(safety_hit, "")
             for p in (piece, piece2):
                 glue = pd.Series(np.where((reason_hit != "") & (p != ""), "；", ""), dtype="string")
@@ -154,10 +155,10 @@ def _veto(ctx: Context) -> Outcome:
         span = f"{years[0]}–{years[-1]} 年"
         env_levels = "/".join(veto.env_incident_levels)
         safety_levels = "/".join(veto.safety_accident_levels)
-        ok = f"近{veto.years}年（{span}）未发生{env_levels}突发环境事件或{safety_levels}生产安全事故"
+        ok = f"近{veto.years}年（{span}）未发生{env_levels}突发环境污染事件或{safety_levels}生产安全事故"
         reason = pd.Series(ok, index=range(ctx.n), dtype="string").where(~hit, reason_hit + "（一票否决）")
         return reason.where(status != MISSING, f"近{veto.years}年（{span}）事件记录不全，无法确认未发生"
-                                               f"{env_levels}突发环境事件或{safety_levels}生产安全事故")
+                                               f"{env_levels}突发环境污染事件或{safety_levels}生产安全事故")
 
     nan = np.full(ctx.n, np.nan)
     return Outcome(status, explain, nan, nan)
@@ -167,9 +168,15 @@ def _ordering(ctx: Context, eligible: np.ndarray, values: dict[str, np.ndarray],
     """Rank 1.. of the eligible applicants by the method's ordering keys (NaN for the others).
 
     Keys as floats, negated when larger comes first; NaN sorts last; ties go by applicant id.
+    With ``priority: tie_breaker`` (Art. 7 「在同等条件下予以优先支持」) the pilot-task and
+    special-area flags come after the indicator keys, so they only break ties; with
+    ``first_key`` the keys apply in the order written.
     """
+    order_keys = list(ctx.method.ordering)
+    if ctx.method.priority == "tie_breaker":
+        order_keys = [k for k in order_keys if k not in ORDER_FLAGS] + [k for k in order_keys if k in ORDER_FLAGS]
     keys = []
-    for key in ctx.method.ordering:
+    for key in order_keys:
         if key in ("pilot_tasks", "special_areas"):
             keys.append(-ctx.registry[key].notna().to_numpy().astype("float64"))
         else:
@@ -235,6 +242,9 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     overall = np.select(
         [holds((PASS,)), holds((PASS, REVIEW)), holds((PASS, REVIEW, MISSING))], [PASS, REVIEW, MISSING], FAIL
     ).astype("int8")
+    rounds = suspended_rounds(ctx.round.source.tables, method.lifecycle_rules)
+    suspended, suspension = suspended_applicants(ctx.registry, year, rounds, method.lifecycle_rules)
+    overall = np.where(suspended, SUSPENDED, overall).astype("int8")
 
     all_status = np.column_stack([q_status, l_status, f_status, listing.status, veto.status])
     failed_ids = np.array([i.id for i, _ in quant] + [i.id for i, _ in qual] + [f.id for f, _, _ in feats]
@@ -259,6 +269,7 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
         "features_failed": (f_status == FAIL).sum(axis=1),
         "failed_conditions": failed,
         "overall": labels(overall),
+        "suspension": suspension,
         "rank": pd.array(rank, dtype="Int64"),
     })
     checks = QuantitativeChecks(

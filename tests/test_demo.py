@@ -255,7 +255,10 @@ def test_no_real_base_names(t):
 def test_renames_keep_base_ids_and_follow_announcement(t):
     renames = t["renames"].merge(t["bases"], on="base_id")
     assert 1 <= len(renames) <= 10
-    assert (renames["new_name"] == renames["name"]).all()
+    refused = renames["leading_industry_changed"] | renames["boundary_changed"]
+    assert refused.sum() == 1  # Art. 22: the leading industry changed, so the name does not
+    assert (renames.loc[~refused, "new_name"] == renames.loc[~refused, "name"]).all()
+    assert (renames.loc[refused, "old_name"] == renames.loc[refused, "name"]).all()
     assert (renames["year"] > renames["year_announced"]).all()
 
 
@@ -265,7 +268,9 @@ def test_annual_years_and_windows(t):
     annual, apps = t["annual"], t["applicants"]
     assert sorted(annual["year"].unique()) == [2020, 2021, 2022, 2023, 2024, 2025]
     base_rows = annual[annual["unit_id"].str.startswith("B")]
-    assert base_rows.groupby("unit_id").size().eq(6).all() and base_rows["unit_id"].nunique() == 445
+    forms = base_rows.groupby("unit_id").size()
+    # every base reports 2020–2025, except the six base-years withheld by nidb.demo.cases (Art. 19)
+    assert forms.sum() == 445 * 6 - 6 and forms.ge(5).all() and base_rows["unit_id"].nunique() == 445
     assert 2400 <= len(apps) <= 2600
     app_rows = annual.merge(apps, left_on="unit_id", right_on="applicant_id")
     offset = app_rows["application_year"] - app_rows["year"]
@@ -324,7 +329,7 @@ def test_compliance_events(t):
     annual = t["annual"]
     bases = annual[annual["unit_id"].str.startswith("B")]
     apps = annual[annual["unit_id"].str.startswith("A")]
-    assert bases["fraud_found"].sum() == 1 and not apps["fraud_found"].any()
+    assert bases["fraud_found"].sum() == 2 and not apps["fraud_found"].any()  # one planted in 深圳 (Art. 25)
     assert bases["unrectified_inspection"].sum() == 1
     env_severe = bases["env_incident_level"].isin(["Ⅱ级", "Ⅰ级"]).sum()
     safety_major = bases["safety_accident_level"].isin(["重大", "特别重大"]).sum()
@@ -335,7 +340,7 @@ def test_compliance_events(t):
                    | bases["fraud_found"] | bases["unrectified_inspection"]]
     events = events.merge(t["bases"], left_on="unit_id", right_on="base_id")
     assert (events["year"] > events["year_announced"]).all()  # events hit announced bases
-    assert events["unit_id"].is_unique
+    assert events.duplicated("unit_id").sum() <= 1  # the fraud planted in 深圳 may fall on a base with an event
 
 
 def test_a_minority_of_applicants_meets_the_fixed_declaration_conditions(t):
@@ -505,6 +510,23 @@ def test_other_seeds_keep_the_invariants(seed):
         if spec["dtype"] == "number" and "max" in spec:
             assert annual[column].dropna().between(spec["min"], spec["max"]).all(), column
     base_rows = annual["unit_id"].str.startswith("B")
-    assert annual.loc[base_rows, "fraud_found"].sum() == 1
+    assert annual.loc[base_rows, "fraud_found"].sum() == 2
     sales_2020 = annual.loc[base_rows & (annual["year"] == 2020), "sales_revenue"].dropna()
     assert (sales_2020 > 10_000).sum() >= 2
+
+
+def test_rule_cases_are_planted(t):
+    """nidb.demo.cases: forms withheld with expert scores on file, fraud in a 计划单列市, 工业总产值."""
+    annual, bases = t["annual"], t["bases"]
+    base_years = annual.loc[annual["unit_id"].str.startswith("B"), ["unit_id", "year"]]
+    expected = bases.merge(pd.DataFrame({"year": range(2020, 2026)}), how="cross")
+    expected = expected[expected["year"] >= 2020][["base_id", "year"]].rename(columns={"base_id": "unit_id"})
+    keys = set(map(tuple, base_years.to_numpy()))
+    withheld = [k for k in map(tuple, expected.to_numpy()) if k not in keys]
+    assert len(withheld) == 6 and all(2022 <= y <= 2024 for _, y in withheld)
+    scored = set(map(tuple, t["expert_scores"][["unit_id", "year"]].drop_duplicates().to_numpy()))
+    assert all(k in scored for k in withheld)  # the experts scored them: Art. 19 still refuses a rating
+    fraud = annual[annual["fraud_found"]].merge(bases, left_on="unit_id", right_on="base_id")
+    assert (fraud["authority"] == "深圳市").sum() == 1
+    share = annual["gross_output"].notna().mean()
+    assert 0.8 < share < 0.9

@@ -130,7 +130,9 @@ def test_formulas_and_units(fw):
     f = {i.id: (i.formula, i.unit) for i in fw.quantitative}
     assert f["I03"] == (Ratio("leading_industry_revenue", "sales_revenue", 100), "%")
     assert f["I04"] == (Ratio("value_added", "employees", 1e4), "万元/人")
-    assert f["I05"] == (Ratio("sales_revenue", "land_area", 1e4), "万元/公顷")
+    # 单位土地平均产值: 工业总产值, where blank sales revenue (parameter land_output_fallback)
+    assert f["I05"] == (Ratio("gross_output", "land_area", 1e4, "sales_revenue", ParamRef("land_output_fallback")), "万元/公顷")
+    assert fw.parameter_defaults()["land_output_fallback"] is True
     assert f["I07"] == (Ratio("rd_expenditure", ParamRef("rd_intensity_denominator"), 100), "%")
     assert fw.parameter_defaults()["rd_intensity_denominator"] == "sales_revenue"
     assert f["I08"] == (Ratio("high_value_patents", "above_scale_revenue", 1), "件/亿元")
@@ -200,7 +202,8 @@ def test_feature_f19_green(fw):
 
 def test_every_parameter_documented(fw):
     names = {p.name for p in fw.parameters}
-    assert names == {"rd_intensity_denominator", "peer_group_by", "peer_top_share", "peer_min_group_size", "peer_population"}
+    assert names == {"rd_intensity_denominator", "peer_group_by", "peer_top_share", "peer_min_group_size", "peer_population",
+                     "land_output_fallback"}
     assert all(p.doc for p in fw.parameters)
 
 
@@ -225,6 +228,19 @@ def _expect(tmp_path, mutate, *fragments):
     assert str(path) in msg
     for frag in fragments:
         assert frag in msg, msg
+
+
+def test_feature_areas_follow_the_field(fw):
+    areas = {a.zh: (a.domains, a.industries) for a in fw.feature_areas}
+    assert areas["高技术转化应用"] == (("高技术转化应用",), ())
+    assert areas["产业转移合作"] == (("产业转移合作",), ())
+    assert areas["软件和信息服务/大数据"] == ((), ("软件和信息服务", "大数据"))
+    assert areas["数据中心"] == ((), ("数据中心",))
+
+
+def test_f16_condition_keeps_its_parenthesis(fw):
+    text = next(f for f in fw.features if f.id == "F16").condition.text
+    assert "（工业互联网平台、标识解析、数据模型库、智能网关、联网服务、微服务等）" in text
 
 
 def test_roundtrip_of_dumped_file_loads(tmp_path):

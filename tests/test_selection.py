@@ -235,7 +235,8 @@ def test_qualitative_k_per_dimension(method):
 
 
 def test_listing_and_features_can_be_reported_only(method):
-    a = applicant(zone_code=None, provincial_recognition=False, feature_area="产业转移合作")
+    a = applicant(zone_code=None, provincial_recognition=False, feature_area="产业转移合作", domain="产业转移合作",
+                  industry="产业转移合作")
     rows = annual_rows(cobuilding_parties=1.0)  # F06 fails, F07 has no data
     strict = run(method, [a], rows)
     assert verdict(strict, "A0001", "A06")["status"] == "未通过" and overall(strict, "A0001") == "未通过"
@@ -321,7 +322,7 @@ def test_features_only_for_own_area(method):
 
 
 def test_transfer_three_year_conditions(method):
-    a = applicant(feature_area="产业转移合作")
+    a = applicant(feature_area="产业转移合作", domain="产业转移合作", industry="产业转移合作")
     base = dict(cobuilding_parties=2.0, industrial_va_growth=10.0, industrial_investment_growth=12.0,
                 new_project_investment=20.0, new_enterprises=50.0)
     assert verdict(run(method, [a], annual_rows(**base)), "A0001", "F07")["status"] == "通过"
@@ -468,3 +469,31 @@ def test_fraud_at_a_base_of_a_city_with_separate_planning_suspends_its_province(
     own = replace(method, lifecycle_rules=LifecycleRules(suspension_province=(("深圳市", "深圳市"),)))
     s = select(_fraud_data("深圳市"), 2024, own).summary.set_index("applicant_id")
     assert s.loc["A0001", "overall"] == "通过" and s.loc["A0002", "overall"] == "暂停申报（第二十五条）"
+
+
+
+# ------------------------------------------------------------------ Art. 8 feature areas follow the field
+def test_a_feature_domain_with_a_blank_area_still_gets_the_feature_conditions(method):
+    """Art. 8 「个别领域须满足特色指标要求」: the domain decides, not the applicant's claim."""
+    a = applicant(domain="产业转移合作", industry="产业转移合作", feature_area=None)
+    r = run(method, [a], annual_rows(cobuilding_parties=1.0))
+    assert r.summary["feature_area"].iloc[0] == "产业转移合作"
+    assert verdict(r, "A0001", "F06")["status"] == "未通过"
+    software = run(method, [applicant(domain="信息产业", industry="大数据")], annual_rows())
+    assert software.summary["feature_area"].iloc[0] == "软件和信息服务/大数据"
+    assert "F08" in set(software.verdicts["condition_id"])
+
+
+@pytest.mark.parametrize(("kw", "expected"), [
+    ({"domain": "装备工业", "industry": "汽车", "feature_area": "高技术转化应用"}, None),
+    ({"domain": "信息产业", "industry": "数据中心", "feature_area": "工业互联网"}, "数据中心"),
+])
+def test_a_declared_area_that_contradicts_the_field_is_an_input_error(method, kw, expected):
+    from nidb.errors import InputError
+
+    apps = [applicant("A0001"), applicant("A0002", **kw)]
+    with pytest.raises(InputError) as err:
+        run(method, apps, annual_rows("A0001") + annual_rows("A0002"))
+    problem = err.value.problems[0]
+    assert problem.file == "applicants" and problem.row == 3 and problem.column == "特色指标领域"
+    assert (f"应为「{expected}」" in problem.message) if expected else "应为" not in problem.message

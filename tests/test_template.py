@@ -122,7 +122,7 @@ def test_empty_template_validates(template: Path):
 
 def test_filled_template_reads_back_losslessly(tmp_path: Path):
     original = load_dataset(write_inputs(tmp_path / "data", RICH), year=YEAR)
-    assert original.annual["dc_pue"].notna().sum() == 1 and original.renames.shape == (1, 5)
+    assert original.annual["dc_pue"].notna().sum() == 1 and original.renames.shape == (1, 7)
     out = write_template(tmp_path / "filled.xlsx", original)
     # drop-downs reach past the filled rows
     assert str(_validations(openpyxl.load_workbook(out)["年度报表"])["B"].sqref) == "B3:B5005"  # 3 rows + 5000

@@ -323,6 +323,25 @@ def _named(r: _Reader, raw: Any, path: str, cls):
     )
 
 
+def _feature_areas(r: _Reader, raw: Any) -> tuple[FeatureArea, ...]:
+    """The feature areas, each with the domains / industries (contract vocabularies) that fall in it."""
+    vocab = load_contract()
+    out = []
+    for i, x in enumerate(r.seq(raw, "feature_areas")):
+        path = f"feature_areas[{i}]"
+        m = r.mapping(x, path, _DIM | {"domains", "industries"}, _DIM)
+        lists = {}
+        for key, vocabulary in (("domains", "domains"), ("industries", "industries")):
+            values = r.seq(m[key], f"{path}.{key}") if key in m else []
+            allowed = vocab.vocabulary(vocabulary)
+            for j, v in enumerate(values):
+                if v not in allowed:
+                    raise r.fail(f"{path}.{key}[{j}]", f"「{v}」不在数据契约的词表 {vocabulary} 中")
+            lists[key] = tuple(values)
+        out.append(FeatureArea(**{k: r.text(m[k], f"{path}.{k}") for k in _DIM}, **lists))
+    return tuple(out)
+
+
 def _check_unique(r: _Reader, fw: Framework) -> None:
     seen: dict[str, str] = {}
 
@@ -358,7 +377,7 @@ def parse_framework(raw: Any, source: str = "indicators.yaml") -> Framework:
     source_map = r.mapping(raw["source"], "source", {"title", "issuer", "year", "file", "url"}, {"title"})
     parameters = _parameters(r, raw.get("parameters"))
     dimensions = _named(r, raw["dimensions"], "dimensions", Dimension)
-    areas = _named(r, raw["feature_areas"], "feature_areas", FeatureArea)
+    areas = _feature_areas(r, raw["feature_areas"])
     dim_ids = {d.id for d in dimensions}
     area_ids = {a.id for a in areas}
     indicators = tuple(

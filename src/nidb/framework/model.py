@@ -251,9 +251,14 @@ class Indicator:
 
 @dataclass(frozen=True)
 class FeatureArea:
+    """A field with feature conditions (Art. 8 「个别领域须满足特色指标要求」), and the domains or
+    industries that make a unit belong to it (empty: only a declared area does)."""
+
     id: str
     zh: str
     en: str
+    domains: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

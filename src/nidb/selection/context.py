@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 
 from nidb.errors import NidbError
 from nidb.evaluation.experts import CodedScores
-from nidb.framework import Measure, PeerRelative
+from nidb.framework import Framework, Measure, PeerRelative
 from nidb.indicators.peers import PeerStanding, peer_standings
 from nidb.indicators.values import (
     KEY,
@@ -35,6 +35,7 @@ from nidb.indicators.values import (
     unit_registry,
 )
 from nidb.reference.catalogue import listed_codes
+from nidb.selection.areas import feature_areas
 from nidb.selection.method import SelectionMethod
 
 
@@ -77,14 +78,20 @@ class SelectionData:
         return self._forms[year]
 
 
-def prepare(data: Any) -> SelectionData:
-    """Prepare a dataset (a `Dataset` or a mapping of contract tables) for selection; idempotent."""
+def prepare(data: Any, framework: Framework | None = None) -> SelectionData:
+    """Prepare a dataset (a `Dataset` or a mapping of contract tables) for selection; idempotent.
+
+    With ``framework``, the applicants' declared feature areas are checked against their
+    domain and industry (`nidb.selection.areas.feature_areas`)."""
     if isinstance(data, SelectionData):
         return data
     annual = table(data, "annual")
     if annual is None:
         raise NidbError("数据中没有年度报表（annual）")
     annual = annual.assign(year=annual["year"].astype("int64")).set_index(KEY).sort_index()
+    applicants = table(data, "applicants")
+    if applicants is not None and not applicants.empty and framework is not None:
+        feature_areas(applicants, framework)  # a declared area that contradicts the field stops here, with its row
     registry = unit_registry(data)
     gdp = local_gdp_growth(data, registry=registry)
     gdp.index = gdp.index.set_levels(gdp.index.levels[1].astype("int64"), level="year")

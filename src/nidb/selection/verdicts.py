@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 
 from nidb.framework import Framework
 from nidb.reference.catalogue import load_catalogue
+from nidb.selection.areas import feature_areas
 from nidb.selection.checks import Check
 from nidb.selection.conditions import Evaluator, Outcome
 from nidb.selection.context import Context, build_context, prepare
@@ -197,7 +198,7 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     """
     method = method or load_selection_method()
     fw = method.framework
-    ctx = build_context(prepare(data), year, method)
+    ctx = build_context(prepare(data, fw), year, method)
     ev = Evaluator(ctx)
     n = ctx.n
     rows: list[ConditionVerdicts] = []
@@ -208,8 +209,9 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     quant = [(ind, ev.top_level(ind)) for ind in fw.quantitative]
     qual = [(ind, ev.top_level(ind)) for ind in fw.qualitative]
     feats = []
+    areas = feature_areas(ctx.registry.reset_index(), fw).to_numpy(dtype=object, na_value=None)
     for f in fw.features:
-        applies = ctx.round.registry_is("feature_area", fw.feature_area(f.area).zh)
+        applies = areas == fw.feature_area(f.area).zh
         out = ev.top_level(f)
         feats.append((f, out, applies))
     listing, veto = _listing(ctx), _veto(ctx)
@@ -257,7 +259,7 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
     reg = ctx.registry.reset_index()
     summary = pd.DataFrame({
         "applicant_id": reg["unit_id"], "name": reg["name"], "authority": reg["authority"], "domain": reg["domain"],
-        "feature_area": reg["feature_area"],
+        "feature_area": pd.array(areas, dtype="string"),
         "special_area": ctx.special_area,
         "pilot_task": reg["pilot_tasks"].notna().to_numpy(),
         "listing": labels(listing.status), "veto": labels(veto.status),

@@ -23,9 +23,9 @@ OUTPUT_MISSING = 0.15
 NO_FORM_WEAK, NO_FORM_STRONG = 4, 2
 NO_FORM_YEARS = (2022, 2024)
 #: the fraud case: a base recommended by this 计划单列市, found in this year
-FRAUD_AUTHORITY, FRAUD_YEAR = "深圳市", 2023
+FRAUD_AUTHORITY, FRAUD_YEAR = "深圳市", 2024
 #: the refused renaming's year
-REFUSED_RENAME_YEAR = 2024
+REFUSED_RENAME_YEAR = 2025
 
 
 def gross_output(annual: pd.DataFrame, rng: np.random.Generator) -> pd.Series:

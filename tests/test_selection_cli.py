@@ -39,7 +39,8 @@ def test_select_xlsx(data_dir, tmp_path):
     summary = sheets["遴选结果"].set_index("申报对象编号")
     assert summary.loc["A0001", "总体结论"] == "通过" and summary.loc["A0002", "总体结论"] == "通过"
     assert summary.loc["A0003", "总体结论"] == "未通过" and summary.loc["A0003", "未通过的条件"] == "I01"
-    assert summary.loc["A0002", "排序"] == 1  # special-type area: tilt before A0001
+    # Art. 7 「同等条件下」: the special-type area only breaks ties, so A0001 (larger on the indicator keys) leads
+    assert summary.loc["A0001", "排序"] == 1 and summary.loc["A0002", "排序"] == 2
     reasons = sheets["条件判定"].set_index(["申报对象编号", "条件编号"])["理由"]
     assert reasons[("A0003", "I01")] == "销售收入 250 亿元 < 300 亿元"
     assert "数据来源" not in sheets["遴选结果"]  # not demo data

@@ -39,7 +39,7 @@ from nidb.framework import SpecialAreaThreshold
 from nidb.indicators.values import resolved_parameters
 from nidb.report.escape import yaml_string
 from nidb.report.page import notice_html
-from nidb.selection.status import MISSING, PASS, REVIEW
+from nidb.selection.status import LABELS, MISSING, PASS, REVIEW, SUSPENDED
 from nidb.selection.sweep import multipliers, pass_runs, threshold_text, unrelaxed
 from nidb.selection.verdicts import GROUP_FEATURE, GROUP_QUAL, LISTING_ID, VETO_ID, rule_holds
 
@@ -134,7 +134,8 @@ def selection_payload(result: Any) -> dict[str, Any]:
             "general": _runs(general.checks[j].passes(grid)) if relaxable else None,
         })
     # verdict level of everything but the quantitative conditions, as select() combines them:
-    # 0 通过, 1 待专家评审, 2 数据缺失, 3 未通过 (the page combines it with the quantitative level)
+    # 0 通过, 1 待专家评审, 2 数据缺失, 3 未通过, 4 暂停申报 (Art. 25: the province is suspended whatever
+    # the thresholds; the page combines the level with the quantitative one)
     by_id = {c.condition_id: c for c in result.conditions}
     qual = [c for c in result.conditions if c.group == GROUP_QUAL]
     feats = [c for c in result.conditions if c.group == GROUP_FEATURE]
@@ -153,6 +154,7 @@ def selection_payload(result: Any) -> dict[str, Any]:
         ok &= np.isin(by_id[VETO_ID].outcome.status, accept)
         rest = np.where(ok, level, rest)
     s = result.summary
+    rest = np.where(s["overall"].astype(str).to_numpy() == LABELS[SUSPENDED], 4, rest)
     return {
         "year": int(result.year),
         "grid": [float(m) for m in grid],

@@ -15,7 +15,7 @@
   var EV = D.evaluation, SEL = D.selection;
   var LEVELS = [5, 4, 3, 2];
   var CRITERIA = [["top_share", "比例上限（%）"], ["min_score", "综合指数下限"], ["min_dimension", "各维度下限"]];
-  var VERDICTS = ["通过", "待专家评审", "数据缺失", "未通过"];
+  var VERDICTS = ["通过", "待专家评审", "数据缺失", "未通过", "暂停申报（第二十五条）"];
   var STAR_ZH = {0: "—", 1: "一星", 2: "二星", 3: "三星", 4: "四星", 5: "五星"};
 
   /* ------------------------------------------------------------ helpers */

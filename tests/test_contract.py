@@ -18,9 +18,10 @@ RAW = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
 
 def test_tables_and_keys():
     c = load_contract()
-    assert c.table_names == ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
+    assert c.table_names == ("bases", "applicants", "annual", "expert_scores", "renames", "official_statistics",
+                             "submissions", "gdp_growth", "benchmarks")
     assert c.table("annual").key == ("unit_id", "year")
-    assert [t.name for t in c.tables if t.optional] == ["renames", "benchmarks"]
+    assert [t.name for t in c.tables if t.optional] == ["renames", "official_statistics", "submissions", "benchmarks"]
 
 
 def test_vocabularies_resolved_from_values_ref():

@@ -19,7 +19,8 @@ from nidb.demo import demo_dir, write_demo
 
 CONTRACT = yaml.safe_load((resources.files("nidb") / "inputs" / "contract" / "tables.yaml").read_text(encoding="utf-8"))
 VOCAB = CONTRACT["vocabularies"]
-TABLES = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
+TABLES = ("bases", "applicants", "annual", "expert_scores", "renames", "official_statistics", "submissions",
+          "gdp_growth", "benchmarks")
 QUALITATIVE = {"I06", "I12", "I13", "I16", "I17", "I18", *(f"I{k}" for k in range(21, 30))}
 FEATURE_QUALITATIVE = {
     "高技术转化应用": {"F01", "F02", "F03", "F04", "F05"},
@@ -40,7 +41,8 @@ FEATURE_FIELDS = {
 
 
 def _hashes(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _catalogue() -> pd.DataFrame:

@@ -20,7 +20,10 @@ CANONICAL = {"number": "float64", "integer": "Int64", "boolean": "boolean", "cat
 
 def test_dataset_fields_are_the_contract_tables():
     assert TABLE_NAMES == load_contract().table_names
-    assert TABLE_NAMES == ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
+    assert TABLE_NAMES == (
+        "bases", "applicants", "annual", "expert_scores", "renames", "official_statistics", "submissions",
+        "gdp_growth", "benchmarks",
+    )
 
 
 def test_load_dataset_gives_canonical_columns_and_dtypes(tmp_path: Path):

@@ -200,6 +200,26 @@ def sweep_command(
         typer.echo(f"已写出：{path}")
 
 
+@app.command(cls=HelpCommand, name="screen")
+@user_errors
+def screen_command(
+    out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+    year: int | None = typer.Option(None, "--year", help="筛查哪一年的年度报表（默认：全部年份；此前年份作为历史参照）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="筛查方法文件（kind: screening；默认 screening-default.yaml）"),
+) -> None:
+    """报表真实性筛查（第十条、第二十五条）：标记值得人工复核的报表。
+
+    逐条规则给出理由、评分、复核优先级和推荐单位汇总。标记供人复核，不改变任何评价结果。
+
+    示例：nidb screen --year 2025 --out 报表筛查.xlsx
+    """
+    from nidb.screening.export import run_screen
+
+    for path in run_screen(year, data, method, out):
+        typer.echo(f"已写出：{path}")
+
+
 @app.command(cls=HelpCommand, name="score")
 @user_errors
 def score_command(

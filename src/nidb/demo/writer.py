@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nidb.demo.anomalies import Planted, plant_anomalies
 from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.cases import gross_output, plant_fraud, refused_rename, withheld_forms
 from nidb.demo.experts import expert_scores_table
@@ -22,7 +23,9 @@ from nidb.reference.catalogue import CATALOGUE_PATH, load_catalogue
 GENERATOR_VERSION = "1.0"
 DEFAULT_SEED = 20231
 CASES_STREAM = 10  # the rule cases draw from default_rng([seed, CASES_STREAM])
-TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "gdp_growth", "benchmarks")
+TABLE_ORDER = ("bases", "applicants", "annual", "expert_scores", "renames", "official_statistics", "submissions",
+               "gdp_growth", "benchmarks")
+ANSWER_KEY = Path("answer-key") / "planted-anomalies.csv"  # beside the data, never read by the screening
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +41,24 @@ def generator_digest() -> str:
 
 
 def demo_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
-    """All contract tables of the synthetic demo, as canonical frames in contract column order."""
+    """All contract tables of the synthetic demo, as canonical frames in contract column order, with the
+    documented anomalies of `nidb.demo.anomalies` planted."""
+    return _planted(seed).tables
+
+
+def planted_anomalies(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """The list of anomalies planted in the demo of `seed` (the answer key of the screening)."""
+    return _planted(seed).planted
+
+
+def _planted(seed: int) -> Planted:
+    """The clean tables with the anomalies planted, in canonical form."""
+    planted = plant_anomalies(clean_tables(seed), seed)
+    return Planted({name: _canonical(name, frame) for name, frame in planted.tables.items()}, planted.planted)
+
+
+def clean_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
+    """The contract tables of the synthetic demo before any anomaly is planted."""
     rng_registry, rng_reference, rng_annual, rng_missing, rng_experts = np.random.default_rng(seed).spawn(5)
     rng_cases = np.random.default_rng([seed, CASES_STREAM])
     bases, applicants, renames = registries(load_catalogue(), rng_registry)
@@ -131,6 +151,10 @@ This directory holds synthetic demo data (示例数据（合成）). It describe
 列名为数据契约（`src/nidb/inputs/contract/tables.yaml`）中的规范英文列名；编码 UTF-8；
 空单元格表示缺失值；布尔值写作 true/false；多选项以英文分号 `;` 分隔。
 申报对象的年度报表包含申报年份及其前三年；专家评分覆盖示范基地的每一年和申报对象的申报年份。
+
+年度报表中按固定种子**植入了一组有记录的异常**（不一致、跳变、门槛堆积、编造数字、取整、照抄、
+与统计部门数据不符、修改报表越过门槛），用于检验 `nidb screen` 的筛查效果；清单见
+`{ANSWER_KEY.as_posix()}`（不是输入表，筛查从不读取）。植入的异常是合成的测试样例，不指向任何真实单位。
 """
 
 
@@ -138,9 +162,12 @@ def write_demo(out_dir: str | Path, seed: int = DEFAULT_SEED) -> Path:
     """Write the synthetic demo (one CSV per contract table plus README.md) into out_dir."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    tables = demo_tables(seed)
+    planted = _planted(seed)
+    tables = planted.tables
     for name in TABLE_ORDER:
         file = load_contract().table(name).file
         _csv_frame(tables[name]).to_csv(out / f"{file}.csv", index=False, lineterminator="\n", encoding="utf-8")
+    (out / ANSWER_KEY).parent.mkdir(exist_ok=True)
+    planted.planted.to_csv(out / ANSWER_KEY, index=False, lineterminator="\n", encoding="utf-8")
     (out / "README.md").write_text(_readme(seed, tables), encoding="utf-8")
     return out

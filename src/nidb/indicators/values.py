@@ -38,6 +38,7 @@ from nidb.framework import (
     load_framework,
     walk,
 )
+from nidb.inputs.official import with_official_values
 
 KEY = ["unit_id", "year"]
 REGISTRY_COLUMNS = [
@@ -87,13 +88,16 @@ def unit_registry(data: Any) -> pd.DataFrame:
     return reg.set_index("unit_id")
 
 
-def _annual(data: Any, year: int | Iterable[int] | None) -> pd.DataFrame:
+def _annual(data: Any, year: int | Iterable[int] | None, params: Mapping[str, Any]) -> pd.DataFrame:
+    """The annual rows of `year`, with official values in place when `official_prevails` (Art. 10)."""
     annual = table(data, "annual")
     if annual is None:
         raise ValueError("数据中没有年度报表（annual）")
     if year is not None:
         years = [year] if isinstance(year, (int, np.integer)) else list(year)
         annual = annual[annual["year"].isin(years)]
+    if params.get("official_prevails", True):
+        annual = with_official_values(annual, table(data, "official_statistics"))
     return annual
 
 
@@ -150,7 +154,7 @@ def indicator_values(
     """
     fw = framework or load_framework()
     p = resolved_parameters(fw, params)
-    annual = _annual(data, year)
+    annual = _annual(data, year, p)
     out = pd.DataFrame(
         {ind.id: measure_array(ind.formula, annual, fw, p) for ind in fw.quantitative},
         index=pd.MultiIndex.from_frame(annual[KEY]),
@@ -184,7 +188,7 @@ def feature_values(
     """
     fw = framework or load_framework()
     p = resolved_parameters(fw, params)
-    annual = _annual(data, year)
+    annual = _annual(data, year, p)
     out = pd.DataFrame(
         {cid: measure_array(m, annual, fw, p) for cid, (_, m) in feature_leaves(fw).items()},
         index=pd.MultiIndex.from_frame(annual[KEY]),

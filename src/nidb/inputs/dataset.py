@@ -28,6 +28,8 @@ class Dataset:
     annual: pd.DataFrame
     expert_scores: pd.DataFrame
     renames: pd.DataFrame
+    official_statistics: pd.DataFrame
+    submissions: pd.DataFrame
     gdp_growth: pd.DataFrame
     benchmarks: pd.DataFrame
     files: tuple[Path, ...] = ()  # the input files read, in reading order

@@ -74,7 +74,7 @@ def t(demo) -> dict[str, pd.DataFrame]:
 def test_same_seed_gives_byte_identical_files(demo, tmp_path):
     again = write_demo(tmp_path / "b")
     assert _hashes(demo) == _hashes(again)
-    assert set(_hashes(demo)) == {f"{name}.csv" for name in TABLES} | {"README.md"}
+    assert set(_hashes(demo)) == {f"{name}.csv" for name in TABLES} | {"README.md", "answer-key/planted-anomalies.csv"}
 
 
 def test_other_seed_gives_other_data(demo, other):

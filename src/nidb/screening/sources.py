@@ -27,27 +27,27 @@ def official_discrepancy(rule: ScreeningRule, ctx: ScreeningContext) -> Outcome:
     if official is None or official.empty:
         return Outcome(no_flags(), skipped=_missing("official_statistics"))
     fields = official_fields(official, ctx.annual)
-    rows = ctx.annual.loc[ctx.in_years, KEY].reset_index(drop=True)
-    merged = rows.merge(official.astype({"year": "int64"}), on=KEY, how="inner", suffixes=("", "_official"))
-    reported = ctx.annual.set_index(KEY)
+    official = official[official["year"].isin(ctx.years)].reset_index(drop=True)
+    keys = pd.MultiIndex.from_frame(ctx.annual[KEY].astype({"year": "int64"}))
+    row = keys.get_indexer(pd.MultiIndex.from_frame(official[KEY].astype({"year": "int64"})))
+    official, row = official[row >= 0].reset_index(drop=True), row[row >= 0]
     tol = rule.params["tolerance"]
     parts = []
     for field_ in fields:
-        off = pd.to_numeric(merged[field_], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        keys = pd.MultiIndex.from_frame(merged[KEY])
-        rep = pd.to_numeric(reported[field_].reindex(keys), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        off = pd.to_numeric(official[field_], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        rep = ctx.number(field_)[row]
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.abs(rep - off) / np.where(off != 0, np.abs(off), np.nan)
         hit = np.flatnonzero(np.isfinite(rel) & (rel > tol))
         if not len(hit):
             continue
         reasons = [
-            f"{_label(field_)}自报 {fmt(rep[i])}，{merged['source'].iat[i]}数据 {fmt(off[i])}，"
+            f"{_label(field_)}自报 {fmt(rep[i])}，{official['source'].iat[i]}数据 {fmt(off[i])}，"
             f"相差 {fmt(rep[i] - off[i])}（{(rep[i] - off[i]) / off[i]:+.1%}）；第十条：以统计部门和职能部门数据为准"
             for i in hit
         ]
         expected = [f"{fmt(off[i] * (1 - tol))} ~ {fmt(off[i] * (1 + tol))}" for i in hit]
-        parts.append(flags(merged["unit_id"].to_numpy()[hit], merged["year"].to_numpy()[hit], field_, rep[hit],
+        parts.append(flags(official["unit_id"].to_numpy()[hit], official["year"].to_numpy()[hit], field_, rep[hit],
                            expected, rel[hit] / tol, reasons))
     return Outcome(pd.concat(parts, ignore_index=True) if parts else no_flags())
 

@@ -19,7 +19,7 @@ def write(tmp_path, text: str):
 
 def test_packaged_list_is_valid_and_ordered():
     keys = [c.key for c in load_chapters()]
-    assert keys == ["overview", "selection", "stars", "special", "lifecycle", "audit"]
+    assert keys == ["overview", "selection", "stars", "special", "lifecycle", "audit", "screening"]
 
 
 @pytest.mark.parametrize(("body", "message"), [

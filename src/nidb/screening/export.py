@@ -30,7 +30,9 @@ KINDS = {"base": "示范基地", "applicant": "申报对象"}
 def screening_tables(result: ScreeningResult, *, info: list[tuple[str, object]] = ()) -> dict[str, pd.DataFrame]:
     """The screening result as Chinese-headed tables: 说明, 复核优先级, 标记明细, 推荐单位汇总, 规则执行情况."""
     flags = result.flags.assign(kind=result.flags["kind"].map(KINDS), score=result.flags["score"].round(2))
-    flags["name"] = flags["name"].where(flags["unit_id"].notna(), "（推荐单位整体）")
+    whole = flags["unit_id"].isna()
+    flags["name"] = flags["name"].where(~whole, "（推荐单位整体）")
+    flags["unit_id"] = flags["unit_id"].where(~whole, "—")
     priority = result.priority.assign(kind=result.priority["kind"].map(KINDS),
                                       priority=result.priority["priority"].round(2))
     authorities = result.authorities.rename(columns={

@@ -156,6 +156,6 @@ class ScreeningContext:
         """The `>=` threshold of a quantitative indicator (the method file was checked against them)."""
         ind = self.framework.indicator(indicator)
         cond = ind.condition
-        special = cond.special_area_value if isinstance(cond, SpecialAreaThreshold) else cond.value
         assert isinstance(cond, (Threshold, SpecialAreaThreshold))
+        special = cond.special_area_value if isinstance(cond, SpecialAreaThreshold) else cond.value
         return ThresholdSpec(indicator, ind.short or ind.zh, ind.unit or "", float(cond.value), float(special))

@@ -116,11 +116,13 @@ def _priority(flags: pd.DataFrame, cap: float) -> pd.DataFrame:
     if units.empty:
         return pd.DataFrame(columns=["unit_id", "name", "kind", "authority", "year", "flags", "rules", "priority", "rank"])
     units = units.assign(points=units["weight"] * np.minimum(units["score"], cap))
+    per_form = ["unit_id", "year"]
     # one rule counts once per unit-year (its strongest flag), however many fields it flags
-    best = units.groupby(["unit_id", "year", "rule"], sort=False).agg(
-        points=("points", "max"), rule_zh=("rule_zh", "first"), n=("rule", "size"))
-    out = best.groupby(["unit_id", "year"]).agg(
-        flags=("n", "sum"), rules=("rule_zh", lambda s: "、".join(s)), priority=("points", "sum")).reset_index()
+    best = units.groupby([*per_form, "rule"], sort=False, as_index=False).agg(
+        points=("points", "max"), rule_zh=("rule_zh", "first"))
+    out = best.groupby(per_form, sort=False).agg(rules=("rule_zh", "、".join), priority=("points", "sum"))
+    out["flags"] = units.groupby(per_form, sort=False).size()
+    out = out.reset_index()
     meta = units.drop_duplicates(["unit_id"]).set_index("unit_id")[["name", "kind", "authority"]]
     out = out.join(meta, on="unit_id")
     out = out.sort_values(["priority", "flags", "unit_id"], ascending=[False, False, True], kind="stable")

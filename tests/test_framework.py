@@ -203,7 +203,7 @@ def test_feature_f19_green(fw):
 def test_every_parameter_documented(fw):
     names = {p.name for p in fw.parameters}
     assert names == {"rd_intensity_denominator", "peer_group_by", "peer_top_share", "peer_min_group_size", "peer_population",
-                     "land_output_fallback"}
+                     "land_output_fallback", "official_prevails"}
     assert all(p.doc for p in fw.parameters)
 
 

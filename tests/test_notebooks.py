@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_stored_notebooks_reproduce_their_outputs():
     """Every cell of every stored notebook re-runs to the stored output (nbval strict, sanitized)."""
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
-    assert len(notebooks) == 7  # six chapter groups and the base profile
+    assert len(notebooks) == 8  # seven chapters and the base profile
     env = {**os.environ, **KERNEL_ENV}
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",

@@ -42,9 +42,6 @@ OFFICIAL_YEARS = (2023, 2024, 2025)
 OFFICIAL_SHARE = 0.5
 OFFICIAL_SOURCES = ("统计局", "税务局", "统计局、工业和信息化主管部门")
 REVISION_SHARE = 0.04  # unit-years of 2024–2025 with an earlier version carrying small honest corrections
-# sales ≥ these columns in every form (contract rule not_above)
-BELOW_SALES = ("leading_industry_revenue", "value_added", "rd_expenditure", "above_scale_revenue",
-               "industrial_value_added")
 
 
 @dataclass(frozen=True)
@@ -188,10 +185,6 @@ def _benford(p: _Planter) -> None:
         if field == "land_area":
             new = np.maximum(new, 1.0)
         p.set("benford", rows[ok], field, new[ok], "推荐单位当年全部报表的数值首位数字被随机改写（编造数据）")
-    sales = p.value("sales_revenue")
-    for field in BELOW_SALES:
-        x = p.value(field)[rows]
-        p.annual.loc[rows, field] = np.where(np.isfinite(x), np.minimum(x, sales[rows]), x)
 
 
 def _heaping(p: _Planter) -> None:
@@ -285,6 +278,21 @@ def _submissions(p: _Planter, fields: tuple[str, ...]) -> pd.DataFrame:
     return out.sort_values(["unit_id", "year"], kind="stable").reset_index(drop=True)
 
 
+def _within_contract(annual: pd.DataFrame) -> None:
+    """Keep every value inside the contract's ranges and `not_above` rules (a planted value, like a real
+    doctored one, must still pass validation); clean values already do and are unchanged."""
+    table = load_contract().table("annual")
+    for col in table.columns:
+        if col.dtype != "number":
+            continue
+        x = annual[col.name].to_numpy(dtype="float64", na_value=np.nan)
+        x = np.clip(x, col.min if col.min is not None else -np.inf, col.max if col.max is not None else np.inf)
+        if col.not_above is not None:
+            ceiling = annual[col.not_above].to_numpy(dtype="float64", na_value=np.nan)
+            x = np.where(x > ceiling, ceiling, x)  # NaN on either side: unchanged
+        annual[col.name] = x
+
+
 def plant_anomalies(tables: dict[str, pd.DataFrame], seed: int) -> Planted:
     """The demo tables with the anomalies planted (new frames; `tables` is not modified)."""
     rng = np.random.default_rng([seed, STREAM])
@@ -297,6 +305,7 @@ def plant_anomalies(tables: dict[str, pd.DataFrame], seed: int) -> Planted:
     _benford(p)
     _heaping(p)
     _copies(p)
+    _within_contract(p.annual)
     official = _official(p)
     submissions = _submissions(p, OFFICIAL_FIELDS + ("rd_expenditure", "land_area"))
     planted = pd.DataFrame.from_records(p.records)

@@ -147,7 +147,7 @@ def peer_positions(
     p = resolved_parameters(fw, params)
     peers = [ind for ind in fw.quantitative if isinstance(ind.condition, PeerRelative)]
     if values is None:
-        annual = _annual(data, year)
+        annual = _annual(data, year, p)
         values = pd.DataFrame(
             {ind.id: measure_array(ind.formula, annual, fw, p) for ind in peers},
             index=pd.MultiIndex.from_frame(annual[KEY]),

@@ -15,6 +15,7 @@ from nidb.engine.method import load_method
 from nidb.errors import ConfigError
 from nidb.evaluation.lifecycle import load_rules
 from nidb.evaluation.method import load_evaluation_method
+from nidb.screening.method import load_screening_method
 from nidb.selection.method import load_selection_method
 from nidb.yamlfile import KINDS, read_yaml
 
@@ -26,6 +27,7 @@ LOADERS = {
     "lifecycle": load_rules,
     "audit": load_audit_spec,
     "engine": load_method,
+    "screening": load_screening_method,
 }
 #: one packaged file of each kind
 EXAMPLE = {
@@ -34,6 +36,7 @@ EXAMPLE = {
     "lifecycle": PACKAGE / "rules" / "lifecycle-2023.yaml",
     "audit": PACKAGE / "methods" / "audit-default.yaml",
     "engine": PACKAGE / "methods" / "asem-minmax-mean.yaml",
+    "screening": PACKAGE / "methods" / "screening-default.yaml",
 }
 #: (command arguments without the file option, option, kind it expects)
 OPTIONS = [
@@ -46,6 +49,7 @@ OPTIONS = [
     (["report", "--out", "{tmp}/r"], "--method", "evaluation"),
     (["profiles", "--out", "{tmp}/r"], "--method", "evaluation"),
     (["audit", "--year", "2025", "--out", "{tmp}/a"], "--method", "audit"),
+    (["screen", "--year", "2025", "--out", "{tmp}/o.csv"], "--method", "screening"),
     (["score", "--data", "{tmp}/d.csv", "--meta", "{tmp}/m.csv", "--out", "{tmp}/o.csv"], "--method", "engine"),
 ]
 

@@ -35,6 +35,7 @@ KINDS = {
     "lifecycle": "动态管理规则",
     "audit": "设计审计方法",
     "engine": "综合指数引擎方法",
+    "screening": "报表筛查方法",
 }
 #: top-level keys that only one kind uses, checked in this order, to name the kind of a
 #: file that does not declare one (the audit file may hold `stars` too, so audit first)
@@ -46,6 +47,7 @@ _SIGNATURE_KEYS = (
                    "warning_max_stars", "low_star_revocation", "revoke_env_incident_levels", "revoke_safety_accident_levels", "revoke_on_unrectified_inspection",
                    "fraud_suspends_next_batch", "rate_in_compliance_revocation_year")),
     ("evaluation", ("stars", "experts", "peer_relative", "special", "rating_data")),
+    ("screening", ("score_cap",)),
 )  # fmt: skip
 
 

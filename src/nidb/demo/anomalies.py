@@ -142,10 +142,13 @@ def _jumps(p: _Planter) -> None:
 def _bunching(p: _Planter, applicants_years: list[int]) -> None:
     fw = load_framework()
     sales, land, rd = p.value("sales_revenue"), p.value("land_area"), p.value("rd_expenditure")
+    # #5 divides 工业总产值 where the form has it, sales revenue otherwise (land_output_fallback)
+    gross = p.value("gross_output")
+    output = np.where(np.isfinite(gross), gross, sales)
     general = ~p.special.reindex(p.annual["unit_id"]).fillna(False).to_numpy(dtype=bool)
     for indicator in BUNCHING_INDICATORS:
         threshold = float(fw.indicator(indicator).condition.value)
-        value = {"I01": sales, "I05": sales * 1e4 / land, "I07": rd / sales * 100,
+        value = {"I01": sales, "I05": output * 1e4 / land, "I07": rd / sales * 100,
                  "I11": p.value("qms_certification_rate")}[indicator]
         for year in applicants_years:
             near = (value >= 0.85 * threshold) & (value < threshold)
@@ -156,7 +159,7 @@ def _bunching(p: _Planter, applicants_years: list[int]) -> None:
             if indicator == "I01":
                 p.set("bunching", rows, "sales_revenue", _ceil2(target), what)
             elif indicator == "I05":
-                p.set("bunching", rows, "land_area", np.floor(sales[rows] * 1e4 / target * 10) / 10, what)
+                p.set("bunching", rows, "land_area", np.floor(output[rows] * 1e4 / target * 10) / 10, what)
             elif indicator == "I07":
                 p.set("bunching", rows, "rd_expenditure", _ceil2(target * sales[rows] / 100), what)
             else:

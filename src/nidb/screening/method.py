@@ -14,7 +14,7 @@ from typing import Any
 from nidb.framework import Framework, SpecialAreaThreshold, Threshold, load_framework
 from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import check_kind, read_yaml
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "methods" / "screening-default.yaml"
 
@@ -109,8 +109,9 @@ def parse_screening_method(
 ) -> ScreeningMethod:
     """Validate a parsed screening method document (indicator ids against `framework`, default the packaged one)."""
     r = KeyPathReader(source)
+    check_kind(raw, "screening", source)
     indicators = threshold_indicators(framework or load_framework())
-    raw = r.mapping(raw, "（顶层）", {"name", "score_cap", "rules"}, {"name", "rules"})
+    raw = r.mapping(raw, "（顶层）", {"kind", "name", "score_cap", "rules"}, {"name", "rules"})
     rules_raw = r.mapping(raw["rules"], "rules")
     if not rules_raw:
         raise r.fail("rules", "至少需要一条规则")

@@ -29,7 +29,7 @@ VALID = {
         "B0002,2024,80,60,55.5,否\n"
         "A0001,2024,30,20,80,\n"
     ),
-    "expert_scores.csv": "unit_id,year,indicator_id,expert_id,score\nB0001,2024,I05,E01,80\nB0001,2024,I05,E02,75\n",
+    "expert_scores.csv": "unit_id,year,indicator_id,expert_id,score\nB0001,2024,I06,E01,80\nB0001,2024,I06,E02,75\n",
     "gdp_growth.csv": "authority,year,gdp_growth\n江苏省,2024,5.8\n四川省,2024,5.7\n",
 }
 

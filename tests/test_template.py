@@ -152,12 +152,16 @@ def _annual_rows(draw, n: int) -> dict[str, list]:
     keys = draw(st.lists(st.tuples(st.sampled_from(["B0001", "B0002", "A0001"]), st.integers(2009, YEAR)),
                          min_size=n, max_size=n, unique=True))
     cols: dict[str, list] = {"unit_id": [k[0] for k in keys], "year": [k[1] for k in keys]}
+    units = cols["unit_id"]
     for col in table.columns:
         if col.name in cols or col.not_above:
             continue
         if col.dtype == "number" and col.unit == "%" and col.min == 0 and col.max == 100:
             # shares all within [0, 1] would read as fractions (a unit problem): draw from {0} ∪ [1, 100]
             value = st.one_of(st.just(0.0), st.floats(1, 100).map(_excel))
+        elif col.growth:  # growth rates as published: one decimal, within the typical range, not all in (-1, 1)
+            lo, hi = col.typical
+            value = st.one_of(st.just(0.0), st.floats(1, hi), st.floats(lo, -1)).map(lambda v: round(v, 1))
         elif col.dtype == "number":
             value = st.floats(col.min, col.max, allow_nan=False).map(_excel)
         elif col.dtype == "boolean":
@@ -165,11 +169,16 @@ def _annual_rows(draw, n: int) -> dict[str, list]:
         else:
             value = st.sampled_from(col.values)
         cols[col.name] = draw(st.lists(st.one_of(st.none(), value), min_size=n, max_size=n))
-    for col in table.columns:  # parts of a total: a fraction of it
+        if col.slip_units:  # a unit's years stay within ±20 % of its first value (no unit slip)
+            first = {u: v for u, v in reversed(list(zip(units, cols[col.name]))) if v}
+            factors = draw(st.lists(st.floats(0.8, 1.2), min_size=n, max_size=n))
+            cols[col.name] = [None if v is None else _excel(min(first.get(u) or v, col.max / 1.2) * f) if v else v
+                              for u, v, f in zip(units, cols[col.name], factors)]
+    shares = {u: draw(st.floats(0, 1)) for u in set(units)}
+    for col in table.columns:  # parts of a total: about the same fraction of it every year
         if col.not_above:
-            share = draw(st.lists(st.floats(0, 1), min_size=n, max_size=n))
-            cols[col.name] = [None if t is None else _excel(min(t * u, col.max))
-                              for t, u in zip(cols[col.not_above], share)]
+            cols[col.name] = [None if t is None else _excel(min(t * shares[u], col.max))
+                              for t, u in zip(cols[col.not_above], units)]
     return cols
 
 

@@ -14,9 +14,10 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from nidb.errors import Problem
@@ -44,6 +45,14 @@ class RawSheet:
     header: tuple[str, ...]  # one entry per column position, "" when the header cell is empty
     cells: pd.DataFrame  # object values, columns = positions, index = spreadsheet row numbers
     header_rows: int = 1  # 2 for a template sheet with the canonical-name row
+    percent: frozenset[tuple[int, int]] = frozenset()  # (row, position) of %-formatted cells, read as shown (×100)
+    formulas: frozenset[tuple[int, int]] = frozenset()  # (row, position) of formulas without a cached value
+    hidden: bool = False  # a hidden worksheet (its cells are not read)
+
+    @property
+    def empty(self) -> bool:
+        """True for a sheet with neither a header nor data."""
+        return not self.header and self.cells.empty
 
 
 class ReadError(Exception):
@@ -58,8 +67,10 @@ def _file_problem(path: Path, message: str) -> ReadError:
     return ReadError(Problem(file=str(path), rule=str(Rule.FILE), message=message))
 
 
-def _sheet(file: Path, name: str | None, table: pd.DataFrame) -> RawSheet:
-    """Build a RawSheet from a grid of cell values whose first row is the header."""
+def _sheet(file: Path, name: str | None, table: pd.DataFrame, **marks: frozenset[tuple[int, int]]) -> RawSheet:
+    """Build a RawSheet from a grid of cell values whose first row is the header.
+
+    `marks` are the cell sets of `RawSheet` (percent, formulas) as (row, position)."""
     table = table.astype(object)
     table.columns = range(table.shape[1])
     table.index = range(1, len(table) + 1)
@@ -71,7 +82,7 @@ def _sheet(file: Path, name: str | None, table: pd.DataFrame) -> RawSheet:
     keep = [i for i in cells.columns if header[i] or cells[i].notna().any()]
     cells = cells[keep]
     cells = cells[cells.notna().any(axis=1)]
-    return RawSheet(file=str(file), sheet=name, header=tuple(header[i] for i in keep), cells=cells)
+    return RawSheet(file=str(file), sheet=name, header=tuple(header[i] for i in keep), cells=cells, **marks)
 
 
 def read_csv(path: Path) -> list[RawSheet]:
@@ -98,21 +109,117 @@ def read_csv(path: Path) -> list[RawSheet]:
     return [_sheet(path, None, table)]
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_PERCENT_FORMAT = re.compile(r'%(?=(?:[^"]*"[^"]*")*[^"]*$)')  # a % outside quoted literal text
+FORMULA_MESSAGE = "公式未计算：请在 Excel/WPS 中打开并保存后再导入"
+
+
+def _ole_problem(path: Path) -> ReadError | None:
+    """An .xlsx that is an OLE container: an encrypted workbook, or an old .xls renamed."""
+    with open(path, "rb") as handle:
+        if handle.read(len(_OLE_MAGIC)) != _OLE_MAGIC:
+            return None
+        body = handle.read()
+    if "EncryptedPackage".encode("utf-16-le") in body:
+        return _file_problem(path, "文件已加密（设有打开密码），无法读取：请在 Excel/WPS 中取消密码后另存为 .xlsx 再导入")
+    return _file_problem(path, "文件实为旧版 Excel 97-2003（.xls）格式：请在 Excel/WPS 中另存为“Excel 工作簿（*.xlsx）”")
+
+
+def _percent_formatted(number_format: str | None) -> bool:
+    """True for a number format that shows the value ×100 with a % sign (e.g. 0.0%)."""
+    return bool(number_format) and _PERCENT_FORMAT.search(number_format.replace("\\%", "")) is not None
+
+
+def _as_shown(value: float) -> float:
+    """A %-formatted cell's value as the percentage Excel shows (0.718 -> 71.8)."""
+    return float(f"{value * 100:.12g}")
+
+
+def _xlsx_grid(ws) -> tuple[pd.DataFrame, frozenset[tuple[int, int]]]:
+    """Cell values of a read-only worksheet, %-formatted numbers as shown, and where those are."""
+    rows, percent = [], set()
+    for i, row in enumerate(ws.iter_rows(), start=1):
+        values = []
+        for j, cell in enumerate(row):
+            value = getattr(cell, "value", None)
+            if (isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and _percent_formatted(getattr(cell, "number_format", None))):
+                value = _as_shown(value)
+                percent.add((i, j))
+            values.append(value)
+        rows.append(values)
+    return pd.DataFrame(rows, dtype=object), frozenset(percent)
+
+
+def _has_formulas(path: Path) -> bool:
+    """True when some worksheet of the workbook stores a formula (an <f> element)."""
+    with zipfile.ZipFile(path) as archive:
+        return any(
+            re.search(rb"<(?:\w+:)?f[ >]", archive.read(name)) is not None
+            for name in archive.namelist() if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
+
+
+def _formula_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet title -> (row, position) -> formula text, for every formula cell of the workbook."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        return {
+            ws.title: {
+                (i, j): value
+                for i, row in enumerate(ws.iter_rows(values_only=True), start=1)
+                for j, value in enumerate(row)
+                if isinstance(value, str) and value.startswith("=")
+            }
+            for ws in wb.worksheets
+        }
+    finally:
+        wb.close()
+
+
+def _uncached(grid: pd.DataFrame, formulas: dict[tuple[int, int], str]) -> frozenset[tuple[int, int]]:
+    """Formula cells whose cached value is missing; their formula text is put in the grid."""
+    missing = set()
+    for (i, j), formula in formulas.items():
+        if i - 1 < grid.shape[0] and j < grid.shape[1] and grid.iat[i - 1, j] is None:
+            grid.iat[i - 1, j] = formula
+            missing.add((i, j))
+    return frozenset(missing)
+
+
 def read_xlsx(path: Path) -> list[RawSheet]:
-    """Read every visible data sheet of an xlsx workbook (not the instructions sheet)."""
+    """Read every data sheet of an xlsx workbook (not the instructions sheet).
+
+    Cells are read as Excel shows them: a %-formatted number as its percentage, a
+    formula as its cached value (a formula never calculated is marked, not read as
+    empty). Hidden sheets are returned empty with `hidden` set."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        problem = _ole_problem(path)
+    except OSError as exc:
+        raise _file_problem(path, f"无法读取文件：{exc.strerror}") from None
+    if problem is not None:
+        raise problem
+    try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = _formula_cells(path) if _has_formulas(path) else {}
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise _file_problem(path, f"无法作为 xlsx 工作簿打开（{type(exc).__name__}）") from None
     try:
         sheets = []
         for ws in wb.worksheets:
-            if ws.sheet_state != "visible" or ws.title == INSTRUCTIONS_SHEET:
+            if ws.title == INSTRUCTIONS_SHEET:
                 continue
-            sheets.append(_sheet(path, ws.title, pd.DataFrame(list(ws.iter_rows(values_only=True)), dtype=object)))
+            if ws.sheet_state != "visible":
+                sheets.append(RawSheet(str(path), ws.title, (), pd.DataFrame(), hidden=True))
+                continue
+            grid, percent = _xlsx_grid(ws)
+            uncached = _uncached(grid, formulas.get(ws.title, {}))
+            sheets.append(_sheet(path, ws.title, grid, percent=percent, formulas=uncached))
         return sheets
     finally:
         wb.close()
@@ -164,7 +271,7 @@ def _with_template_row(raw: RawSheet, names: list[str | None]) -> RawSheet:
     second = raw.cells.iloc[0]
     present = [(str(v).strip(), n) for v, n in zip(second, names) if v is not None]
     if present and all(v == n for v, n in present) and len(present) == sum(n is not None for n in names):
-        return RawSheet(raw.file, raw.sheet, raw.header, raw.cells.iloc[1:], header_rows=2)
+        return replace(raw, cells=raw.cells.iloc[1:], header_rows=2)
     return raw
 
 
@@ -202,13 +309,15 @@ def match_headers(raw: RawSheet, table: TableSpec) -> tuple[dict[int, str], list
 
 def _shown(value: object) -> object:
     """A cell value as a spreadsheet shows it: whole floats without the trailing ".0"."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    return value
 
 
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as stripped strings, NA when empty."""
     if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
-        cells = cells.map(_shown)
+        cells = cells.map(lambda v: None if v is None else str(_shown(v)))
     s = cells.astype("string").str.strip()
     return s.mask(s == "")
 
@@ -233,8 +342,8 @@ def convert_column(text: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Seri
     dtype = col.dtype
     if dtype == "number":
         values = _numbers(text)
-        bad = text.notna() & values.isna()
-        return values, bad
+        bad = text.notna() & ~np.isfinite(values)
+        return values.where(~bad), bad
     if dtype == "integer":
         values = _numbers(text)
         integral = values.isna() | (values % 1 == 0)
@@ -263,6 +372,8 @@ _TYPE_MESSAGES = {
 def type_message(col: ColumnSpec, text: str) -> str:
     """Why a cell is not of its column's type, with a hint for a unit typed into the cell."""
     message = _TYPE_MESSAGES[col.dtype]
+    if col.dtype == "number" and re.fullmatch(r"[+-]?(inf|infinity|nan)", text.strip(), re.IGNORECASE):
+        return f"{message}，不能为无穷大或 NaN"
     if text.strip() in _MISSING_MARKERS:
         return f"{message}；没有数据请留空（空单元格即缺失值）"
     if col.dtype in ("number", "integer") and re.search(r"[%％]\s*$", text):
@@ -272,22 +383,62 @@ def type_message(col: ColumnSpec, text: str) -> str:
     return message
 
 
+def _cell_address(position: int, row: int) -> str:
+    """The Excel address of a cell (position 0 = column A)."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{get_column_letter(position + 1)}{row}"
+
+
+def _marked_cells(raw: RawSheet, pos: int, col: ColumnSpec, header: str,
+                  index: pd.Index) -> tuple[list[Problem], list[int], str | None]:
+    """Problems for uncalculated formulas and misplaced %-formatted cells of one column, the rows
+    to leave out of type conversion, and a note when %-formatted cells were read as shown."""
+    rows = set(index)
+    problems = [
+        Problem(file=raw.file, sheet=raw.sheet, row=r, column=header, rule=str(Rule.FORMULA),
+                message=f"单元格 {_cell_address(pos, r)} {FORMULA_MESSAGE}", value=raw.cells.at[r, pos])
+        for r, p in sorted(raw.formulas) if p == pos and r in rows
+    ]
+    skip = [p.row for p in problems]
+    percent = sorted(r for r, p in raw.percent if p == pos and r in rows)
+    if not percent:
+        return problems, skip, None
+    if col.unit == "%":
+        first = raw.cells.at[percent[0], pos]
+        return problems, skip, (
+            f"「{header}」有 {len(percent)} 个单元格设为百分比格式，已按显示的百分数读取"
+            f"（如第 {percent[0]} 行显示 {_shown(first)}%，读作 {_shown(first)}）"
+        )
+    unit = f"（{col.unit}）" if col.unit else ""
+    problems += [
+        Problem(file=raw.file, sheet=raw.sheet, row=r, column=header, rule=str(Rule.TYPE),
+                message=f"单元格设为百分比格式（显示 {_shown(raw.cells.at[r, pos])}%），但本列不是百分比{unit}：请改为常规数字格式",
+                value=f"{_shown(raw.cells.at[r, pos])}%")
+        for r in percent
+    ]
+    return problems, skip + percent, None
+
+
 def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Problem]]:
     """Match headers and convert cells; return the table and every header or type problem."""
     positions, problems = match_headers(raw, table)
     raw = _with_template_row(raw, [positions.get(p) for p in raw.cells.columns])
     index = raw.cells.index
     column_of = {name: pos for pos, name in positions.items()}
-    frame, text = {}, {}
+    frame, text, notes = {}, {}, []
     for col in table.columns:
         pos = column_of.get(col.name)
         if pos is None:  # a column the file does not have: all missing
             text[col.name] = pd.Series(pd.NA, index=index, dtype="string")
             frame[col.name] = pd.Series(None, index=index, dtype=CANONICAL_DTYPES[col.dtype])
             continue
-        text[col.name] = _text(raw.cells[pos])
-        frame[col.name], bad = convert_column(text[col.name], col)
         header = raw.header[raw.cells.columns.get_loc(pos)]
+        marked, skip, note = _marked_cells(raw, pos, col, header, index)
+        problems += marked
+        notes += [note] if note else []
+        text[col.name] = _text(raw.cells[pos])
+        frame[col.name], bad = convert_column(text[col.name].mask(index.isin(skip)), col)
         problems += [
             Problem(file=raw.file, sheet=raw.sheet, row=int(row), column=header, rule=str(Rule.TYPE),
                     message=type_message(col, text[col.name].at[row]), value=text[col.name].at[row])
@@ -297,5 +448,6 @@ def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Probl
     tf = TableFrame(
         table=table, file=raw.file, sheet=raw.sheet,
         frame=pd.DataFrame(frame, index=index), text=pd.DataFrame(text, index=index), headers=headers,
+        notes=tuple(notes),
     )
     return tf, problems

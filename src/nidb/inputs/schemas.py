@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -18,6 +19,7 @@ import pandas as pd
 
 from nidb.errors import Problem
 from nidb.inputs.contract import ColumnSpec, TableSpec, load_contract
+from nidb.inputs.traditional import to_simplified
 
 CANONICAL_DTYPES: dict[str, object] = {
     "string": pd.StringDtype(),
@@ -54,6 +56,10 @@ class Rule(StrEnum):
     FOREIGN_KEY = "编号存在"
     NOT_ABOVE = "不超过总量"
     FUTURE_YEAR = "未来年份"
+    FORMULA = "公式已计算"
+    PLAUSIBLE = "数值合理性"
+    YEAR_ON_YEAR = "逐年一致"
+    INDICATOR = "指标编号"
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ class TableFrame:
     frame: pd.DataFrame  # canonical names and dtypes; index = row number as the spreadsheet shows it
     text: pd.DataFrame  # the cells as written (strings), same index and columns
     headers: Mapping[str, str]  # canonical name -> header as written in the file
+    notes: tuple[str, ...] = ()  # how cells were read when that is not obvious (e.g. %-formatted cells)
 
 
 def current_year() -> int:
@@ -190,9 +197,10 @@ def failure_cases(
     return pd.concat(parts, ignore_index=True)
 
 
-def _fmt(value: object) -> str:
+def fmt_number(value: object) -> str:
+    """A number as the user wrote it: plain below 1e15, scientific notation above (1e+308)."""
     if isinstance(value, float):
-        return f"{value:g}" if abs(value) < 1e15 else f"{value:.0f}"
+        return f"{value:g}" if abs(value) < 1e15 else f"{value:.6g}"
     return str(value)
 
 
@@ -201,10 +209,10 @@ def _range_problem(col: ColumnSpec, value: float) -> tuple[Rule, str]:
     unit = col.unit or ""
     for wrong_unit, factor in _MONEY_FACTORS.get(unit, {}).items():
         if (col.min is None or value / factor >= col.min) and value / factor <= col.max:
-            return Rule.UNIT, f"数值远超合理上限 {_fmt(col.max)}{unit}，疑似按{wrong_unit}填报，应以{unit}为单位"
+            return Rule.UNIT, f"数值远超合理上限 {fmt_number(col.max)}{unit}，疑似按{wrong_unit}填报，应以{unit}为单位"
     if _share_column(col):
         return Rule.RANGE, "百分比应在 0～100 之间"
-    return Rule.RANGE, f"应不大于 {_fmt(col.max)}{unit}"
+    return Rule.RANGE, f"应不大于 {fmt_number(col.max)}{unit}"
 
 
 def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rule, str]:
@@ -214,7 +222,7 @@ def _message(col: ColumnSpec, check: str, value: object, year: int) -> tuple[Rul
     if check == "min":
         if _share_column(col):
             return Rule.RANGE, "百分比应在 0～100 之间"
-        return Rule.RANGE, f"应不小于 {_fmt(col.min)}{unit}"
+        return Rule.RANGE, f"应不小于 {fmt_number(col.min)}{unit}"
     if check == "max":
         return _range_problem(col, float(value))
     if check == "future_year":
@@ -246,10 +254,21 @@ def _category_message(col: ColumnSpec, value: object) -> str:
     message = f"不是可选值（可选：{shown}）" if len(shown) <= 60 else f"不是可选值（共 {len(choices)} 项可选，见模板的下拉列表）"
     items = str(value).split(LIST_SEPARATOR) if col.dtype == "list" else [str(value)]
     unknown = [item for item in items if item not in choices]
-    close = [m for item in unknown for m in difflib.get_close_matches(item, choices, n=1, cutoff=0.5)]
+    close = [_closest(item, choices) for item in unknown]
+    close = [m for m in close if m is not None]
     if col.dtype == "list" and unknown:
         message = f"「{'、'.join(unknown)}」{message}"
     return message + (f"；是否应为「{'、'.join(close)}」？" if close else "")
+
+
+def _closest(value: str, choices: tuple[str, ...]) -> str | None:
+    """The choice a value was probably meant to be: its simplified form when that is a choice
+    (東部 -> 东部), else the closest-looking choice."""
+    simplified = to_simplified(unicodedata.normalize("NFKC", value)).strip()
+    if simplified in choices:
+        return simplified
+    close = difflib.get_close_matches(simplified, choices, n=1, cutoff=0.5)
+    return close[0] if close else None
 
 
 def _problem(tf: TableFrame, col: str, row: object, rule: Rule, message: str, value: object = None) -> Problem:
@@ -296,7 +315,7 @@ def failure_problems(tf: TableFrame, failure_cases: pd.DataFrame, year: int) -> 
         target = tf.table.column(col.not_above)
         problems.append(_problem(
             tf, col.name, row, Rule.NOT_ABOVE,
-            f"大于「{tf.headers.get(target.name, target.header)}」（{_fmt(tf.frame.at[int(row), target.name])}）",
+            f"大于「{tf.headers.get(target.name, target.header)}」（{fmt_number(tf.frame.at[int(row), target.name])}）",
         ))
     rest = fc[(fc["check"] != "multiple_fields_uniqueness") & ~frame_level]
     for rec in rest.itertuples(index=False):
@@ -304,7 +323,7 @@ def failure_problems(tf: TableFrame, failure_cases: pd.DataFrame, year: int) -> 
             continue  # a column the reader already reported (missing or unknown)
         col = tf.table.column(rec.column)
         rule, message = _message(col, rec.check, rec.failure_case, year)
-        value = f"最大值 {_fmt(tf.frame[col.name].max())}" if rec.check == "share_fraction" else None
+        value = f"最大值 {fmt_number(tf.frame[col.name].max())}" if rec.check == "share_fraction" else None
         problems.append(_problem(tf, col.name, rec.index, rule, message, value))
     return problems
 

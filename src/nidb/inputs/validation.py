@@ -23,6 +23,13 @@ from nidb.inputs.readers import (
     parse_table,
     read_sheets,
 )
+from nidb.inputs.plausibility import (
+    expert_indicator_problems,
+    growth_fraction_problems,
+    typical_by_problems,
+    typical_warnings,
+    year_on_year,
+)
 from nidb.inputs.schemas import Rule, TableFrame, check_table, current_year
 
 
@@ -34,6 +41,7 @@ class ValidationReport:
     problems: tuple[Problem, ...]
     files: tuple[Path, ...]
     skipped: tuple[str, ...] = ()  # cross-table checks not run because a referenced table was not given
+    warnings: tuple[Problem, ...] = ()  # plausible but unusual values, printed and not blocking
 
     @property
     def ok(self) -> bool:
@@ -45,11 +53,20 @@ class ValidationReport:
         counts = "，".join(f"{tf.table.zh} {len(tf.frame)} 行" for tf in self.tables.values())
         head = f"已读取 {len(self.files)} 个文件、{len(self.tables)} 张表（{counts or '无'}）。"
         head += "".join(f"\n注意：{note}" for note in self.skipped)
+        head += "".join(f"\n说明：{tf.file}{_sheet_label(tf.sheet)}：{note}"
+                        for tf in self.tables.values() for note in tf.notes)
+        if self.warnings:
+            head += f"\n提示（不影响通过，请核实）共 {len(self.warnings)} 条："
+            head += "".join(f"\n- {w}" for w in self.warnings)
         if self.ok:
             return f"{head}\n校验通过，未发现问题。"
         lines = [f"{head}\n校验未通过，共 {len(self.problems)} 个问题："]
         lines += [f"{i}. {p}" for i, p in enumerate(self.problems, 1)]
         return "\n".join(lines)
+
+
+def _sheet_label(sheet: str | None) -> str:
+    return f" 工作表「{sheet}」" if sheet else ""
 
 
 def table_by_name(contract: Contract, label: str) -> TableSpec | None:
@@ -70,12 +87,30 @@ def _data_files(directory: Path, contract: Contract) -> list[Path]:
     )
 
 
-def _single_table_sheet(sheets: list[RawSheet], table: TableSpec) -> RawSheet | None:
-    """The sheet of a one-table file: the one named after the table, else the first one."""
-    data = [s for s in sheets if s.sheet != LISTS_SHEET]
+def _single_table_sheet(path: Path, sheets: list[RawSheet], table: TableSpec) -> tuple[RawSheet | None, list[Problem]]:
+    """The sheet of a one-table file: the one named after the table, else the only non-empty one."""
     names = {normalise_label(table.name), normalise_label(table.zh)}
-    named = [s for s in data if s.sheet is not None and normalise_label(s.sheet) in names]
-    return (named or data or [None])[0]
+    named = [s for s in sheets if s.sheet is not None and normalise_label(s.sheet) in names]
+    if named and not named[0].hidden:
+        return named[0], []
+    if named:
+        return None, [_hidden_problem(path, named[0].sheet)]
+    data = [s for s in sheets if s.sheet != LISTS_SHEET and not s.hidden and not s.empty]
+    if len(data) > 1:
+        shown = "、".join(f"「{s.sheet}」" for s in data)
+        return None, [_problem(path, Rule.TABLE, f"工作簿有多个含数据的工作表（{shown}），无法确定哪一个是「{table.zh}」："
+                                                 f"请只保留一个，或把它命名为「{table.zh}」")]
+    if data:
+        return data[0], []
+    hidden = [s.sheet for s in sheets if s.hidden and s.sheet != LISTS_SHEET]
+    if hidden:
+        return None, [_hidden_problem(path, hidden[0])]
+    return (sheets[0] if sheets else None), []
+
+
+def _hidden_problem(path: Path, sheet: str | None) -> Problem:
+    return _problem(path, Rule.TABLE, "工作表已隐藏，未读取：请在 Excel/WPS 中取消隐藏（右键工作表标签 → 取消隐藏）后再导入",
+                    sheet)
 
 
 def _problem(file: Path, rule: Rule, message: str, sheet: str | None = None) -> Problem:
@@ -90,6 +125,7 @@ class _Sources:
     files: list[Path]
     complete: bool = False  # a directory or workbook was given: it must hold every required table
     seen: set[Path] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)  # tables found but reported as not readable (e.g. hidden)
 
     def read(self, path: Path) -> list[RawSheet]:
         self.files.append(path)
@@ -101,19 +137,29 @@ class _Sources:
 
     def add_table_file(self, path: Path, table: TableSpec) -> None:
         before = len(self.problems)
-        sheet = _single_table_sheet(self.read(path), table)
+        sheet, problems = _single_table_sheet(path, self.read(path), table)
+        self.problems += problems
         if sheet is not None:
             self.found.append((table, sheet))
         elif len(self.problems) == before:
             self.problems.append(_problem(path, Rule.TABLE, "工作簿中没有数据工作表"))
+        if sheet is None and len(self.problems) > before:
+            self.unreadable.add(table.name)
 
     def add_workbook(self, path: Path) -> None:
+        before = len(self.problems)
+        sheets = self.read(path)
+        if not sheets and len(self.problems) > before:
+            return  # the workbook could not be read: its tables are not also reported missing
         self.complete = True
-        for sheet in self.read(path):
+        for sheet in sheets:
             table = table_by_name(self.contract, sheet.sheet or "")
-            if table is not None:
+            if table is not None and sheet.hidden:
+                self.problems.append(_hidden_problem(path, sheet.sheet))
+                self.unreadable.add(table.name)
+            elif table is not None:
                 self.found.append((table, sheet))
-            elif sheet.sheet != LISTS_SHEET:
+            elif sheet.sheet != LISTS_SHEET and not sheet.hidden and not sheet.empty:
                 names = "、".join(t.zh for t in self.contract.tables)
                 self.problems.append(_problem(
                     path, Rule.TABLE, f"无法识别的工作表（工作表名应为表名之一：{names}，或 {INSTRUCTIONS_SHEET}）", sheet.sheet,
@@ -226,19 +272,54 @@ def validate_paths(
         type_cells[table.name] = frozenset((p.row, p.column) for p in found if p.rule == Rule.TYPE)
     if complete or src.complete:
         for table in contract.tables:
-            if not table.optional and table.name not in tables:
+            if not table.optional and table.name not in tables and table.name not in src.unreadable:
                 problems.append(Problem(
                     file="、".join(str(p) for p in paths), rule=str(Rule.TABLE),
                     message=f"缺少必需的表「{table.zh}」（文件名 {table.file}.csv / .xlsx / .parquet，或工作表「{table.zh}」）",
                 ))
     references = _references(tables)
     skipped = _skipped_checks(tables, references, contract)
+    warnings: list[Problem] = []
     for name, tf in tables.items():
-        problems += check_table(tf, year=year, references=references, skip=type_cells[name])
+        found = check_table(tf, year=year, references=references, skip=type_cells[name])
+        problems += found
+        reported = type_cells[name] | {(p.row, p.column) for p in found}
+        errors, unusual = _plausibility(tf, reported)
+        problems += errors
+        reported |= {(p.row, p.column) for p in errors}
+        warnings += [w for w in unusual if (w.row, w.column) not in reported]
     order = {name: i for i, name in enumerate(contract.table_names)}
     problems = _sorted(problems, tables, src)
     return ValidationReport(tables=dict(sorted(tables.items(), key=lambda kv: order[kv[0]])),
-                            problems=tuple(problems), files=tuple(src.files), skipped=skipped)
+                            problems=tuple(problems), files=tuple(src.files), skipped=skipped,
+                            warnings=tuple(_sorted(warnings, tables, src)))
+
+
+def _plausibility(tf: TableFrame, reported: frozenset) -> tuple[list[Problem], list[Problem]]:
+    """Errors and warnings of the plausibility rules for one table (cells already reported skipped)."""
+    errors = growth_fraction_problems(tf, reported) + typical_by_problems(tf, reported)
+    slips, jumps = year_on_year(tf, skip=reported)
+    errors += slips
+    if tf.table.name == "expert_scores":
+        errors += _expert_codes(tf, reported)
+    return errors, jumps + typical_warnings(tf, reported | {(p.row, p.column) for p in errors})
+
+
+def _expert_codes(tf: TableFrame, reported: frozenset) -> list[Problem]:
+    """Expert scores for codes the packaged indicator framework does not score by experts."""
+    from nidb.framework import load_framework
+    from nidb.framework.model import Expert, walk
+
+    framework = load_framework()
+    expert, other = {}, {}
+    for ind in framework.indicators:
+        (expert if ind.type == "qualitative" else other)[ind.id] = ind.label
+    for feature in framework.features:
+        for node in walk(feature.condition):
+            code = node.id or feature.id
+            (expert if isinstance(node, Expert) else other).setdefault(code, feature.label)
+    other = {k: v for k, v in other.items() if k not in expert}
+    return expert_indicator_problems(tf, expert, other, f"{framework.version} 版", reported)
 
 
 def _sorted(problems: list[Problem], tables: dict[str, TableFrame], src: _Sources) -> list[Problem]:

@@ -24,7 +24,7 @@ _TOP_KEYS = {"version", "tables", "vocabularies"}
 _TABLE_KEYS = {"zh", "file", "key", "optional", "description", "columns"}
 _COLUMN_KEYS = {
     "zh", "unit", "dtype", "required", "unique", "min", "max", "pattern", "example",
-    "values", "values_ref", "not_above", "max_year_offset", "foreign_key",
+    "values", "values_ref", "not_above", "max_year_offset", "foreign_key", "typical", "typical_by", "slip_units",
 }
 
 
@@ -47,6 +47,14 @@ class ColumnSpec:
     not_above: str | None = None  # another column of the same table
     max_year_offset: int | None = None
     foreign_key: tuple[str, ...] = ()  # "table.column" targets; a value must be in one of them
+    typical: tuple[float, float] | None = None  # the range real values lie in (plausibility, not validity)
+    typical_by: tuple[str, tuple[tuple[str, tuple[float, float]], ...]] | None = None  # (column, value -> range)
+    slip_units: tuple[tuple[str, float], ...] = ()  # a unit often typed instead, and value-in-it / true value
+
+    @property
+    def growth(self) -> bool:
+        """A percentage that may be negative: a growth rate."""
+        return self.unit == "%" and self.min is not None and self.min < 0
 
     @property
     def header(self) -> str:
@@ -137,6 +145,7 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
         raise r.fail(path, f"类型 {dtype} 需要 values 或 values_ref")
     if dtype not in ("category", "list") and values is not None:
         raise r.fail(path, f"类型 {dtype} 不能有取值列表")
+    unit = raw.get("unit")
     lo = r.number(raw["min"], f"{path}.min") if "min" in raw else None
     hi = r.number(raw["max"], f"{path}.max") if "max" in raw else None
     if (lo is not None or hi is not None) and dtype not in ("number", "integer"):
@@ -163,9 +172,25 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
         raise r.fail(f"{path}.max_year_offset", f"应为整数，实为 {offset!r}")
     if offset is not None and dtype != "integer":
         raise r.fail(path, "max_year_offset 只适用于 integer")
+    typical = _range(r, raw["typical"], f"{path}.typical") if "typical" in raw else None
+    typical_by = None
+    if "typical_by" in raw:
+        by = r.mapping(raw["typical_by"], f"{path}.typical_by")
+        if len(by) != 1:
+            raise r.fail(f"{path}.typical_by", "应只给一列：{列名: {取值: [下限, 上限]}}")
+        (other, ranges), = by.items()
+        ranges = r.mapping(ranges, f"{path}.typical_by.{other}")
+        typical_by = (str(other), tuple(
+            (str(k), _range(r, v, f"{path}.typical_by.{other}.{k}")) for k, v in ranges.items()
+        ))
+    slips = r.mapping(raw.get("slip_units", {}), f"{path}.slip_units")
+    slip_units = tuple((str(u), r.number(f, f"{path}.slip_units.{u}")) for u, f in slips.items())
+    if (typical or typical_by or slip_units) and dtype != "number":
+        raise r.fail(path, "typical / typical_by / slip_units 只适用于 number")
+    if unit == "%" and lo is not None and lo < 0 and typical is None:
+        raise r.fail(f"{path}.typical", "增速列（可为负的百分比）须给出 typical（常见区间），用于识别以小数填报的百分比")
     fk = raw.get("foreign_key", ())
     fk = (fk,) if isinstance(fk, str) else tuple(r.texts(fk, f"{path}.foreign_key")) if fk else ()
-    unit = raw.get("unit")
     return ColumnSpec(
         name=name,
         zh=r.text(raw.get("zh"), f"{path}.zh"),
@@ -182,7 +207,20 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
         not_above=r.text(raw["not_above"], f"{path}.not_above") if "not_above" in raw else None,
         max_year_offset=offset,
         foreign_key=fk,
+        typical=typical,
+        typical_by=typical_by,
+        slip_units=slip_units,
     )
+
+
+def _range(r: _Reader, raw: Any, path: str) -> tuple[float, float]:
+    """A [low, high] pair of numbers with low < high."""
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise r.fail(path, f"应为 [下限, 上限]，实为 {raw!r}")
+    lo, hi = (r.number(v, f"{path}[{i}]") for i, v in enumerate(raw))
+    if not lo < hi:
+        raise r.fail(path, f"下限（{lo}）应小于上限（{hi}）")
+    return lo, hi
 
 
 def _table(r: _Reader, name: str, raw: Any, vocab: dict[str, tuple[str, ...]]) -> TableSpec:

@@ -38,7 +38,8 @@ def test_header_and_rule_text():
     assert annual.column("sales_revenue").header == "产业集聚区销售收入（亿元）"
     assert annual.column("year").header == "年份"
     assert rule_text(annual.column("leading_industry_revenue"), annual) == (
-        "可空；数值；0～100000亿元；不大于「产业集聚区销售收入（亿元）」"
+        "可空；数值；0～100000亿元；不大于「产业集聚区销售收入（亿元）」；"
+        "与本单位其他年份相差约 10 的整数次方倍时视为单位错误（如按万元、元填报）"
     )
     assert rule_text(annual.column("unit_id"), annual) == "必填；文本；须为示范基地名录中的编号或申报对象名单中的编号"
 
@@ -66,11 +67,24 @@ def _broken(edit) -> dict:
     (lambda r: r["tables"]["bases"]["columns"]["base_id"].update(example="B001"), "tables.bases.columns.base_id.example"),
     (lambda r: r["tables"]["bases"]["columns"]["name"].update(example="x"), "tables.bases.columns.name.example"),
     (lambda r: r.update(version="one"), "version"),
+    (lambda r: r["tables"]["gdp_growth"]["columns"]["gdp_growth"].pop("typical"), "tables.gdp_growth.columns.gdp_growth.typical"),
+    (lambda r: r["tables"]["annual"]["columns"]["value_added_growth"].update(typical=[60, -30]),
+     "tables.annual.columns.value_added_growth.typical"),
+    (lambda r: r["tables"]["benchmarks"]["columns"]["benchmark"]["typical_by"]["indicator_id"].update(I04=[1]),
+     "tables.benchmarks.columns.benchmark.typical_by.indicator_id.I04"),
+    (lambda r: r["tables"]["annual"]["columns"]["employees"].update(slip_units={"万人": "万"}),
+     "tables.annual.columns.employees.slip_units.万人"),
 ])
 def test_malformed_contract_names_the_key_path(edit, where):
     with pytest.raises(ConfigError) as err:
         parse_contract(_broken(edit), source="tables.yaml")
     assert str(err.value).startswith(f"tables.yaml：{where}：")
+
+
+def test_every_growth_column_has_a_plausibility_range():
+    growth = [(t.name, c.name) for t in load_contract().tables for c in t.columns if c.growth]
+    assert {("annual", "value_added_growth"), ("annual", "industrial_va_growth"), ("gdp_growth", "gdp_growth")} <= set(growth)
+    assert all(load_contract().table(t).column(c).typical is not None for t, c in growth)
 
 
 def test_unreadable_yaml(tmp_path: Path):

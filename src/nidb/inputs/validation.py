@@ -319,7 +319,7 @@ def _expert_codes(tf: TableFrame, reported: frozenset) -> list[Problem]:
             code = node.id or feature.id
             (expert if isinstance(node, Expert) else other).setdefault(code, feature.label)
     other = {k: v for k, v in other.items() if k not in expert}
-    return expert_indicator_problems(tf, expert, other, f"{framework.version} 版", reported)
+    return expert_indicator_problems(tf, expert, other, f"版本 {framework.version}", reported)
 
 
 def _sorted(problems: list[Problem], tables: dict[str, TableFrame], src: _Sources) -> list[Problem]:

@@ -60,6 +60,16 @@ def rule_text(col: ColumnSpec, table: TableSpec) -> str:
         contract = load_contract()
         targets = "或".join(f"{contract.table(t.split('.')[0]).zh}中的编号" for t in col.foreign_key)
         parts.append(f"须为{targets}")
+    if col.growth:
+        parts.append("按百分数填报（5.8% 填 5.8，不填 0.058）")
+    if col.typical is not None:
+        parts.append(f"常见区间 {_num(col.typical[0])}～{_num(col.typical[1])}{unit}（超出时提示核实）")
+    if col.typical_by is not None:
+        other, ranges = col.typical_by
+        shown = "，".join(f"{key} {_num(lo)}～{_num(hi)}" for key, (lo, hi) in ranges)
+        parts.append(f"须为正数，且按「{table.column(other).zh}」在合理范围内（{shown}）")
+    if col.slip_units:
+        parts.append(f"与本单位其他年份相差约 10 的整数次方倍时视为单位错误（如按{'、'.join(u for u, _ in col.slip_units)}填报）")
     if col.unique or table.key == (col.name,):
         parts.append("不得重复")
     return "；".join(parts)

@@ -76,6 +76,13 @@ def user_errors(func: Callable) -> Callable:
     return wrapper
 
 
+def _guard(out: Path, force: bool, *inputs: Path | str | None, folder: bool = False) -> None:
+    """Refuse, before any work, an output that is an input, lies in the data directory, or exists (without --force)."""
+    from nidb.output import check_out
+
+    check_out(out, inputs=inputs, overwrite=force, folder=folder)
+
+
 @app.callback()
 def main() -> None:
     """国家新型工业化产业示范基地评价工作台。"""
@@ -165,7 +172,12 @@ def select_command(
     year: int = typer.Option(..., "--year", help="申报年份"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="遴选方法文件（kind: selection；默认 selection-default.yaml）"),
+=======
+    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；默认 selection-default.yaml）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
+>>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """遴选认定：逐个申报对象、逐项条件给出判定与理由。
 
@@ -175,6 +187,7 @@ def select_command(
     """
     from nidb.selection.export import run_select
 
+    _guard(out, force, data, method)
     for path in run_select(year, data, method, out):
         typer.echo(f"已写出：{path}")
 
@@ -185,7 +198,12 @@ def sweep_command(
     year: int = typer.Option(..., "--year", help="申报年份"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="遴选方法文件（kind: selection；其 sweep 段给出范围、点数、自助法次数）"),
+=======
+    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；sweep 段给出范围、点数、自助法次数）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
+>>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """门槛敏感性：各定量条件门槛变化时的通过率。
 
@@ -196,6 +214,7 @@ def sweep_command(
     """
     from nidb.selection.export import run_sweep
 
+    _guard(out, force, data, method)
     for path in run_sweep(year, data, method, out):
         typer.echo(f"已写出：{path}")
 
@@ -226,7 +245,12 @@ def score_command(
     data: Path = typer.Option(..., "--data", help="数据表（CSV，每行一个单位）"),
     meta: Path = typer.Option(..., "--meta", help="框架元数据表（CSV，COINr iMeta 格式）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
+<<<<<<< HEAD
     method: str | None = typer.Option(None, "--method", help="综合指数引擎方法（kind: engine）：YAML 文件或内置方法名，如 asem-coinr-example"),
+=======
+    method: str | None = typer.Option(None, "--method", help="方法文件（YAML）或内置方法名，如 asem-coinr-example"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
+>>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """通用综合指数引擎：对任意指标框架计算得分与排名。
 
@@ -236,6 +260,7 @@ def score_command(
     """
     from nidb.engine.score_tables import score_tables
 
+    _guard(out, force, data, meta, method if method and Path(method).exists() else None)
     for path in score_tables(data, meta, method, out):
         typer.echo(f"已写出：{path}")
 
@@ -246,8 +271,14 @@ def evaluate_command(
     year: int = typer.Option(..., "--year", help="评价年份（年度报表年份）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；默认 lifecycle-2023.yaml）"),
+=======
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
+>>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """年度发展质量评价：维度得分、综合指数、星级与专项评价。
 
@@ -258,6 +289,7 @@ def evaluate_command(
     """
     from nidb.evaluation.export import run_evaluate
 
+    _guard(out, force, data, method, rules)
     paths, summary = run_evaluate(year, data, method, rules, out)
     typer.echo(summary)
     for path in paths:
@@ -296,8 +328,14 @@ def lifecycle_command(
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     until: int | None = typer.Option(None, "--until", help="评价到哪一年为止（默认：数据中最新的年份）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；默认 lifecycle-2023.yaml）"),
+=======
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
+    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
+>>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """动态管理：逐年状态（预警、撤销）、事件与星级变化。
 
@@ -307,6 +345,7 @@ def lifecycle_command(
     """
     from nidb.evaluation.export import run_lifecycle
 
+    _guard(out, force, data, method, rules)
     for path in run_lifecycle(until, data, method, rules, out):
         typer.echo(f"已写出：{path}")
 
@@ -322,6 +361,7 @@ def audit_command(
     workers: int = typer.Option(1, "--workers", help="本机并行线程数"),
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask 集群调度器地址（如 tcp://host:8786；可选）"),
     sobol: bool = typer.Option(True, "--sobol/--no-sobol", help="是否计算 Sobol 敏感性指数"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
 ) -> None:
     """设计审计：名次与星级的稳健性、敏感性和统计一致性。
 
@@ -332,6 +372,7 @@ def audit_command(
     """
     from nidb.audit.report import audit_bases
 
+    _guard(out, force, data, method, folder=True)
     for path in audit_bases(year, data, method, runs, out, workers, scheduler, sobol):
         typer.echo(f"已写出：{path}")
 

@@ -41,6 +41,7 @@ from nidb.demo import SYNTHETIC_LABEL
 from nidb.errors import NidbError
 from nidb.evaluation.stars import assign_stars_batch
 from nidb.inputs.dataset import is_synthetic, load_dataset, resolve_data_dir
+from nidb.output import reproducible_xlsx
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
 
 if TYPE_CHECKING:
@@ -268,7 +269,7 @@ def write_audit(result: AuditResult, out_dir: str | Path, manifest: dict | None 
     with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
         for sheet, frame in chinese_tables(result).items():
             frame.to_excel(writer, sheet_name=sheet[:31], index=False)
-    written.append(xlsx)
+    written.append(reproducible_xlsx(xlsx))
     path = out / "manifest.json"
     body = {"settings": result.settings, "synthetic_data": result.synthetic, **(manifest or {})}
     path.write_text(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")

@@ -29,6 +29,7 @@ from nidb.inputs.contract.describe import DTYPE_ZH, rule_text
 from nidb.inputs.dataset import Dataset
 from nidb.inputs.readers import INSTRUCTIONS_SHEET, LISTS_SHEET
 from nidb.inputs.schemas import LIST_SEPARATOR
+from nidb.output import reproducible_xlsx
 
 FIRST_DATA_ROW = 3
 VALIDATED_ROWS = 5000  # drop-downs and number checks cover this many empty data rows below the filled ones
@@ -184,4 +185,4 @@ def write_template(out: Path | str, data: Dataset | None = None, *, overwrite: b
     lists = wb[LISTS_SHEET]
     wb.move_sheet(lists, offset=len(wb.sheetnames) - 1 - wb.index(lists))
     wb.save(out)
-    return out
+    return reproducible_xlsx(out)

@@ -101,6 +101,25 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Worker initializer: end this process when `parent` ends, even by SIGKILL (Linux prctl).
+
+    A worker's kernel ends with the worker (ipykernel watches its parent process), so no
+    notebook goes on writing after `nidb report` was killed."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: workers end when they next talk to the pool
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def set_kernel_environment() -> None:
     """Fix the environment that kernels inherit (seeds, build time, backend)."""
     os.environ.update(KERNEL_ENV)
@@ -154,7 +173,8 @@ def execute_all(
         return outputs
     # fork where the platform has it: fast, and works from any __main__ (stdin, notebooks)
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context(method),
+                             initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(execute_notebook, job, kernel): job for job in jobs}
         for future in as_completed(futures):
             if future.exception() is not None:

@@ -241,10 +241,12 @@ def write_explorer(data: dict[str, Any], year_dir: Path) -> Path:
     return page
 
 
-def write_explorer_index(out_dir: Path) -> Path:
-    """``<out_dir>/explore.qmd``: the navbar's 探索 page, linking each year's explorer (latest first)."""
-    years = sorted((p.name for p in out_dir.iterdir() if p.is_dir() and p.name.isdigit()
-                    and (p / EXPLORER_PAGE).is_file()), reverse=True)
+def write_explorer_index(out_dir: Path, staged: dict[str, Path] | None = None) -> Path:
+    """``<out_dir>/explore.qmd``: the navbar's 探索 page, linking each year's explorer (latest first).
+    `staged` maps a year to the folder its new pages are built in, before it replaces ``<out_dir>/<year>``."""
+    folders = {p.name: p for p in out_dir.iterdir() if p.is_dir() and p.name.isdigit()}
+    folders.update(staged or {})
+    years = sorted((name for name, p in folders.items() if (p / EXPLORER_PAGE).is_file()), reverse=True)
     items = "\n".join(f"- [{y} 年度探索页面]({y}/{EXPLORER_PAGE})" for y in years) or "（尚无年度报告）"
     text = (
         "---\ntitle: 探索\n---\n\n{{< include _notice.md >}}\n\n"

@@ -35,7 +35,10 @@ def file_sha256(path: Path) -> str:
 
 
 def input_hashes(data_dir: Path) -> dict[str, str]:
-    """SHA-256 of every file under `data_dir`, keyed by its POSIX path relative to it."""
+    """SHA-256 of every file under `data_dir`, keyed by its POSIX path relative to it; for a
+    single workbook given as data, of that file, keyed by its name."""
+    if data_dir.is_file():
+        return {data_dir.name: file_sha256(data_dir)}
     return {
         path.relative_to(data_dir).as_posix(): file_sha256(path)
         for path in sorted(data_dir.rglob("*"))

@@ -36,12 +36,14 @@ from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.explorer import explorer_data, write_explorer, write_explorer_index
 from nidb.report.manifest import build_manifest, write_manifest
 from nidb.report.page import DEMO_NOTICE_TEXT
-from nidb.report.render import RenderResult, render_site
+from nidb.report.render import RenderResult, quarto_available, stage_site
 from nidb.report.templating import render_template
+from nidb.output import check_out, reproducible_xlsx
 from nidb.report.workspace import (
     check_year,
     default_out_dir,
     latest_year,
+    output_lock,
     restore,
     swap,
 )
@@ -155,7 +157,7 @@ def write_appendix(folder: Path) -> tuple[Path, list[str]]:
         index.to_excel(writer, sheet_name="目录", index=False)
         for name, frame in frames.items():
             frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return target, list(frames)
+    return reproducible_xlsx(target), list(frames)
 
 
 def reproduce_command(year: int, data_dir: Path | None, method: Path | None, out_dir: Path) -> str:
@@ -183,9 +185,9 @@ def build_report(
 
     `data_dir` defaults to the demo data, `method` to each engine's default method,
     `out_dir` to the repo's reports/ directory, `year` to the latest year with data.
+    The output folder is checked writable and locked before any work; the previous year folder
+    and site stay as they were until the new ones are complete.
     """
-    from nidb.inputs.dataset import load_dataset
-
     say = progress or _silent
     out = Path(out_dir).resolve() if out_dir is not None else default_out_dir()
     explicit_data = data_dir is not None
@@ -198,6 +200,15 @@ def build_report(
         from nidb.framework import load_framework
 
         load_evaluation_method(method_file, framework=load_framework())  # a wrong file stops here, not in a chapter
+    check_out(out, inputs=[data if explicit_data else None, method_file], folder=True)
+    with output_lock(out):
+        return _build(year, data, explicit_data, method_file, out, say, workers=workers, render=render)
+
+
+def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path | None, out: Path, say: Progress,
+           *, workers: int | None, render: bool) -> ReportResult:
+    """The body of `build_report`, run while holding the output folder's lock."""
+    from nidb.inputs.dataset import load_dataset
 
     say(f"读取并校验输入数据：{data}")
     dataset = load_dataset(data)
@@ -220,7 +231,7 @@ def build_report(
             NotebookJob(
                 template=notebooks_dir() / chapter.notebook,
                 output=staging / chapter.notebook,
-                parameters={**parameters, "appendix_dir": str(appendix)},
+                parameters={**parameters, "appendix_dir": APPENDIX_DIR},  # relative: no staging path in the notebook
                 label=chapter.title,
             )
             for chapter in ready
@@ -268,20 +279,29 @@ def build_report(
         raise
 
     year_dir = out / str(year)
-    backup = swap(staging, year_dir)
     (out / "_notice.md").write_text(
         render_template("notice.md.j2", demo=demo, notice_text=DEMO_NOTICE_TEXT), encoding="utf-8"
     )
-    write_explorer_index(out)
-    rendered = None
+    write_explorer_index(out, staged={str(year): staging})
+    rendered, site_staging = None, None
+    quarto = render and quarto_available() and out == (repo_root() / "reports").resolve()
     try:
-        if render:
-            rendered = render_site(out, demo, say)
+        if render and not quarto:  # the preview reads the new year from staging: nothing live changes yet
+            site_staging, rendered = stage_site(out, demo, say, {str(year): staging})
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    backup = swap(staging, year_dir)
+    try:
+        if quarto:  # Quarto renders the project in place: the new year is live while it renders
+            site_staging, rendered = stage_site(out, demo, say)
     except BaseException:
         restore(backup, year_dir)
         raise
-    if backup is not None:
-        shutil.rmtree(backup, ignore_errors=True)
+    site_backup = swap(site_staging, out / SITE_DIR) if site_staging is not None else None
+    for kept in (backup, site_backup):
+        if kept is not None:
+            shutil.rmtree(kept, ignore_errors=True)
     return ReportResult(
         year=year, year_dir=year_dir, chapters=[c.key for c in ready],
         skipped=[c.key for c, _ in skipped], manifest=year_dir / "manifest.json",

@@ -192,10 +192,12 @@ def _order(rel: Path) -> tuple:
     return (rel.stem != "index" or len(rel.parts) > 1, rel.parts[0] in ("cases", "methodology.qmd"), rel.as_posix())
 
 
-def _page_roots(reports: Path) -> list[tuple[str, Path]]:
-    """(site-relative prefix, directory) of every generated page set: years, then profiles."""
-    years = sorted((p for p in reports.iterdir() if p.is_dir() and p.name.isdigit()), reverse=True)
-    roots = [(p.name, p) for p in years]
+def _page_roots(reports: Path, years: dict[str, Path] | None = None) -> list[tuple[str, Path]]:
+    """(site-relative prefix, directory) of every generated page set: years, then profiles.
+    `years` maps a year to the folder to read it from instead of ``<reports>/<year>``."""
+    found = {p.name: p for p in reports.iterdir() if p.is_dir() and p.name.isdigit()}
+    found.update(years or {})
+    roots = [(name, found[name]) for name in sorted(found, reverse=True)]
     profiles = reports / "profiles"
     if profiles.is_dir():
         roots += [(f"profiles/{p.name}", p) for p in sorted(profiles.iterdir(), reverse=True)
@@ -203,13 +205,16 @@ def _page_roots(reports: Path) -> list[tuple[str, Path]]:
     return roots
 
 
-def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
-    """Render every year (and every year's profiles) under `reports` as HTML pages, plus an index page."""
+def render_preview(reports: Path, site: Path, demo: bool, years: dict[str, Path] | None = None) -> RenderResult:
+    """Render every year (and every year's profiles) under `reports` as HTML pages, plus an index page.
+
+    `years` maps a year to the folder holding its pages when that is not ``<reports>/<year>``
+    (a build not yet moved into place)."""
     site.mkdir(parents=True, exist_ok=True)
     (site / FONT_ASSET).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(font_path(), site / FONT_ASSET)
     sections = []
-    for prefix, root in _page_roots(reports):
+    for prefix, root in _page_roots(reports, years):
         links = []
         sources = [p.relative_to(root) for p in root.rglob("*") if p.is_file()]
         for rel in sorted(sources, key=_order):
@@ -228,7 +233,7 @@ def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
                 links.append((f"{prefix}/{rel.with_suffix('.html').as_posix()}", title))
             if rel.as_posix() == DOCUMENT and pandoc_docx(source, target.with_suffix(".docx")):
                 links.append((f"{prefix}/{rel.with_suffix('.docx').as_posix()}", f"{title}（Word 版，Pandoc 生成）"))
-        heading = f"{root.name} 年度报告" if prefix == root.name else f"{root.name} 年示范基地画像"
+        heading = f"{prefix} 年度报告" if "/" not in prefix else f"{root.name} 年示范基地画像"
         items = "\n".join(f'<li><a href="{html_text(href)}">{html_text(title)}</a></li>' for href, title in links)
         sections.append(f"<h2>{heading}</h2>\n<ul>\n{items}\n</ul>")
     body = "<h1>国家新型工业化产业示范基地发展报告</h1>\n" + "\n".join(sections)
@@ -242,11 +247,13 @@ def render_preview(reports: Path, site: Path, demo: bool) -> RenderResult:
     return RenderResult(site, "preview", QUARTO_HINT.format(site=site))
 
 
-def render_site(out: Path, demo: bool, say: Callable[[str], None]) -> RenderResult:
-    """Render every report and profile page set under ``out`` into ``<out>/_site``: with
-    Quarto when it is installed and ``out`` is the project's reports/, else as the HTML
-    preview. The site is built beside the live one and swapped in."""
-    site = out / SITE_DIR
+def stage_site(out: Path, demo: bool, say: Callable[[str], None],
+               years: dict[str, Path] | None = None) -> tuple[Path, RenderResult]:
+    """Render every report and profile page set under ``out`` into a staging folder beside
+    ``<out>/_site``: with Quarto when it is installed and ``out`` is the project's reports/ (Quarto
+    renders the project in place), else as the HTML preview, which reads a year's new pages from
+    ``years`` (year -> staged folder) so nothing live changes. Return the folder and the result as
+    it will read once the folder is swapped in."""
     staging = Path(tempfile.mkdtemp(prefix=".site-", dir=out))
     try:
         project = repo_root()
@@ -257,11 +264,18 @@ def render_site(out: Path, demo: bool, say: Callable[[str], None]) -> RenderResu
             if quarto_available():
                 say("输出目录不在 Quarto 项目的 reports/ 下，改为生成 HTML 预览")
             say("生成 HTML 预览……")
-            result = render_preview(out, staging, demo)
+            result = render_preview(out, staging, demo, years=years)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    backup = swap(staging, site)
+    site = out / SITE_DIR
+    return staging, RenderResult(site, result.renderer, result.message.replace(str(staging), str(site)))
+
+
+def render_site(out: Path, demo: bool, say: Callable[[str], None]) -> RenderResult:
+    """Render the site under ``out`` (see `stage_site`) and swap it in for ``<out>/_site``."""
+    staging, result = stage_site(out, demo, say)
+    backup = swap(staging, out / SITE_DIR)
     if backup is not None:
         shutil.rmtree(backup, ignore_errors=True)
-    return RenderResult(site, result.renderer, result.message.replace(str(staging), str(site)))
+    return result

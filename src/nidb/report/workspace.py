@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from nidb.errors import InputError, Problem
+from nidb.errors import InputError, NidbError, Problem
 from nidb.report.chapters import repo_root
 
 
@@ -53,3 +57,55 @@ def restore(backup: Path | None, target: Path) -> None:
         shutil.rmtree(target)
     if backup is not None:
         backup.rename(target)
+
+
+LOCK_FILE = ".nidb.lock"
+STAGING_PATTERNS = (".build-*", ".site-*")
+
+
+def check_writable(out: Path) -> None:
+    """Create `out` if needed and write a probe file in it; a one-line error when that fails."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix=".nidb-probe-"):
+            pass
+    except OSError as exc:
+        raise NidbError(f"输出目录不可写：{out}（{exc.strerror or exc}）") from None
+
+
+def clean_leftovers(out: Path) -> list[Path]:
+    """Remove what an interrupted run left in `out`: staging folders, and kept previous versions
+    (put back where the new version never arrived). Returns the paths handled."""
+    handled = []
+    for pattern in STAGING_PATTERNS:
+        for path in out.glob(pattern):
+            shutil.rmtree(path, ignore_errors=True)
+            handled.append(path)
+    for backup in out.glob(".*.previous-*"):
+        target = out / backup.name[1:].rsplit(".previous-", 1)[0]
+        if target.exists():
+            shutil.rmtree(backup, ignore_errors=True)
+        else:
+            backup.rename(target)
+        handled.append(backup)
+    return handled
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold `out` for one run: checked writable, locked against a second nidb, leftovers removed.
+
+    The lock is an exclusive `flock` on ``<out>/.nidb.lock``; the operating system releases it
+    when the process ends, however it ends."""
+    check_writable(out)
+    handle = open(out / LOCK_FILE, "a", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise NidbError(f"另一个 nidb 正在写入此目录：{out}（请等它结束后再运行）") from None
+    try:
+        clean_leftovers(out)
+        yield
+    finally:
+        handle.close()

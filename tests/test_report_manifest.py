@@ -78,3 +78,13 @@ def test_manifest_holds_everything_needed_to_rebuild(inputs, tmp_path, monkeypat
     assert manifest["git"] == {"commit": None, "dirty": None}
     path = write_manifest(manifest, tmp_path / "manifest.json")
     assert json.loads(path.read_text(encoding="utf-8")) == manifest
+
+
+def test_a_workbook_given_as_data_is_hashed(tmp_path):
+    import hashlib
+
+    from nidb.report.manifest import input_hashes
+
+    workbook = tmp_path / "填报.xlsx"
+    workbook.write_bytes(b"PK\x03\x04 workbook bytes")
+    assert input_hashes(workbook) == {"填报.xlsx": hashlib.sha256(workbook.read_bytes()).hexdigest()}

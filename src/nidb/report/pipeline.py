@@ -14,6 +14,7 @@ import importlib.util
 import shlex
 import shutil
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -43,6 +44,7 @@ from nidb.report.workspace import (
     check_year,
     default_out_dir,
     latest_year,
+    check_writable,
     output_lock,
     restore,
     swap,
@@ -201,13 +203,15 @@ def build_report(
 
         load_evaluation_method(method_file, framework=load_framework())  # a wrong file stops here, not in a chapter
     check_out(out, inputs=[data if explicit_data else None, method_file], folder=True)
-    with output_lock(out):
-        return _build(year, data, explicit_data, method_file, out, say, workers=workers, render=render)
+    check_writable(out)
+    with ExitStack() as held:
+        return _build(year, data, explicit_data, method_file, out, say, workers=workers, render=render,
+                      hold=lambda: held.enter_context(output_lock(out)))
 
 
 def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path | None, out: Path, say: Progress,
-           *, workers: int | None, render: bool) -> ReportResult:
-    """The body of `build_report`, run while holding the output folder's lock."""
+           *, workers: int | None, render: bool, hold: Callable[[], None]) -> ReportResult:
+    """The body of `build_report`: read and check, then `hold` the output folder and write."""
     from nidb.inputs.dataset import load_dataset
 
     say(f"读取并校验输入数据：{data}")
@@ -222,7 +226,7 @@ def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path 
     for chapter, reason in skipped:
         say(f"跳过「{chapter.title}」：{reason}")
 
-    out.mkdir(parents=True, exist_ok=True)
+    hold()  # creates the folder, locks it, removes what an interrupted run left
     staging = Path(tempfile.mkdtemp(prefix=f".build-{year}-", dir=out))
     try:
         appendix = staging / APPENDIX_DIR

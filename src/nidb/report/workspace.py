@@ -59,15 +59,19 @@ def restore(backup: Path | None, target: Path) -> None:
         backup.rename(target)
 
 
-LOCK_FILE = ".nidb.lock"
 STAGING_PATTERNS = (".build-*", ".site-*")
 
 
 def check_writable(out: Path) -> None:
-    """Create `out` if needed and write a probe file in it; a one-line error when that fails."""
+    """Fail with one line, before any work, when `out` (or, before it exists, the folder that
+    would hold it) cannot be written."""
+    probe_dir = out
+    while not probe_dir.exists():
+        probe_dir = probe_dir.parent
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=out, prefix=".nidb-probe-"):
+        if not probe_dir.is_dir():
+            raise NotADirectoryError(20, "不是目录", str(probe_dir))
+        with tempfile.NamedTemporaryFile(dir=probe_dir, prefix=".nidb-probe-"):
             pass
     except OSError as exc:
         raise NidbError(f"输出目录不可写：{out}（{exc.strerror or exc}）") from None
@@ -93,19 +97,23 @@ def clean_leftovers(out: Path) -> list[Path]:
 
 @contextmanager
 def output_lock(out: Path) -> Iterator[None]:
-    """Hold `out` for one run: checked writable, locked against a second nidb, leftovers removed.
+    """Hold the folder `out` (created if needed) for one run: locked against a second nidb,
+    and cleaned of what an interrupted run left.
 
-    The lock is an exclusive `flock` on ``<out>/.nidb.lock``; the operating system releases it
-    when the process ends, however it ends."""
-    check_writable(out)
-    handle = open(out / LOCK_FILE, "a", encoding="utf-8")
+    The lock is an exclusive `flock` on the folder itself (no lock file is left behind);
+    the operating system releases it when the process ends, however it ends."""
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise NidbError(f"输出目录不可写：{out}（{exc.strerror or exc}）") from None
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        handle.close()
+        os.close(fd)
         raise NidbError(f"另一个 nidb 正在写入此目录：{out}（请等它结束后再运行）") from None
     try:
         clean_leftovers(out)
         yield
     finally:
-        handle.close()
+        os.close(fd)

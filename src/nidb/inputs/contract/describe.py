@@ -116,7 +116,22 @@ def render_markdown(contract: Contract) -> str:
         "(3 in a template sheet). Parquet rows are numbered the same way (first record = row 2).",
         "- **Unit plausibility**: a 亿元 value above the column maximum that fits once divided by 10⁴ or 10⁸ "
         "is reported as entered in 万元 or 元; a percentage column (0–100 %) whose values all lie in "
-        "[0, 1] with at least one strictly inside is reported as shares entered as fractions.",
+        "[0, 1] with at least one strictly inside is reported as shares entered as fractions. Growth "
+        "columns (percentages that may be negative) must have a `typical` range: a column whose values "
+        "all lie in (−1, 1), or a cell like 0.058 (more decimals than growth rates are published with) "
+        "that fits the range once ×100, is refused as 疑似以小数填报百分比; values outside `typical` are "
+        "printed as warnings. Columns with `slip_units` (people, land, money, energy, water) are compared "
+        "with the same unit's other years: a ratio near a listed unit factor or a power of ten is refused "
+        "with the likely unit, another jump beyond 5× is a warning. Benchmarks must be finite, positive "
+        "and within the range of their indicator (`typical_by`).",
+        "- **xlsx cells** are read as Excel shows them: a %-formatted number as its percentage "
+        "(0.718 shown as 71.8 % reads 71.8, and `nidb validate` says so) in percentage columns, an error "
+        "in any other column; a formula as its cached value, and a formula never calculated (a file "
+        "written by a script) as an error naming the cell (公式未计算). A hidden sheet named after a table "
+        "is reported as hidden; an encrypted workbook as 文件已加密; a one-table workbook may have empty "
+        "sheets before the data, but not two sheets with data. Infinite and NaN numbers are refused.",
+        "- **Expert scores** must be for an expert-judged code of the indicator framework (a qualitative "
+        "indicator, or the expert part of a feature indicator); an unknown or a quantitative code is an error.",
         "- **Cross-table rules**: foreign keys (an unknown base or applicant id) are checked when the "
         "referenced tables are among the inputs, and the summary names every check skipped for want of "
         "a table; the table key must be unique (e.g. one annual row per unit and year).",

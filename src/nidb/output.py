@@ -44,6 +44,15 @@ def check_out(out: str | Path, *, inputs: Iterable[str | Path | None] = (), over
     return out
 
 
+def build_moment() -> tuple[datetime, str]:
+    """The time a build records, and which clock it comes from: SOURCE_DATE_EPOCH when set
+    (reproducible builds), else this machine's clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc), "取自 SOURCE_DATE_EPOCH"
+    return datetime.now(tz=timezone.utc).replace(microsecond=0), "本机时钟"
+
+
 _CORE_DATES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +19,7 @@ from nidb.evaluation.method import EvaluationMethod, load_evaluation_method
 from nidb.evaluation.special import top_lists
 from nidb.framework import Framework, load_framework
 from nidb.inputs.dataset import is_synthetic, resolve_data_dir
-from nidb.output import SYNTHETIC_LABEL, check_out, labelled, write_tables
+from nidb.output import SYNTHETIC_LABEL, build_moment, check_out, labelled, write_tables
 
 REGISTRY_HEADERS = {
     "base_id": "基地编号", "name": "基地名称（当年）", "authority": "推荐单位", "region": "所在区域", "domain": "示范领域",
@@ -96,6 +95,7 @@ def _years(dataset: object, until: int | None) -> list[int]:
 def _info(
     path: Path, synthetic: bool, job: str, framework: Framework, m: EvaluationMethod, r: LifecycleRules, years: list[int]
 ) -> pd.DataFrame:
+    moment, clock = build_moment()
     rows = [
         ("内容", job),
         ("数据", f"{SYNTHETIC_LABEL}：{path}" if synthetic else str(path)),
@@ -105,7 +105,7 @@ def _info(
         ("专家评分汇总", f"{m.experts.method}（专家不少于 {m.experts.trim_min_experts} 人时去掉最高、最低各 {m.experts.trim_count} 个）"),
         ("动态管理规则", f"{r.source}；公告后第 {r.first_evaluation_data_year_offset} 年的年度数据起参评"
                    f"（于其后 {r.campaign_lag} 年的评价工作中评价）"),
-        ("生成时间（UTC）", datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")),
+        (f"生成时间（UTC，{clock}）", moment.strftime("%Y-%m-%d %H:%M:%S")),
     ]
     if synthetic:
         rows.insert(0, ("注意", f"本结果基于{SYNTHETIC_LABEL}，不描述任何真实的示范基地"))

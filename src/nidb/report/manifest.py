@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import subprocess
 import sys
-from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from nidb.output import build_moment
 
 MANIFEST_VERSION = 1
 PACKAGES = (
@@ -77,13 +77,7 @@ def git_state(repo: Path) -> dict[str, Any]:
 
 def build_time() -> str:
     """ISO time of the build: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = (
-        datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-        if epoch
-        else datetime.now(tz=timezone.utc).replace(microsecond=0)
-    )
-    return moment.isoformat()
+    return build_moment()[0].isoformat()
 
 
 def build_manifest(
@@ -112,6 +106,7 @@ def build_manifest(
     return {
         "manifest_version": MANIFEST_VERSION,
         "built_at": build_time(),
+        "built_clock": build_moment()[1],
         "parameters": parameters,
         "demo_data": demo,
         "data_dir": str(data_dir),

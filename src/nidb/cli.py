@@ -172,12 +172,8 @@ def select_command(
     year: int = typer.Option(..., "--year", help="申报年份"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="遴选方法文件（kind: selection；默认 selection-default.yaml）"),
-=======
-    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；默认 selection-default.yaml）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
->>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """遴选认定：逐个申报对象、逐项条件给出判定与理由。
 
@@ -198,12 +194,8 @@ def sweep_command(
     year: int = typer.Option(..., "--year", help="申报年份"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="遴选方法文件（kind: selection；其 sweep 段给出范围、点数、自助法次数）"),
-=======
-    method: Path | None = typer.Option(None, "--method", help="遴选方法文件（YAML；sweep 段给出范围、点数、自助法次数）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
->>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """门槛敏感性：各定量条件门槛变化时的通过率。
 
@@ -245,12 +237,8 @@ def score_command(
     data: Path = typer.Option(..., "--data", help="数据表（CSV，每行一个单位）"),
     meta: Path = typer.Option(..., "--meta", help="框架元数据表（CSV，COINr iMeta 格式）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
-<<<<<<< HEAD
     method: str | None = typer.Option(None, "--method", help="综合指数引擎方法（kind: engine）：YAML 文件或内置方法名，如 asem-coinr-example"),
-=======
-    method: str | None = typer.Option(None, "--method", help="方法文件（YAML）或内置方法名，如 asem-coinr-example"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
->>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """通用综合指数引擎：对任意指标框架计算得分与排名。
 
@@ -271,14 +259,9 @@ def evaluate_command(
     year: int = typer.Option(..., "--year", help="评价年份（年度报表年份）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；默认 lifecycle-2023.yaml）"),
-=======
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
-    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
->>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """年度发展质量评价：维度得分、综合指数、星级与专项评价。
 
@@ -306,6 +289,7 @@ def compare_command(
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；评价方法比较时使用）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
 ) -> None:
     """方法比较：两种评价方法或两种遴选方法的结果逐项对照。
 
@@ -316,6 +300,7 @@ def compare_command(
     """
     from nidb.audit.compare import run_compare
 
+    _guard(out, force, data, rules, *methods)
     paths, summary = run_compare(year, methods, out, data, rules)
     typer.echo(summary)
     for path in paths:
@@ -328,14 +313,9 @@ def lifecycle_command(
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     until: int | None = typer.Option(None, "--until", help="评价到哪一年为止（默认：数据中最新的年份）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-<<<<<<< HEAD
     method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（kind: lifecycle；默认 lifecycle-2023.yaml）"),
-=======
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML；默认 evaluation-default.yaml）"),
-    rules: Path | None = typer.Option(None, "--rules", help="动态管理规则文件（YAML；默认 lifecycle-2023.yaml）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
->>>>>>> 72e0ee1 (Outputs never overwrite inputs or existing results without --force; report: lock, writable check, leftovers cleaned, year and site swapped together, workers die with their parent, no staging path in notebooks, xlsx without wall-clock times; manifest hashes a --data workbook)
 ) -> None:
     """动态管理：逐年状态（预警、撤销）、事件与星级变化。
 

@@ -172,7 +172,7 @@ def _annual_rows(draw, n: int) -> dict[str, list]:
         if col.slip_units:  # a unit's years stay within ±20 % of its first value (no unit slip)
             first = {u: v for u, v in reversed(list(zip(units, cols[col.name]))) if v}
             factors = draw(st.lists(st.floats(0.8, 1.2), min_size=n, max_size=n))
-            cols[col.name] = [None if v is None else _excel(min(first.get(u) or v, col.max / 1.2) * f) if v else v
+            cols[col.name] = [None if v is None else _excel(min(max((first.get(u) or v) * f, col.min), col.max)) if v else v
                               for u, v, f in zip(units, cols[col.name], factors)]
     shares = {u: draw(st.floats(0, 1)) for u in set(units)}
     for col in table.columns:  # parts of a total: about the same fraction of it every year

@@ -9,7 +9,9 @@ measuring the screening's recall and precision; the screening never reads it.
 Each kind touches different units (a unit is used by one kind only). Anomalies that change a level
 are planted in the unit's last reported year, so that the next year's form stays clean; spikes (the
 jumps) are planted in a middle year and come back the year after. Every planted value still passes
-the validation rules of the data contract.
+the validation rules of the data contract, including the unit-slip rule against the unit's own years:
+a planted value that would read as a unit slip is put back (the screening reviews doctored forms; a
+unit slip is an input error that stops loading).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import pandas as pd
 
 from nidb.framework import load_framework
 from nidb.inputs.contract import load_contract
+from nidb.inputs.plausibility import own_year_ratios, slip_suspected
 
 STREAM = 1014  # the anomalies draw from their own random stream: the clean demo is unchanged by them
 PER_RULE = 12  # unit-years planted per unit-level rule
@@ -296,6 +299,30 @@ def _within_contract(annual: pd.DataFrame) -> None:
         annual[col.name] = x
 
 
+def _no_unit_slips(p: _Planter) -> None:
+    """Put back every planted value of a unit that the loader would refuse as a unit slip (a ratio to
+    the unit's other years near a power of ten), and drop them from the list, until none is left."""
+    table = load_contract().table("annual")
+    while True:
+        planted = {r["unit_id"] for r in p.records}
+        slipped = set()
+        for col in table.columns:
+            if col.slip_units:
+                ratio, _, _ = own_year_ratios(p.annual[col.name].astype("float64"), p.annual["unit_id"])
+                rows = [r for r, q in ratio.items() if slip_suspected(float(q), col)]
+                slipped |= set(p.annual.loc[rows, "unit_id"]) & planted
+        if not slipped:
+            return
+        kept = []
+        for record in reversed(p.records):  # the last change first: a cell planted twice ends at its original
+            if record["unit_id"] in slipped:
+                row = (p.annual["unit_id"] == record["unit_id"]) & (p.annual["year"] == record["year"])
+                p.annual.loc[row, record["field"]] = record["original"]
+            else:
+                kept.append(record)
+        p.records = kept[::-1]
+
+
 def plant_anomalies(tables: dict[str, pd.DataFrame], seed: int) -> Planted:
     """The demo tables with the anomalies planted (new frames; `tables` is not modified)."""
     rng = np.random.default_rng([seed, STREAM])
@@ -309,6 +336,7 @@ def plant_anomalies(tables: dict[str, pd.DataFrame], seed: int) -> Planted:
     _heaping(p)
     _copies(p)
     _within_contract(p.annual)
+    _no_unit_slips(p)
     official = _official(p)
     submissions = _submissions(p, OFFICIAL_FIELDS + ("rd_expenditure", "land_area"))
     planted = pd.DataFrame.from_records(p.records)

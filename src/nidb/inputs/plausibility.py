@@ -116,6 +116,23 @@ def _slip(ratio: float, col: ColumnSpec) -> str | None:
     return None
 
 
+def own_year_ratios(values: pd.Series, units: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Each positive value over its unit's other years (the median of the unit's values, or with two
+    years the other year's value): (ratio, reference, number of the unit's values), by row label."""
+    s = values.dropna()
+    s = s[s > 0]
+    group = s.groupby(units.loc[s.index])
+    size = group.transform("size")
+    reference = group.transform("median").where(size > 2, group.transform("sum") - s)
+    return (s / reference)[size >= 2], reference, size
+
+
+def slip_suspected(ratio: float, col: ColumnSpec) -> bool:
+    """Whether `year_on_year` reads this ratio to the unit's other years as a unit slip (an error)."""
+    outside = ratio >= JUMP_WARNING * 0.99 or ratio <= 1 / (JUMP_WARNING * 0.99)
+    return outside and _slip(ratio, col) is not None
+
+
 def year_on_year(tf: TableFrame, key: str = "unit_id", skip: Cells = frozenset()) -> tuple[list[Problem], list[Problem]]:
     """Unit slips against a unit's own other years: (errors, warnings).
 
@@ -130,13 +147,7 @@ def year_on_year(tf: TableFrame, key: str = "unit_id", skip: Cells = frozenset()
     for col in tf.table.columns:
         if not col.slip_units or col.name not in tf.headers:
             continue
-        s = _present(tf, col, skip)
-        s = s[s > 0]
-        units = tf.frame.loc[s.index, key]
-        group = s.groupby(units)
-        size = group.transform("size")
-        reference = group.transform("median").where(size > 2, group.transform("sum") - s)
-        ratio = (s / reference)[size >= 2]
+        ratio, reference, size = own_year_ratios(_present(tf, col, skip), tf.frame[key])
         for r, q in ratio[(ratio >= JUMP_WARNING * 0.99) | (ratio <= 1 / (JUMP_WARNING * 0.99))].items():
             ref = fmt_number(float(reference[r]))
             times = f"{fmt_number(float(f'{q:.2g}'))} 倍" if q >= 1 else f"1/{fmt_number(float(f'{1 / q:.2g}'))}"

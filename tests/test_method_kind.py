@@ -77,14 +77,16 @@ def test_every_method_option_names_the_kind_it_expects(args, option, expected):
 @pytest.mark.parametrize("args, option, expected", OPTIONS, ids=lambda v: v if isinstance(v, str) else v[0])
 def test_a_file_of_another_kind_is_a_one_line_error_naming_both(tmp_path, args, option, expected):
     wrong = next(k for k in EXAMPLE if k != expected)
-    argv = [a.format(tmp=tmp_path) for a in args] + ["--data", str(tmp_path)] * (args[0] != "score")
+    data = tmp_path / "data"
+    data.mkdir()
+    argv = [a.format(tmp=tmp_path) for a in args] + ["--data", str(data)] * (args[0] != "score")
     result = CliRunner().invoke(app, [*argv, option, str(EXAMPLE[wrong])])
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert f"kind: {wrong}" in lines[0] and f"kind: {expected}" in lines[0]
     assert str(EXAMPLE[wrong]) in lines[0]
-    assert not any(tmp_path.iterdir()), "nothing is written"
+    assert [p.name for p in tmp_path.iterdir()] == ["data"] and not any(data.iterdir()), "nothing is written"
 
 
 @pytest.mark.parametrize("kind", sorted(KINDS))

@@ -37,7 +37,7 @@ from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.explorer import explorer_data, write_explorer, write_explorer_index
 from nidb.report.manifest import build_manifest, write_manifest
 from nidb.report.page import DEMO_NOTICE_TEXT
-from nidb.report.render import RenderResult, quarto_available, stage_site
+from nidb.report.render import SITE_DIR, RenderResult, quarto_available, stage_site
 from nidb.report.templating import render_template
 from nidb.output import check_out, reproducible_xlsx
 from nidb.report.workspace import (

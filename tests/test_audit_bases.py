@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from workbook_check import check_workbook
 
 from nidb.audit.choices import load_audit_spec
 from nidb.audit.subject import bases_subject
@@ -73,6 +74,7 @@ def test_cli_writes_tables_workbook_and_manifest(tmp_path):
     assert units[[f"p_star_{s}" for s in range(1, 6)]].sum(axis=1).to_numpy() == pytest.approx(1.0)
     assert (units["data_source"] == "示例数据（合成）").all()
     assert len(pd.read_parquet(out / "replications.parquet")) == 30
+    check_workbook(out / "audit.xlsx")
     book = pd.read_excel(out / "audit.xlsx", sheet_name=None)
     assert list(book)[:3] == ["说明", "名次与星级稳健性", "星级占比分布"]
     assert "示例数据（合成）" in book["说明"].to_string()

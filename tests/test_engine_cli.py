@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from workbook_check import check_workbook
 
 from nidb.cli import app
 from nidb.reference import ASEM_DIR
@@ -18,6 +19,7 @@ def test_score_writes_a_workbook_with_published_coinr_values(tmp_path):
     out = tmp_path / "asem.xlsx"
     result = CliRunner().invoke(app, [*ARGS, "--method", "asem-coinr-example", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    check_workbook(out, notes=None)
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["得分", "权重", "插补", "异常值处理"]
     scores = sheets["得分"]

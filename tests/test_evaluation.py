@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from workbook_check import check_workbook
 
 from nidb.errors import ConfigError
 from nidb.evaluation.annual import (
@@ -299,6 +300,7 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     rated = int(demo_panel[1].evaluations[2023].results["stars"].notna().sum())
     assert f"2023 年参评 {rated} 个" in note
     assert cascade.revoked_by_method > 0 and f"有 {cascade.revoked_by_method} 个基地因连续 2 年" in note
+    check_workbook(out)
     sheets = pd.read_excel(out, sheet_name=None)
     assert note in sheets["说明"]["内容"].tolist()
     assert {"评价结果", "五星示范基地名单", "星级分布", "专项评价", "动态管理事件", "专家评分一致性", "说明"} <= set(sheets)
@@ -307,7 +309,8 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     assert len(agreement) == len(sheets["评价结果"]) and agreement["定性指标数"].eq(15).all()
     results = sheets["评价结果"]
     assert {"基地编号", "综合指数", "星级", "D2 创新效能"} <= set(results.columns)
-    assert (results["数据来源"] == "示例数据（合成）").all()
+    assert "数据来源" not in results  # the label is in the 说明 sheet and the page header
+    assert "示例数据（合成）" in sheets["说明"].to_string()
     expected = demo_panel[1].evaluations[2023].results
     assert len(results) == len(expected)
 
@@ -316,6 +319,7 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     assert result.exit_code == 0, result.output
     assert (tmp_path / "lc-星级转移矩阵.csv").is_file()
     status = pd.read_csv(csv, encoding="utf-8-sig")
+    assert (status["数据来源"] == "示例数据（合成）").all()  # a csv has no header: the label is a column
     assert {"基地编号", "年份", "状态", "星级"} <= set(status.columns)
 
     bad = runner.invoke(app, ["evaluate", "--year", "1999", "--data", str(demo_dir()), "--out", str(tmp_path / "x.csv")])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import openpyxl
 import pandas as pd
 import pytest
+from workbook_check import check_workbook
 
 from nidb.errors import NidbError
-from nidb.output import SYNTHETIC_LABEL, labelled, write_tables
+from nidb.output import SYNTHETIC_LABEL, column_width, display_width, sheet_title, write_tables
 
 TABLES = {"结果": pd.DataFrame({"编号": ["B0001"], "得分": [71.5]}), "说明": pd.DataFrame({"项目": ["数据"]})}
 
@@ -44,12 +46,6 @@ def test_a_failure_half_way_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_bad_output_paths_are_user_errors(tmp_path, name):
     with pytest.raises(NidbError):
         write_tables(TABLES, tmp_path / name)
-
-
-def test_synthetic_tables_carry_the_label_first():
-    out = labelled(TABLES, synthetic=True)
-    assert all(list(frame.columns)[0] == "数据来源" and (frame["数据来源"] == SYNTHETIC_LABEL).all() for frame in out.values())
-    assert labelled(TABLES, synthetic=False) is TABLES
 
 
 # --- issue 11: an output never overwrites an input, nor an existing result without --force
@@ -116,3 +112,51 @@ def test_xlsx_outputs_carry_the_build_time_not_the_wall_clock(tmp_path, monkeypa
     with zipfile.ZipFile(tmp_path / "a.xlsx") as archive:
         assert {i.date_time for i in archive.infolist()} == {(2023, 11, 14, 22, 13, 20)}
         assert b"2023-11-14T22:13:20Z" in archive.read("docProps/core.xml")
+
+# ---------------------------------------------------------------- formatted workbooks
+def test_workbook_keeps_numbers_as_numbers_with_formats(tmp_path):
+    frame = pd.DataFrame({
+        "基地编号": ["B0001", "B0002"], "名次": [1, 2], "营业收入（亿元）": [12345.678, 9.5],
+        "通过率": [0.718, 0.25], "研发经费投入强度（%）": [3.2, 4.1], "企业数": [12000, 800],
+    })
+    out = write_tables({"结果": frame}, tmp_path / "out.xlsx", label=SYNTHETIC_LABEL)[0]
+    values = check_workbook(out)
+    sheet = openpyxl.load_workbook(out)["结果"]
+    assert values["结果"][1] == ["B0001", 1, 12345.678, 0.718, 3.2, 12000]
+    formats = [c.number_format for c in sheet[2]]
+    assert formats[1:] == ["0", "#,##0.00", "0.0%", "#,##0.00", "#,##0"]
+    assert SYNTHETIC_LABEL in sheet.oddHeader.center.text
+    assert "数据来源" not in values["结果"][0]  # the label is not a repeated column
+    assert values["说明"][1] == ["数据", SYNTHETIC_LABEL]
+
+
+def test_widths_count_chinese_characters_double():
+    assert display_width("abc") == 3 and display_width("示范基地") == 8 and display_width("（合成）") == 8
+    narrow = column_width("id", pd.Series(["abcd"]), None)
+    wide = column_width("名称", pd.Series(["示范基地示范基地"]), None)
+    assert wide == 18 and narrow == 8  # 16 columns of text + 2, at least 6 + 2
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\tcmd", "\r=1"])
+def test_formula_like_text_stays_text_in_xlsx_and_csv(tmp_path, text):
+    frame = pd.DataFrame({"基地名称": [text, "正常名称"], "得分": [1.0, 2.0]})
+    out = write_tables({"结果": frame}, tmp_path / "out.xlsx")[0]
+    cell = openpyxl.load_workbook(out)["结果"]["A2"]
+    assert cell.value == text.replace("\r", "\n")  # XML reads a stored CR back as LF
+    assert cell.data_type == "s" and cell.quotePrefix
+    check_workbook(out, notes=None)
+    csv = write_tables({"结果": frame}, tmp_path / "out.csv")[0]
+    back = pd.read_csv(csv, encoding="utf-8-sig", keep_default_na=False)
+    assert back["基地名称"].tolist() == ["'" + text, "正常名称"]
+    assert back["得分"].tolist() == [1.0, 2.0]
+
+
+def test_csv_carries_the_label_as_a_column(tmp_path):
+    written = write_tables(TABLES, tmp_path / "out.csv", label=SYNTHETIC_LABEL)
+    first = pd.read_csv(written[0], encoding="utf-8-sig")
+    assert list(first.columns)[0] == "数据来源" and (first["数据来源"] == SYNTHETIC_LABEL).all()
+    assert "数据来源" not in pd.read_csv(written[1], encoding="utf-8-sig")
+
+
+def test_sheet_names_are_made_valid():
+    assert sheet_title("a/b:c*d?[e]") == "a_b_c_d__e_" and len(sheet_title("长" * 40)) == 31

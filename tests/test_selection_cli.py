@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from selection_data import annual_rows, applicant, dataset
 from typer.testing import CliRunner
+from workbook_check import check_workbook
 
 from nidb.cli import app
 from nidb.inputs.contract import load_contract
@@ -34,6 +35,7 @@ def test_select_xlsx(data_dir, tmp_path):
     out = tmp_path / "sel.xlsx"
     res = runner.invoke(app, ["select", "--year", "2024", "--data", str(data_dir), "--out", str(out)])
     assert res.exit_code == 0, res.output
+    check_workbook(out)
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["遴选结果", "条件判定", "条件汇总", "说明"]
     summary = sheets["遴选结果"].set_index("申报对象编号")

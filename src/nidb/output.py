@@ -1,5 +1,6 @@
 """Result files of the command-line jobs: the synthetic-data label, and csv/xlsx tables with
-Chinese headers written all-or-nothing."""
+Chinese headers written all-or-nothing — workbooks formatted for reading and printing, no text
+cell that a spreadsheet would run as a formula."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 import zipfile
-from datetime import datetime, timezone
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nidb.errors import NidbError
@@ -81,17 +85,12 @@ def reproducible_xlsx(path: Path) -> Path:
     return path
 
 
-def labelled(tables: dict[str, pd.DataFrame], synthetic: bool) -> dict[str, pd.DataFrame]:
-    """With synthetic data, every table starts with a column saying so."""
-    if not synthetic:
-        return tables
-    return {name: frame.assign(**{"数据来源": SYNTHETIC_LABEL})[["数据来源", *frame.columns]] for name, frame in tables.items()}
+def write_tables(tables: dict[str, pd.DataFrame], out: str | Path, *, label: str | None = None) -> list[Path]:
+    """Write tables; xlsx: one formatted sheet per table (see `write_workbook`). csv: the first
+    table to `out`, each other to `<stem>-<sheet>.csv` beside it (see `write_csv`).
 
-
-def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]:
-    """Write tables; xlsx: one sheet per table. csv: the first table to `out`, each other to
-    `<stem>-<sheet>.csv` beside it (UTF-8 with BOM, so that Excel shows the Chinese headers).
-
+    `label` (e.g. the synthetic-data label) goes into each sheet's printed header and the 说明
+    sheet of a workbook, and into a first column 数据来源 of each csv (a csv has no header).
     Files are written in a temporary folder beside `out` and moved into place only when all
     are complete, so a failure leaves no half-written result."""
     out = check_out(out)
@@ -99,16 +98,209 @@ def write_tables(tables: dict[str, pd.DataFrame], out: str | Path) -> list[Path]
         staged: list[tuple[Path, Path]] = []
         if out.suffix.lower() == ".xlsx":
             path = Path(tmp) / out.name
-            with pd.ExcelWriter(path, engine="openpyxl") as writer:
-                for sheet, frame in tables.items():
-                    frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+            write_workbook(with_notes(tables, label), path, label=label)
             staged.append((reproducible_xlsx(path), out))
         else:
-            for i, (sheet, frame) in enumerate(tables.items()):
+            for i, (sheet, frame) in enumerate(_sourced(tables, label).items()):
                 name = out.name if i == 0 else f"{out.stem}-{sheet}.csv"
                 path = Path(tmp) / name
-                frame.to_csv(path, index=False, encoding="utf-8-sig")
+                write_csv(frame, path)
                 staged.append((path, out.with_name(name)))
         for source, target in staged:
             shutil.move(source, target)
     return [target for _, target in staged]
+
+
+def _sourced(tables: dict[str, pd.DataFrame], label: str | None) -> dict[str, pd.DataFrame]:
+    """With a label, every csv table but 说明 starts with a column 数据来源 holding it."""
+    if not label:
+        return tables
+    return {name: frame if name == NOTES_SHEET else frame.assign(**{SOURCE_COLUMN: label})[[SOURCE_COLUMN, *frame.columns]]
+            for name, frame in tables.items()}
+
+
+# ---------------------------------------------------------------- cells a spreadsheet must not run
+#: first characters that make Excel, WPS or LibreOffice read a typed or imported text as a formula
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def is_formula_like(text: str) -> bool:
+    """Whether a spreadsheet would take `text` for a formula if it were typed or imported as is."""
+    return text.startswith(FORMULA_TRIGGERS)
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every formula-like text cell prefixed by an apostrophe (OWASP CSV injection
+    rule), so that opening the csv in Excel/WPS shows the text instead of running it."""
+    text = [c for c in frame.columns if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)]
+    if not text:
+        return frame
+    safe = frame.copy()
+    for column in text:
+        values = safe[column]
+        risky = values.map(lambda v: isinstance(v, str) and is_formula_like(v)).astype(bool)
+        if risky.any():
+            safe[column] = values.astype(object).where(~risky, "'" + values.astype(str))
+    return safe
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write one table as csv in UTF-8 with BOM (Excel shows the Chinese headers) and CRLF line
+    ends (RFC 4180: a field holding CR or LF is quoted), formula-like text neutralised (`csv_safe`)."""
+    path = Path(path)
+    csv_safe(frame).to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return path
+
+
+# ---------------------------------------------------------------- workbooks
+NOTES_SHEET = "说明"
+SOURCE_COLUMN = "数据来源"
+INTEGER = "0"  # years, ranks, counts of rows
+COUNT = "#,##0"
+DECIMAL = "#,##0.00"
+PERCENT = "0.0%"
+_SHARE_WORDS = ("率", "占比", "份额", "比例", "share", "rate")
+_PLAIN_INTEGER_WORDS = ("年", "序", "排", "名次", "位次", "编号", "代码", "星", "year", "rank", "_id")
+_MIN_WIDTH, _MAX_WIDTH, _HEADER_WRAP = 6, 60, 24
+_WIDTH_SAMPLE = 2000
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a spreadsheet: East Asian wide and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def number_format(header: str, values: pd.Series) -> str | None:
+    """The number format of a column: shares in [0, 1] as %, integer-valued years/ranks/ids as
+    plain integers, other integers with thousands separators, other numbers with two decimals;
+    None for a text column. A header that already names its unit as % keeps the numbers as typed."""
+    numbers = pd.to_numeric(values, errors="coerce") if values.dtype == object else values
+    if values.dtype == bool or not pd.api.types.is_numeric_dtype(numbers):
+        return None
+    present = numbers.dropna()
+    if values.dtype == object and len(present) < values.notna().sum():
+        return None  # mixed text and numbers: the numbers get the default format cell by cell
+    header_l = str(header).lower()
+    if len(present) and (present == present.round()).all():
+        return INTEGER if any(w in header_l for w in _PLAIN_INTEGER_WORDS) else COUNT
+    if "%" not in header_l and "％" not in header_l and any(w in header_l for w in _SHARE_WORDS) \
+            and len(present) and present.between(0, 1).all():
+        return PERCENT
+    return DECIMAL
+
+
+def _shown(value: Any, fmt: str | None) -> str:
+    if isinstance(value, str):
+        return value
+    if fmt == PERCENT:
+        return f"{value:.1%}"
+    if fmt == DECIMAL:
+        return f"{value:,.2f}"
+    if fmt == COUNT:
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def column_width(header: str, values: pd.Series, fmt: str | None) -> float:
+    """Width of a column fitted to its header and (a sample of) its values, CJK counted double;
+    long headers wrap instead of widening the column."""
+    sample = values.iloc[:_WIDTH_SAMPLE].dropna()
+    widest = max((display_width(_shown(v, fmt)) for v in sample.unique()), default=0) if len(sample) else 0
+    head = min(display_width(str(header)), max(_HEADER_WRAP, widest))
+    return float(min(_MAX_WIDTH, max(_MIN_WIDTH, widest, head) + 2))
+
+
+def with_notes(tables: dict[str, pd.DataFrame], label: str | None) -> dict[str, pd.DataFrame]:
+    """The tables with a 说明 sheet naming `label` (added when the caller gave none)."""
+    if not label or NOTES_SHEET in tables:
+        return tables
+    return {**tables, NOTES_SHEET: pd.DataFrame({"项目": ["数据"], "内容": [label]})}
+
+
+def sheet_title(name: str) -> str:
+    """A valid Excel sheet name: no []:*?/\\ characters, at most 31 characters."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "Sheet"
+
+
+def write_workbook(tables: dict[str, pd.DataFrame], path: str | Path, *, label: str | None = None,
+                   titles: dict[str, str] | None = None) -> Path:
+    """Write `tables` as one xlsx sheet each, formatted for reading and printing.
+
+    Numbers stay numbers with a number format (`number_format`), text stays text (formula-like
+    text is stored as a string with Excel's quote prefix, never as a formula); the header row
+    is bold, frozen and filtered; widths fit the content; pages print landscape, one page wide,
+    header row repeated, with `label` and the sheet's title (`titles`, default its name) in
+    the page header and page numbers in the footer."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    book = Workbook(write_only=True)
+    for name, frame in tables.items():
+        _write_sheet(book, sheet_title(name), frame, label, (titles or {}).get(name, name))
+    book.properties.creator = "nidb"
+    book.save(path)
+    return path
+
+
+def _write_sheet(book: Any, title: str, frame: pd.DataFrame, label: str | None, caption: str) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    columns = [str(c) for c in frame.columns]
+    formats = [number_format(c, frame.iloc[:, i]) for i, c in enumerate(columns)]
+    for i, column in enumerate(columns):
+        letter = get_column_letter(i + 1)
+        sheet.column_dimensions[letter].width = column_width(column, frame.iloc[:, i], formats[i])
+    sheet.freeze_panes = "A2"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddHeader.center.text = f"{caption}（{label}）" if label else caption
+    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE5F0")
+    rule = Border(bottom=Side(style="thin", color="808080"))
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, _clean(column))
+        cell.font, cell.fill, cell.border, cell.alignment = bold, fill, rule, wrap
+        header.append(cell)
+    sheet.append(header)
+    for row in frame.itertuples(index=False, name=None):
+        sheet.append([_cell(sheet, value, fmt, WriteOnlyCell) for value, fmt in zip(row, formats)])
+
+
+def _clean(text: str) -> str:
+    return _ILLEGAL_XML.sub("\ufffd", text)
+
+
+def _cell(sheet: Any, value: Any, fmt: str | None, make: Any) -> Any:
+    """One cell value: None for missing, numbers with `fmt`, formula-like text as a quoted string."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return "是" if value else "否"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, (float, np.floating)) and not np.isfinite(value):
+            return None if np.isnan(value) else str(value)
+        cell = make(sheet, value.item() if isinstance(value, np.generic) else value)
+        cell.number_format = fmt or (DECIMAL if isinstance(value, (float, np.floating)) else COUNT)
+        return cell
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    text = _clean(str(value))
+    if not is_formula_like(text):
+        return text
+    cell = make(sheet, text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell

@@ -18,7 +18,7 @@ from nidb.evaluation.lifecycle import load_rules
 from nidb.evaluation.method import load_evaluation_method
 from nidb.framework import load_framework
 from nidb.inputs.dataset import is_synthetic, load_dataset, resolve_data_dir
-from nidb.output import SYNTHETIC_LABEL, check_out, labelled, write_tables
+from nidb.output import SYNTHETIC_LABEL, check_out, write_tables
 from nidb.selection.compare import compare_selections, selection_comparison_tables
 from nidb.selection.method import load_selection_method
 from nidb.yamlfile import read_yaml
@@ -78,4 +78,4 @@ def run_compare(year: int, methods: list[Path], out: Path, data: Path | None = N
         ("方法 A", str(methods[0])),
         ("方法 B", str(methods[1])),
     ], columns=["项目", "内容"])
-    return write_tables({**labelled(tables, synthetic), "说明": info}, out), line
+    return write_tables({**tables, "说明": info}, out, label=SYNTHETIC_LABEL if synthetic else None), line

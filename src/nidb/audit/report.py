@@ -38,10 +38,10 @@ from nidb.audit.uncertainty import (
     unit_summary,
 )
 from nidb.demo import SYNTHETIC_LABEL
+from nidb.output import reproducible_xlsx, write_csv, write_workbook
 from nidb.errors import NidbError
 from nidb.evaluation.stars import assign_stars_batch
 from nidb.inputs.dataset import is_synthetic, load_dataset, resolve_data_dir
-from nidb.output import reproducible_xlsx
 from nidb.report.manifest import file_sha256, git_state, input_hashes, package_versions
 
 if TYPE_CHECKING:
@@ -220,7 +220,7 @@ def replication_headers(spec: AuditSpec) -> dict[str, str]:
 
 
 def chinese_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
-    """The tables with Chinese sheet names and headers, a 说明 sheet first; labelled when synthetic."""
+    """The tables with Chinese sheet names and headers, a 说明 sheet first (which names synthetic data)."""
     out: dict[str, pd.DataFrame] = {}
     info = [("内容", f"设计审计：{result.settings['subject']}")]
     if result.synthetic:
@@ -247,10 +247,7 @@ def chinese_tables(result: AuditResult) -> dict[str, pd.DataFrame]:
             frame["relation"] = frame["relation"].map(RELATIONS_ZH)
         if name == "sobol":
             frame["output"] = frame["output"].map(OUTPUTS_ZH)
-        frame = frame.rename(columns={**headers, **{c: c for c in frame.columns if c not in headers}})
-        if result.synthetic:
-            frame.insert(0, "数据来源", SYNTHETIC_LABEL)
-        out[sheet] = frame
+        out[sheet] = frame.rename(columns={**headers, **{c: c for c in frame.columns if c not in headers}})
     return out
 
 
@@ -263,12 +260,10 @@ def write_audit(result: AuditResult, out_dir: str | Path, manifest: dict | None 
     for name, frame in result.tables.items():
         frame = frame.assign(data_source=SYNTHETIC_LABEL) if result.synthetic else frame
         frame.to_parquet(out / f"{name}.parquet", index=False)
-        frame.to_csv(out / f"{name}.csv", index=False, encoding="utf-8-sig")
+        write_csv(frame, out / f"{name}.csv")
         written += [out / f"{name}.parquet", out / f"{name}.csv"]
     xlsx = out / "audit.xlsx"
-    with pd.ExcelWriter(xlsx, engine="openpyxl") as writer:
-        for sheet, frame in chinese_tables(result).items():
-            frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+    write_workbook(chinese_tables(result), xlsx, label=SYNTHETIC_LABEL if result.synthetic else None)
     written.append(reproducible_xlsx(xlsx))
     path = out / "manifest.json"
     body = {"settings": result.settings, "synthetic_data": result.synthetic, **(manifest or {})}

@@ -19,7 +19,7 @@ from nidb.evaluation.method import EvaluationMethod, load_evaluation_method
 from nidb.evaluation.special import top_lists
 from nidb.framework import Framework, load_framework
 from nidb.inputs.dataset import is_synthetic, resolve_data_dir
-from nidb.output import SYNTHETIC_LABEL, build_moment, check_out, labelled, write_tables
+from nidb.output import SYNTHETIC_LABEL, build_moment, check_out, write_tables
 
 REGISTRY_HEADERS = {
     "base_id": "基地编号", "name": "基地名称（当年）", "authority": "推荐单位", "region": "所在区域", "domain": "示范领域",
@@ -208,11 +208,12 @@ def run_evaluate(
     dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
     years = _years(dataset, year)
     panel = run_panel(dataset, framework, m, r, years)
-    tables = labelled(evaluation_tables(panel, framework, year), synthetic)
     info = _info(path, synthetic, f"{year} 年度发展质量评价结果", framework, m, r, years)
     note = cascade_note(panel_cascade(panel, year, r))
     info = pd.concat([info, pd.DataFrame({"项目": ["参评基地数"], "内容": [note]})], ignore_index=True)
-    return write_tables({**tables, "说明": info}, out), f"{star_summary(panel, year, synthetic)}\n{note}"
+    tables = {**evaluation_tables(panel, framework, year), "说明": info}
+    label = SYNTHETIC_LABEL if synthetic else None
+    return write_tables(tables, out, label=label), f"{star_summary(panel, year, synthetic)}\n{note}"
 
 
 def star_summary(panel: Panel, year: int, synthetic: bool) -> str:
@@ -236,6 +237,5 @@ def run_lifecycle(
     dataset, path, synthetic, framework, m, r = _prepare(data, method, rules)
     years = _years(dataset, until)
     panel = run_panel(dataset, framework, m, r, years)
-    tables = labelled(lifecycle_tables(panel), synthetic)
     info = _info(path, synthetic, "示范基地动态管理（逐年状态、事件、星级分布与转移）", framework, m, r, years)
-    return write_tables({**tables, "说明": info}, out)
+    return write_tables({**lifecycle_tables(panel), "说明": info}, out, label=SYNTHETIC_LABEL if synthetic else None)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from nidb.inputs.dataset import is_synthetic
+from nidb.output import write_csv
 from nidb.report.escape import html_text, markdown_text
 
 DEMO_NOTICE = "示例数据（合成）"
@@ -22,6 +23,7 @@ DEMO_NOTICE_TEXT = (
     "不代表任何真实示范基地，数字不得引用为真实情况。"
 )
 _TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_PART_TITLE = re.compile(r"前\s*\d+\s*行")
 
 
 def notice_html() -> str:
@@ -98,17 +100,21 @@ def markdown_table(frame: pd.DataFrame, digits: int = 2) -> str:
 def save_table(frame: pd.DataFrame, name: str, title: str, appendix_dir: str | Path) -> Path | None:
     """Write a result table to the appendix directory as CSV (UTF-8 with BOM, for Excel).
 
-    Its Chinese title goes to ``<name>.title`` beside it, read back by the appendix builder.
-    Does nothing when `appendix_dir` is empty (interactive use).
+    Its Chinese title goes to ``<name>.title`` and the frame itself, with its column types, to
+    ``<name>.pkl`` beside it; the appendix builder reads both back (the workbook keeps numbers
+    as numbers) and removes them. The appendix holds every row, so a title may not claim a
+    part of the table (「前 30 行」). Does nothing when `appendix_dir` is empty (interactive use).
     """
     if not appendix_dir:
         return None
     if not _TABLE_NAME.match(name):
         raise ValueError(f"table name must be lower-case ASCII (a-z, 0-9, _ or -): {name!r}")
+    if _PART_TITLE.search(title):
+        raise ValueError(f"the appendix holds the whole table; title {title!r} says it holds only a part")
     folder = Path(appendix_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.csv"
-    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    path = write_csv(frame, folder / f"{name}.csv")
+    frame.to_pickle(folder / f"{name}.pkl")
     (folder / f"{name}.title").write_text(title, encoding="utf-8")
     return path
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import shlex
 import shutil
 import tempfile
@@ -24,6 +25,7 @@ import pandas as pd
 
 from nidb.errors import InputError, Problem
 from nidb.inputs.dataset import is_synthetic, resolve_data_dir
+from nidb.output import check_out, reproducible_xlsx, sheet_title, write_csv, write_workbook
 from nidb.report.chapters import (
     available_chapters,
     importable,
@@ -36,10 +38,9 @@ from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
 from nidb.report.explorer import explorer_data, write_explorer, write_explorer_index
 from nidb.report.manifest import build_manifest, write_manifest
-from nidb.report.page import DEMO_NOTICE_TEXT
+from nidb.report.page import DEMO_NOTICE, DEMO_NOTICE_TEXT
 from nidb.report.render import SITE_DIR, RenderResult, quarto_available, stage_site
 from nidb.report.templating import render_template
-from nidb.output import check_out, reproducible_xlsx
 from nidb.report.workspace import (
     check_year,
     default_out_dir,
@@ -134,32 +135,61 @@ def add_front_matter(path: Path, title: str) -> None:
     nbformat.write(nb, str(path))
 
 
-def write_appendix(folder: Path) -> tuple[Path, list[str]]:
-    """Collect the appendix CSVs into one workbook (a 目录 sheet, then one sheet per table).
+def write_appendix(folder: Path, *, label: str | None = None) -> tuple[Path, list[str]]:
+    """Collect the appendix tables into one workbook: a 目录 sheet, then one sheet per table in
+    chapter order (表 1-1, 表 1-2 …), each named after its table number and title.
 
-    The per-table title files the notebooks left are folded into ``index.csv`` (表名, 标题,
-    行数) and removed.
+    The per-table title and typed-frame files the notebooks left (see
+    `nidb.report.page.save_table`) are folded into ``index.csv`` (文件, 工作表, 标题, 行数) and the
+    workbook, and removed. `label` (synthetic data) goes into the 目录 sheet and every page header.
     """
     folder.mkdir(parents=True, exist_ok=True)
     csvs = sorted(p for p in folder.glob("*.csv") if p.name != APPENDIX_INDEX)
-    frames = {p.stem: pd.read_csv(p, encoding="utf-8-sig", dtype=str, keep_default_na=False) for p in csvs}
-    titles = {}
+    frames, titles = {}, {}
     for path in csvs:
-        title_file = path.with_suffix(".title")
+        typed, title_file = path.with_suffix(".pkl"), path.with_suffix(".title")
+        frames[path.stem] = (pd.read_pickle(typed) if typed.exists()
+                             else pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False))
         titles[path.stem] = title_file.read_text(encoding="utf-8") if title_file.exists() else ""
         title_file.unlink(missing_ok=True)
+        typed.unlink(missing_ok=True)
+    order = sorted(frames, key=lambda name: (_table_number(titles[name]), name))
+    sheets = _sheet_names(order, titles)
     index = pd.DataFrame({
-        "表名": list(frames),
-        "标题": [titles[name] for name in frames],
-        "行数": [len(frame) for frame in frames.values()],
+        "工作表": [sheets[name] for name in order],
+        "标题": [titles[name] for name in order],
+        "行数": [len(frames[name]) for name in order],
+        "CSV 文件": [f"{name}.csv" for name in order],
     })
-    index.to_csv(folder / APPENDIX_INDEX, index=False, encoding="utf-8-sig")
+    write_csv(index, folder / APPENDIX_INDEX)
+    contents = index if not label else pd.concat(
+        [pd.DataFrame({"工作表": ["（说明）"], "标题": [DEMO_NOTICE_TEXT]}), index], ignore_index=True)
     target = folder / APPENDIX_XLSX
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        index.to_excel(writer, sheet_name="目录", index=False)
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-    return reproducible_xlsx(target), list(frames)
+    write_workbook(
+        {"目录": contents, **{sheets[name]: frames[name] for name in order}}, target, label=label,
+        titles={"目录": "数据附录目录", **{sheets[name]: titles[name] or name for name in order}},
+    )
+    return reproducible_xlsx(target), order
+
+
+def _table_number(title: str) -> tuple[int, int]:
+    """(chapter, number) of a title 「表 2-4 …」; untitled tables go last."""
+    found = re.match(r"\s*表\s*(\d+)\s*[-－—.]\s*(\d+)", title)
+    return (int(found[1]), int(found[2])) if found else (10**6, 0)
+
+
+def _sheet_names(order: list[str], titles: dict[str, str]) -> dict[str, str]:
+    """A distinct Excel sheet name per table: 「表2-4 门槛敏感性曲线」 (title without its notes in
+    brackets, at most 31 characters), or the file name when the table has no title."""
+    names: dict[str, str] = {}
+    for name in order:
+        title = re.sub(r"（[^）]*）|\([^)]*\)", "", titles[name]).strip()
+        title = re.sub(r"^表\s*(\d+)\s*[-－—.]\s*(\d+)\s*", r"表\1-\2 ", title).strip()
+        sheet = sheet_title(title or name)
+        while sheet in names.values() or sheet == "目录":
+            sheet = sheet_title(f"{sheet[:28]}_{len(names)}")
+        names[name] = sheet
+    return names
 
 
 def reproduce_command(year: int, data_dir: Path | None, method: Path | None, out_dir: Path) -> str:
@@ -245,13 +275,14 @@ def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path 
         for chapter in ready:
             add_front_matter(staging / chapter.notebook, chapter.title)
         report_title = f"{year} 年度国家新型工业化产业示范基地发展报告"
-        write_document([(c.title, staging / c.notebook) for c in ready], f"{report_title}（全文）", staging)
+        write_document([(c.title, staging / c.notebook) for c in ready], f"{report_title}（全文）", staging,
+                       subtitle=f"评价年度 {year} 年" + (f" · {DEMO_NOTICE}" if demo else ""))
 
         cases = _write_cases(dataset, year, method_file, data, staging, demo, say)
         _write_explorer(dataset, year, method_file, staging, out, demo, say)
 
         say("汇总数据附录（CSV 与 Excel）……")
-        _, tables = write_appendix(appendix)
+        _, tables = write_appendix(appendix, label=DEMO_NOTICE if demo else None)
         manifest = build_manifest(
             data_dir=data,
             method_file=method_file or default_method_file(),

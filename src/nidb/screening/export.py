@@ -9,7 +9,7 @@ import pandas as pd
 
 from nidb.errors import NidbError
 from nidb.inputs.dataset import is_synthetic, load_dataset, resolve_data_dir
-from nidb.output import SYNTHETIC_LABEL, check_out, labelled, write_tables
+from nidb.output import SYNTHETIC_LABEL, check_out, write_tables
 from nidb.screening.method import load_screening_method
 from nidb.screening.run import NOTICE, ScreeningResult, screen
 
@@ -70,4 +70,4 @@ def run_screen(year: int | None, data: Path | None, method: Path | None, out: Pa
     info = [("数据", f"{SYNTHETIC_LABEL}：{path}" if synthetic else str(path))]
     if synthetic:
         info.insert(0, ("注意", f"本结果基于{SYNTHETIC_LABEL}，不描述任何真实的示范基地或申报对象"))
-    return write_tables(labelled(screening_tables(result, info=info), synthetic), out)
+    return write_tables(screening_tables(result, info=info), out, label=SYNTHETIC_LABEL if synthetic else None)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from nidb.inputs.dataset import is_synthetic, resolve_data_dir
-from nidb.output import SYNTHETIC_LABEL, check_out, labelled, write_tables
+from nidb.output import SYNTHETIC_LABEL, check_out, write_tables
 from nidb.selection.method import SelectionMethod, load_selection_method
 from nidb.selection.sweep import SweepResult, sweep
 from nidb.selection.verdicts import SelectionResult, select
@@ -108,8 +108,8 @@ def run_select(year: int, data: Path | None, method: Path | None, out: Path) -> 
     check_out(out)
     dataset, path, synthetic, m = _prepare(year, data, method)
     result = select(dataset, year, m)
-    tables = labelled(selection_tables(result), synthetic)
-    return write_tables({**tables, "说明": _info(result, path, synthetic, "遴选认定结果")}, out)
+    tables = {**selection_tables(result), "说明": _info(result, path, synthetic, "遴选认定结果")}
+    return write_tables(tables, out, label=SYNTHETIC_LABEL if synthetic else None)
 
 
 def run_sweep(year: int, data: Path | None, method: Path | None, out: Path) -> list[Path]:
@@ -124,5 +124,5 @@ def run_sweep(year: int, data: Path | None, method: Path | None, out: Path) -> l
         ("自助法", f"{sw.spec.bootstrap} 次，{sw.spec.confidence:.0%} 区间，随机种子 {sw.spec.seed}"),
         ("说明", "通过率以当年全部申报对象为分母；数据缺失视为未通过。联合通过率：其余定量条件均按原门槛通过。"),
     ], columns=["项目", "内容"])
-    tables = labelled(sweep_tables(sw), synthetic)
-    return write_tables({**tables, "说明": pd.concat([info, extra], ignore_index=True)}, out)
+    tables = {**sweep_tables(sw), "说明": pd.concat([info, extra], ignore_index=True)}
+    return write_tables(tables, out, label=SYNTHETIC_LABEL if synthetic else None)

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: report test bench clean notebooks constraints-check
+.PHONY: report test bench clean notebooks constraints-check lab
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ constraints-check: $(STAMP)
 	    echo "constraints.txt does not resolve on Python $$v"; exit 1; \
 	  fi; \
 	done
+
+lab: $(STAMP)  # open the chapter notebooks in JupyterLab
+	$(BIN)/jupyter lab notebooks/
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

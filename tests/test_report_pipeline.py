@@ -17,6 +17,8 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from docx_check import caption_fields, check_docx
+from workbook_check import check_workbook
 
 from nidb.demo import demo_dir
 from nidb.report import pipeline
@@ -113,12 +115,17 @@ def test_data_appendix_has_every_table_as_csv_and_one_workbook(built):
     folder = result.appendix.parent
     csvs = sorted(p.stem for p in folder.glob("*.csv") if p.name != "index.csv")
     assert csvs == sorted(result.tables) and len(csvs) >= 20
-    workbook = openpyxl.load_workbook(result.appendix, read_only=True)
-    assert workbook.sheetnames == ["目录", *csvs]
+    assert not list(folder.glob("*.pkl")) and not list(folder.glob("*.title"))
+    sheets = check_workbook(result.appendix, notes="目录")
     index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig")
-    first = pd.read_csv(folder / f"{index['表名'][0]}.csv", encoding="utf-8-sig")
-    assert index["行数"][0] == len(first)
-    assert index["标题"].str.len().gt(0).all()
+    assert list(sheets) == ["目录", *index["工作表"]]
+    assert index["工作表"].str.match(r"^表\d+-\d+ ").all()  # chapter order, named by table number
+    numbers = index["工作表"].str.extract(r"^表(\d+)-(\d+)").astype(int)
+    assert list(map(tuple, numbers.to_numpy())) == sorted(map(tuple, numbers.to_numpy()))
+    first = pd.read_csv(folder / index["CSV 文件"][0], encoding="utf-8-sig")
+    assert index["行数"][0] == len(first) == len(sheets[index["工作表"][0]]) - 1
+    assert index["标题"].str.len().gt(0).all() and not index["标题"].str.contains("前 30 行").any()
+    assert "示例数据（合成）" in str(sheets["目录"])
 
 
 def test_five_star_cases_have_one_page_each(built):
@@ -260,30 +267,32 @@ def test_whole_report_document_has_every_chapter_without_code(built):
     assert len(figures) == text.count("](annual-report_files/") >= 8
 
 
-@pytest.mark.skipif(shutil.which("pandoc") is None, reason="Pandoc is not installed: the preview has no Word version")
-def test_preview_word_version_shows_names_literally(built, tmp_path):
+def test_preview_word_version_is_in_house_style_and_shows_names_literally(built, tmp_path):
     import subprocess
+
+    from nidb.report.house_style import pandoc_path
 
     result, _, reports, _ = built
     docx = reports / "_site" / str(result.year) / "annual-report.docx"
-    plain = subprocess.run(["pandoc", str(docx), "--to", "plain", "--wrap", "none"], capture_output=True, text=True,
-                           check=True).stdout
+    document = check_docx(docx)
+    assert len(document.tables) >= 20 and len(caption_fields(document)) >= 20
+    plain = subprocess.run([pandoc_path(), str(docx), "--to", "plain", "--wrap", "none"], capture_output=True,
+                           text=True, check=True).stdout
     assert "示例数据（合成）" in plain
     assert SCRIPT in plain and BOLD in plain  # shown as text, not markup
 
 
-@pytest.mark.skipif(
-    shutil.which("pandoc") is None, reason="Pandoc is not installed: Quarto's Markdown reader is not available"
-)
 def test_pages_render_names_literally_through_pandoc(built):
     """Quarto renders .qmd pages with Pandoc: its reading of our escaping must show names as text."""
     import subprocess
+
+    from nidb.report.house_style import pandoc_path
 
     result, _, _, _ = built
     pages = sorted(result.year_dir.rglob("*.qmd"))
     shown = 0
     for page in pages:
-        html = subprocess.run(["pandoc", str(page), "--standalone", "--to", "html", "--metadata", "pagetitle=x"],
+        html = subprocess.run([pandoc_path(), str(page), "--standalone", "--to", "html", "--metadata", "pagetitle=x"],
                               capture_output=True, text=True, check=True, cwd=page.parent).stdout
         assert "<script>alert(1)" not in html and "<strong>粗体</strong>" not in html, page
         shown += ("&lt;script&gt;alert(1)&lt;/script&gt;" in html) + ("**粗体**" in html)

@@ -9,13 +9,14 @@ left out, so Quarto (or Pandoc alone) turns it into the same text in HTML and DO
 from __future__ import annotations
 
 import base64
+import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import nbformat
 
 from nidb.report.escape import markdown_text, yaml_string
+from nidb.report.house_style import CAPTIONS_LUA, REFERENCE_DOCX, to_docx
 
 DOCUMENT = "annual-report.qmd"
 FILES = "annual-report_files"
@@ -41,15 +42,34 @@ def notebook_markdown(nb: nbformat.NotebookNode, files: Path, prefix: str, keep_
                 (files / name).write_bytes(base64.b64decode(data["image/png"]))
                 parts.append(f"![]({files.name}/{name})")
             elif "text/markdown" in data:
-                parts.append(data["text/markdown"])
+                parts.append(captioned(data["text/markdown"]))
     return "\n\n".join(p.strip() for p in parts if p.strip())
 
 
-def write_document(chapters: list[tuple[str, Path]], title: str, out_dir: Path) -> Path:
-    """Write `annual-report.qmd` (HTML and DOCX formats) from (chapter title, executed notebook) pairs."""
+_TITLED_TABLE = re.compile(r"^\*\*(表[^*]*)\*\*([^\n]*)\n\n(\|.*)$", re.DOTALL)
+
+
+def captioned(markdown: str) -> str:
+    """A table shown as 「**表 2-4 title**note」 above a pipe table, rewritten with the title as the
+    table's caption (``: 表 2-4 title note`` below it), which Word gets as a real caption."""
+    found = _TITLED_TABLE.match(markdown.strip())
+    if not found:
+        return markdown
+    title, note, table = found.groups()
+    return f"{table.rstrip()}\n\n: {title}{note.strip()}"
+
+
+def write_document(chapters: list[tuple[str, Path]], title: str, out_dir: Path, subtitle: str = "") -> Path:
+    """Write `annual-report.qmd` (HTML and DOCX formats) from (chapter title, executed notebook) pairs.
+
+    The house-style reference document and caption filter are copied beside it, so that
+    Quarto's DOCX uses them as the preview's Pandoc conversion does (`pandoc_docx`)."""
     files = out_dir / FILES
     if files.exists():
         shutil.rmtree(files)
+    files.mkdir(parents=True)
+    for asset in (REFERENCE_DOCX, CAPTIONS_LUA):
+        shutil.copy2(asset, files / asset.name)
     body = [
         f"# {markdown_text(chapter_title)}\n\n"
         + notebook_markdown(nbformat.read(str(path), as_version=4), files, f"ch{i:02d}", keep_notice=i == 1)
@@ -57,20 +77,16 @@ def write_document(chapters: list[tuple[str, Path]], title: str, out_dir: Path) 
     ]
     front = (
         f"---\ntitle: {yaml_string(markdown_text(title))}\n"
-        "format:\n  html: default\n  docx:\n    toc: true\n---\n\n"
+        + (f"subtitle: {yaml_string(markdown_text(subtitle))}\n" if subtitle else "")
+        + "lang: zh-CN\nformat:\n  html: default\n  docx:\n    toc: true\n    toc-title: 目录\n"
+        f"    reference-doc: {FILES}/{REFERENCE_DOCX.name}\n    filters: [{FILES}/{CAPTIONS_LUA.name}]\n---\n\n"
     )
     target = out_dir / DOCUMENT
     target.write_text(front + "\n\n".join(body) + "\n", encoding="utf-8")
     return target
 
 
-def pandoc_docx(document: Path, target: Path) -> Path | None:
-    """Convert the document to DOCX with a Pandoc on PATH (the preview's Word version); None without Pandoc."""
-    pandoc = shutil.which("pandoc")
-    if pandoc is None:
-        return None
-    subprocess.run(
-        [pandoc, document.name, "--from", "markdown", "--to", "docx", "--toc", "--output", str(target.resolve())],
-        cwd=document.parent, check=True, capture_output=True,
-    )
-    return target
+def pandoc_docx(document: Path, target: Path) -> Path:
+    """Convert the document to DOCX in the house style (the preview's Word version) with the
+    Pandoc that pypandoc-binary ships."""
+    return to_docx(document, target)

@@ -108,6 +108,7 @@ _SOURCE_LINK = re.compile(r'href="(?![a-z]+:)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"'
 
 FONT_ASSET = "assets/NIDBSansSC-Regular.otf"
 EXPLORE_PAGE = "explore.html"  # the navbar's 探索 page (reports/explore.qmd, see nidb.report.explorer)
+WORD_VERSIONS = {DOCUMENT}  # generated documents that also get a Word version
 
 
 def _page(title: str, body: str, home: str, demo: bool) -> str:
@@ -150,6 +151,7 @@ _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
 _SHORTCODE = re.compile(r"\{\{<.*?>\}\}")
 _DIV_FENCE = re.compile(r"^:::+.*$", re.MULTILINE)
 _RAW_HTML = re.compile(r"^```\{=html\}\n(.*?)\n```[ \t]*$", re.DOTALL | re.MULTILINE)
+_TABLE_CAPTION = re.compile(r"((?:^\|.*\n)+)\n: ([^\n]+)", re.MULTILINE)  # Pandoc's caption below a table
 _ATTRIBUTES = re.compile(r"(!\[[^\]]*\]\([^)]*\))\{[^}]*\}")  # Pandoc attributes after an image
 
 
@@ -171,6 +173,7 @@ def _markdown_html(path: Path) -> tuple[str, str]:
 
     text = _RAW_HTML.sub(keep_raw, text)
     text = _ATTRIBUTES.sub(r"\1", _DIV_FENCE.sub("", _SHORTCODE.sub("", text)))
+    text = _TABLE_CAPTION.sub(lambda m: f"**{m[2]}**\n\n{m[1]}", text)
     markdown = mistune.create_markdown(escape=False, plugins=["table"])
     title_html = re.sub(r"^<p>(.*)</p>\s*$", r"\1", markdown(title_md), flags=re.DOTALL)
     body = re.sub(r"<p>NIDBRAWHTML(\d+)</p>", lambda m: raw_blocks[int(m.group(1))], markdown(text))
@@ -231,8 +234,9 @@ def render_preview(reports: Path, site: Path, demo: bool, years: dict[str, Path]
             target.with_suffix(".html").write_text(_page(title, body, home, demo), encoding="utf-8")
             if _listed(rel):
                 links.append((f"{prefix}/{rel.with_suffix('.html').as_posix()}", title))
-            if rel.as_posix() == DOCUMENT and pandoc_docx(source, target.with_suffix(".docx")):
-                links.append((f"{prefix}/{rel.with_suffix('.docx').as_posix()}", f"{title}（Word 版，Pandoc 生成）"))
+            if rel.as_posix() in WORD_VERSIONS:
+                pandoc_docx(source, target.with_suffix(".docx"))
+                links.append((f"{prefix}/{rel.with_suffix('.docx').as_posix()}", f"{title}（Word 版）"))
         heading = f"{prefix} 年度报告" if "/" not in prefix else f"{root.name} 年示范基地画像"
         items = "\n".join(f'<li><a href="{html_text(href)}">{html_text(title)}</a></li>' for href, title in links)
         sections.append(f"<h2>{heading}</h2>\n<ul>\n{items}\n</ul>")

@@ -132,9 +132,63 @@ def test_five_star_cases_have_one_page_each(built):
     result, _, _, _ = built
     stars = pd.read_csv(result.appendix.parent / "stars_results.csv", encoding="utf-8-sig")
     five = sorted(stars.loc[stars["星级"] == 5, "基地编号"])
-    pages = sorted(p.stem for p in (result.year_dir / "cases").glob("B*.qmd"))
+    cases = result.year_dir / "cases"
+    pages = sorted(p.stem for p in cases.glob("B*.qmd"))
     assert pages == five and result.cases == len(five) > 0
-    assert all((result.year_dir / "cases" / "figures" / f"{b}.png").is_file() for b in five)
+    assert all((cases / "figures" / f"{b}.png").is_file() for b in five)
+    for base_id in five:
+        page = (cases / f"{base_id}.qmd").read_text(encoding="utf-8")
+        assert "短板" not in page  # weak points stay in the feedback profiles
+        assert "## 主要指标" in page and "| 亿元 |" in page and "全部参评基地中位数" in page
+        assert "## 历年星级与综合得分" in page and "**主题：" in page
+        assert "研究人员尚未撰写本基地的典型经验" in page
+    index = (cases / "index.qmd").read_text(encoding="utf-8")
+    assert "sort-ui: [score, title, region, domain]" in index and "主题的确定规则" in index
+    assert index.count("待撰写（缺背景") == len(five)
+    document = (cases / "catalogue.qmd").read_text(encoding="utf-8")
+    assert document.count("\n## 主要指标") == len(five) and "短板" not in document
+
+
+def test_cases_template_writes_skeletons_then_the_catalogue_shows_the_staff_text(built, tmp_path):
+    from typer.testing import CliRunner
+
+    from nidb.cli import app
+    from nidb.inputs.dataset import load_dataset
+    from nidb.report import cases
+
+    result, data, _, _ = built
+    runner = CliRunner()
+    folder = tmp_path / "data" / "cases"
+    done = runner.invoke(app, ["cases", "template", "--year", str(result.year), "--data", str(data), "--out", str(folder)])
+    assert done.exit_code == 0, done.output
+    files = sorted(folder.glob("B*.md"))
+    assert [f.stem for f in files] == sorted(p.stem for p in (result.year_dir / "cases").glob("B*.qmd"))
+    first = files[0]
+    skeleton = first.read_text(encoding="utf-8")
+    assert "## 主要做法" in skeleton and "（待填写）" in skeleton and "主要指标：" in skeleton
+    filled = "---\ntheme: 质量品牌\n---\n# x\n\n" + "\n\n".join(
+        f"## {s}\n\n{s}：员工撰写的文字。" for s in ("背景", "主要做法", "取得成效", "经验启示"))
+    first.write_text(filled, encoding="utf-8")
+    again = runner.invoke(app, ["cases", "template", "--year", str(result.year), "--data", str(data), "--out", str(folder)])
+    assert again.exit_code == 0 and "未覆盖" in again.output
+    assert first.read_text(encoding="utf-8") == filled  # never overwritten
+
+    out = tmp_path / "catalogue"
+    shutil.copytree(data, tmp_path / "data", dirs_exist_ok=True)
+    cases.write_catalogue(load_dataset(tmp_path / "data"), result.year, None, tmp_path / "data", out, demo=True)
+    page = (out / f"{first.stem}.qmd").read_text(encoding="utf-8")
+    assert "**主题：质量品牌**（研究人员改定" in page and "主要做法：员工撰写的文字。" in page
+    assert "尚未撰写" not in page
+    assert "| 已撰写 |" in (out / "index.qmd").read_text(encoding="utf-8")
+
+
+def test_catalogue_word_version_is_in_house_style(built):
+    result, _, reports, _ = built
+    docx = reports / "_site" / str(result.year) / "cases" / "catalogue.docx"
+    document = check_docx(docx)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[0] == "前言" and len(headings) == result.cases + 1
+    assert not any("短板" in p.text for p in document.paragraphs)
 
 
 def test_preview_site_has_an_index_and_a_page_per_source(built):

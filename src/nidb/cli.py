@@ -380,5 +380,36 @@ def profiles_command(
     typer.echo(result.message)
 
 
+cases_app = typer.Typer(help="五星级示范基地典型案例集的撰写材料", no_args_is_help=True)
+app.add_typer(cases_app, name="cases")
+
+
+@cases_app.command("template")
+@user_errors
+def cases_template_command(
+    year: int | None = typer.Option(None, "--year", help="评价年度（默认：数据中最新的年份）"),
+    data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML）"),
+    out: Path | None = typer.Option(None, "--out", help="撰写模板目录（默认：仓库的 data/cases/）"),
+) -> None:
+    """为当年每个五星级示范基地写出典型经验撰写模板（Markdown，已填入数据摘要）；已有文件不覆盖。
+
+    例：nidb cases template --year 2025
+    """
+    from nidb.inputs.dataset import load_dataset, resolve_data_dir
+    from nidb.report.cases import write_templates
+    from nidb.report.chapters import repo_root
+    from nidb.report.workspace import check_year, latest_year
+
+    dataset = load_dataset(resolve_data_dir(data))
+    year = year or latest_year(dataset.annual)
+    check_year(dataset.annual, year)
+    folder = out if out is not None else repo_root() / "data" / "cases"
+    written, kept = write_templates(dataset, year, method, folder)
+    typer.echo(f"已写出 {len(written)} 个撰写模板：{folder}")
+    if kept:
+        typer.echo(f"已有 {len(kept)} 个案例文件，未覆盖：{'、'.join(p.name for p in kept)}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(app())

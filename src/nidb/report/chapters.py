@@ -13,6 +13,8 @@ import yaml
 from nidb.errors import ConfigError
 
 CHAPTERS_FILE = "chapters.yaml"
+#: kinds of method file a chapter's `method` parameter takes; `nidb report --method` is an evaluation method
+METHOD_KINDS = ("evaluation", "selection")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Chapter:
     title: str
     requires: tuple[str, ...]
     needs: tuple[str, ...] = ()
+    method: str = "evaluation"  # the kind of method file its `method` parameter takes
 
 
 def _has_applicants(dataset: Any, year: int) -> str | None:
@@ -58,9 +61,11 @@ def load_chapters(path: Path | None = None) -> tuple[Chapter, ...]:
     for i, item in enumerate(raw["chapters"]):
         where = f"{source}: chapters[{i}]"
         if not isinstance(item, dict) or not {"key", "notebook", "title", "requires"} <= set(item) <= {
-            "key", "notebook", "title", "requires", "needs"
+            "key", "notebook", "title", "requires", "needs", "method"
         }:
-            raise ConfigError(f"{where} 须含 key、notebook、title、requires，可选 needs，不得有其他键")
+            raise ConfigError(f"{where} 须含 key、notebook、title、requires，可选 needs、method，不得有其他键")
+        if item.get("method", "evaluation") not in METHOD_KINDS:
+            raise ConfigError(f"{where}.method 须为 {'、'.join(METHOD_KINDS)} 之一；实际为 {item['method']!r}")
         if not str(item["notebook"]).endswith(".ipynb"):
             raise ConfigError(f"{where}.notebook 须为 .ipynb 文件名")
         if not isinstance(item["requires"], list):
@@ -71,7 +76,7 @@ def load_chapters(path: Path | None = None) -> tuple[Chapter, ...]:
             raise ConfigError(f"{where}.needs 须为以下名称的列表：{'、'.join(NEEDS)}；实际为 {unknown}")
         chapters.append(
             Chapter(str(item["key"]), str(item["notebook"]), str(item["title"]),
-                    tuple(str(m) for m in item["requires"]), tuple(needs))
+                    tuple(str(m) for m in item["requires"]), tuple(needs), str(item.get("method", "evaluation")))
         )
     keys = [c.key for c in chapters]
     if len(set(keys)) != len(keys):

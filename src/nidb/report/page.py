@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from numbers import Integral, Real
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -24,6 +25,24 @@ DEMO_NOTICE_TEXT = (
 )
 _TABLE_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _PART_TITLE = re.compile(r"前\s*\d+\s*行")
+
+
+def checked_dataset(data_dir: str | Path, year: int, base_id: str = "") -> Any:
+    """A notebook's inputs: the dataset of `data_dir` (the demo data when empty), stopping at
+    once with one clear message when `year` has no annual data or `base_id` is not a base, as
+    `nidb report` does (a notebook's first cell calls this)."""
+    from nidb.demo import demo_dir
+    from nidb.errors import InputError, Problem
+    from nidb.inputs.dataset import load_dataset
+    from nidb.report.workspace import check_year
+
+    dataset = load_dataset(Path(data_dir) if data_dir else demo_dir())
+    check_year(dataset.annual, int(year))
+    known = dataset.bases["base_id"].astype(str)
+    if base_id and base_id not in set(known):
+        raise InputError([Problem(file="bases", rule="base_id", column="base_id", value=base_id,
+                                  message=f"没有编号为 {base_id} 的示范基地（共 {len(known)} 个，编号如 {known.iloc[0]}）")])
+    return dataset
 
 
 def notice_html() -> str:

@@ -265,7 +265,8 @@ def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path 
             NotebookJob(
                 template=notebooks_dir() / chapter.notebook,
                 output=staging / chapter.notebook,
-                parameters={**parameters, "appendix_dir": APPENDIX_DIR},  # relative: no staging path in the notebook
+                parameters={**parameters, "appendix_dir": APPENDIX_DIR,  # relative: no staging path in the notebook
+                            "method": parameters["method"] if chapter.method == "evaluation" else ""},
                 label=chapter.title,
             )
             for chapter in ready

@@ -397,6 +397,6 @@ def write_index(data: ProfileData, base_ids: list[str], out_dir: Path, *, title:
     ]
     index = out_dir / "index.qmd"
     index.write_text(render_template(
-        "catalogue.qmd.j2", title=title, intro=intro, pages=pages, demo=demo, notice_text=DEMO_NOTICE_TEXT,
+        "profiles-index.qmd.j2", title=title, intro=intro, pages=pages, demo=demo, notice_text=DEMO_NOTICE_TEXT,
     ), encoding="utf-8")
     return index

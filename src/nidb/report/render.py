@@ -108,7 +108,7 @@ _SOURCE_LINK = re.compile(r'href="(?![a-z]+:)([^"#]*?)\.(?:qmd|ipynb)(#[^"]*)?"'
 
 FONT_ASSET = "assets/NIDBSansSC-Regular.otf"
 EXPLORE_PAGE = "explore.html"  # the navbar's 探索 page (reports/explore.qmd, see nidb.report.explorer)
-WORD_VERSIONS = {DOCUMENT}  # generated documents that also get a Word version
+WORD_VERSIONS = {DOCUMENT, "cases/catalogue.qmd"}  # generated documents that also get a Word version
 
 
 def _page(title: str, body: str, home: str, demo: bool) -> str:

@@ -162,7 +162,7 @@ DECIMAL = "#,##0.00"
 PERCENT = "0.0%"
 _SHARE_WORDS = ("率", "占比", "份额", "比例", "share", "rate")
 _PLAIN_INTEGER_WORDS = ("年", "序", "排", "名次", "位次", "编号", "代码", "星", "year", "rank", "_id")
-_MIN_WIDTH, _MAX_WIDTH, _HEADER_WRAP = 6, 60, 24
+_MIN_WIDTH, _MAX_WIDTH, _HEADER_WRAP = 6, 42, 24  # longer text wraps within the column
 _WIDTH_SAMPLE = 2000
 
 
@@ -269,6 +269,7 @@ def _write_sheet(book: Any, title: str, frame: pd.DataFrame, label: str | None, 
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE5F0")
     rule = Border(bottom=Side(style="thin", color="808080"))
     wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    long_text = Alignment(wrap_text=True, vertical="top")
     header = []
     for column in columns:
         cell = WriteOnlyCell(sheet, _clean(column))
@@ -276,15 +277,16 @@ def _write_sheet(book: Any, title: str, frame: pd.DataFrame, label: str | None, 
         header.append(cell)
     sheet.append(header)
     for row in frame.itertuples(index=False, name=None):
-        sheet.append([_cell(sheet, value, fmt, WriteOnlyCell) for value, fmt in zip(row, formats)])
+        sheet.append([_cell(sheet, value, fmt, WriteOnlyCell, long_text) for value, fmt in zip(row, formats)])
 
 
 def _clean(text: str) -> str:
     return _ILLEGAL_XML.sub("\ufffd", text)
 
 
-def _cell(sheet: Any, value: Any, fmt: str | None, make: Any) -> Any:
-    """One cell value: None for missing, numbers with `fmt`, formula-like text as a quoted string."""
+def _cell(sheet: Any, value: Any, fmt: str | None, make: Any, wrap: Any = None) -> Any:
+    """One cell value: None for missing, numbers with `fmt`, formula-like text as a quoted string,
+    text wider than a column can be wrapped (`wrap`)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, (bool, np.bool_)):
@@ -298,9 +300,13 @@ def _cell(sheet: Any, value: Any, fmt: str | None, make: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
     text = _clean(str(value))
-    if not is_formula_like(text):
+    formula_like, wide = is_formula_like(text), wrap is not None and len(text) * 2 > _MAX_WIDTH
+    if not formula_like and not (wide and display_width(text) > _MAX_WIDTH):
         return text
     cell = make(sheet, text)
-    cell.data_type = "s"
-    cell.quotePrefix = True
+    if formula_like:
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if wide:
+        cell.alignment = wrap
     return cell

@@ -37,6 +37,7 @@ THEMES = dict(zip(("D1", "D2", "D3", "D4", "D5", "D6"), THEME_NAMES))
 #: the key-figure box of every case: indicator ids of the framework, in display order
 KEY_INDICATORS = ("I01", "I02", "I04", "I07", "I15", "I19")
 LEADING = 2  # leading dimensions named per case
+SHORT = {"数字化网络化智能化升级": "数字化升级"}  # dimension names too long for a thumbnail
 
 
 def narrative_dirs(data_dir: Path) -> list[Path]:
@@ -170,10 +171,10 @@ def thumbnail(context: dict[str, Any], path: Path) -> Path:
     axes.barh(y, scores, height=0.6, color="#1f5a96", label="本基地")
     axes.scatter([d["median"] for d in dims], y, marker="|", s=220, color="#b8433c", zorder=3,
                  label="参评基地中位数")
-    axes.set_yticks(y, [d["zh"] if len(d["zh"]) <= 6 else d["zh"][:5] + "…" for d in dims], fontsize=9)
+    axes.set_yticks(y, [SHORT.get(d["zh"], d["zh"]) for d in dims], fontsize=9)
     axes.set_xlim(0, 100)
     axes.tick_params(axis="x", labelsize=8)
-    axes.legend(loc="lower right", fontsize=7, frameon=False)
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=7, frameon=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(figure_png(figure, dpi=150))
     return path

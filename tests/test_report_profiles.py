@@ -120,21 +120,16 @@ def test_blitted_figure_equals_a_full_redraw(framework):
     assert np.mean(np.abs(other - full) > 40) > 0.002  # and the comparison can tell bases apart
 
 
-def test_curated_narrative_is_found_and_added_to_the_case_page(framework, tmp_path):
-    from nidb.report.cases import narratives
+def test_staff_case_text_is_found_first_folder_first(tmp_path):
+    from nidb.report.case_text import staff_texts
 
     first, second = tmp_path / "data-cases", tmp_path / "repo-cases"
     first.mkdir()
     second.mkdir()
-    (first / "B2.md").write_text("园区以**链主企业**带动配套。\n", encoding="utf-8")
+    (first / "B2.md").write_text("## 主要做法\n\n园区以**链主企业**带动配套。\n", encoding="utf-8")
     (second / "B2.md").write_text("不应被采用\n", encoding="utf-8")
     (second / "B1.md").write_text("仓库中的案例\n", encoding="utf-8")
-    found = narratives(["B1", "B2", "B3"], [first, second])
-    assert found == {"B1": "仓库中的案例", "B2": "园区以**链主企业**带动配套。"}
-    data = tiny_profile(framework)
-    style.apply()
-    context = profiles.profile_contexts(data, ["B2"])["B2"]
-    text = profiles.write_profile(data, context, tmp_path / "out", demo=False, narrative=found["B2"]).read_text(
-        encoding="utf-8")
-    assert "## 典型经验\n\n园区以**链主企业**带动配套。" in text  # curated Markdown is kept as written
-    assert "示例数据（合成）" not in text  # real data: no synthetic notice
+    found = staff_texts(["B1", "B2", "B3"], [first, second])
+    assert set(found) == {"B1", "B2"}
+    assert found["B2"].sections == {"主要做法": "园区以**链主企业**带动配套。"}  # Markdown kept as written
+    assert found["B1"].sections == {"典型经验": "仓库中的案例"} and found["B2"].path.parent == first

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from workbook_check import check_workbook
 
 from nidb.audit.compare import method_kind
 from nidb.cli import app
@@ -113,3 +114,9 @@ def test_cli_selection_csv(tmp_path):
     summary = pd.read_csv(out, encoding="utf-8-sig")
     assert summary["数据来源"].eq("示例数据（合成）").all()
     assert (tmp_path / "cmp-结论变化的申报对象.csv").exists()
+    book = tmp_path / "cmp.xlsx"
+    res = runner.invoke(app, ["compare", "--year", str(YEAR), "--method", str(METHODS / "selection-default.yaml"),
+                              "--method", str(METHODS / "selection-k-per-dimension.yaml"), "--out", str(book)])
+    assert res.exit_code == 0, res.output
+    sheets = check_workbook(book)
+    assert "示例数据（合成）" in str(sheets["说明"])

@@ -78,4 +78,5 @@ def run_compare(year: int, methods: list[Path], out: Path, data: Path | None = N
         ("方法 A", str(methods[0])),
         ("方法 B", str(methods[1])),
     ], columns=["项目", "内容"])
-    return write_tables({**tables, "说明": info}, out, label=SYNTHETIC_LABEL if synthetic else None), line
+    label = SYNTHETIC_LABEL if synthetic else None
+    return write_tables({**tables, "说明": info}, out, label=label), line

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import openpyxl
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from workbook_check import check_workbook
 
 from nidb.cli import app
 from nidb.demo import demo_tables, planted_anomalies
@@ -234,7 +236,9 @@ def test_cli_writes_the_tables_with_the_synthetic_label(tmp_path: Path):
     assert run.exit_code == 0, run.output
     sheets = pd.read_excel(out, sheet_name=None)
     assert list(sheets) == ["说明", "复核优先级", "标记明细", "推荐单位汇总", "规则执行情况"]
-    assert (sheets["标记明细"]["数据来源"] == "示例数据（合成）").all()
+    assert "示例数据（合成）" in sheets["说明"].to_string()  # the label: in 说明 and in each sheet's page header
+    assert "示例数据（合成）" in openpyxl.load_workbook(out)["标记明细"].oddHeader.center.text
+    check_workbook(out)
     assert (sheets["标记明细"]["年份"] == 2025).all() and len(sheets["标记明细"]) > 0
     assert "不改变任何指标值" in sheets["说明"].to_string()
 

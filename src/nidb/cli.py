@@ -380,21 +380,27 @@ def profiles_command(
     typer.echo(result.message)
 
 
-cases_app = typer.Typer(help="五星级示范基地典型案例集的撰写材料", no_args_is_help=True)
+cases_app = typer.Typer(
+    help="五星级示范基地典型案例集的撰写材料。\n\n示例：nidb cases template --year 2025",
+    no_args_is_help=True,
+    cls=HelpGroup,
+)
 app.add_typer(cases_app, name="cases")
 
 
-@cases_app.command("template")
+@cases_app.command(cls=HelpCommand, name="template")
 @user_errors
 def cases_template_command(
     year: int | None = typer.Option(None, "--year", help="评价年度（默认：数据中最新的年份）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
-    method: Path | None = typer.Option(None, "--method", help="评价方法文件（YAML）"),
+    method: Path | None = typer.Option(None, "--method", help="评价方法文件（kind: evaluation；默认 evaluation-default.yaml）"),
     out: Path | None = typer.Option(None, "--out", help="撰写模板目录（默认：仓库的 data/cases/）"),
 ) -> None:
-    """为当年每个五星级示范基地写出典型经验撰写模板（Markdown，已填入数据摘要）；已有文件不覆盖。
+    """写出典型经验撰写模板。
 
-    例：nidb cases template --year 2025
+    为当年每个五星级示范基地写出一个 Markdown 模板（已填入数据摘要）；已有文件不覆盖。
+
+    示例：nidb cases template --year 2025
     """
     from nidb.inputs.dataset import load_dataset, resolve_data_dir
     from nidb.report.cases import write_templates

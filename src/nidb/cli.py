@@ -238,18 +238,19 @@ def score_command(
     meta: Path = typer.Option(..., "--meta", help="框架元数据表（CSV，COINr iMeta 格式）"),
     out: Path = typer.Option(..., "--out", help="输出文件（.csv 或 .xlsx）"),
     method: str | None = typer.Option(None, "--method", help="综合指数引擎方法（kind: engine）：YAML 文件或内置方法名，如 asem-coinr-example"),
+    weights: Path | None = typer.Option(None, "--weights", help="权重表（.csv 或 .xlsx，列为 code、level、weight）：所列节点取表中权重，其余按方法"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
 ) -> None:
     """通用综合指数引擎：对任意指标框架计算得分与排名。
 
     按综合指数引擎方法（kind: engine）计算标准化值、各层得分、排名和所用权重。
 
-    示例：nidb score --data 数据.csv --meta 框架.csv --out 得分.xlsx
+    示例：nidb score --data 数据.csv --meta 框架.csv --weights 权重.csv --out 得分.xlsx
     """
     from nidb.engine.score_tables import score_tables
 
-    _guard(out, force, data, meta, method if method and Path(method).exists() else None)
-    for path in score_tables(data, meta, method, out):
+    _guard(out, force, data, meta, weights, method if method and Path(method).exists() else None)
+    for path in score_tables(data, meta, method, out, weights=weights):
         typer.echo(f"已写出：{path}")
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from nidb.audit.choices import METHODS_DIR
 from nidb.engine.framework_table import Hierarchy, read_table_framework
+from nidb.engine.weight_table import anchor_tables
 from nidb.errors import ConfigError
 from nidb.evaluation.annual import (
     engine_input,
@@ -71,7 +72,7 @@ def load_method_raw(name_or_path: str | Path) -> dict:
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}：方法文件应为映射")
-    return raw
+    return dict(anchor_tables(raw, path.parent))
 
 
 def _constant(data: pd.DataFrame, _raw: Mapping) -> pd.DataFrame:

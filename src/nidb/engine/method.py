@@ -22,7 +22,7 @@ key path.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from nidb.engine.aggregate import AGGREGATIONS, ZERO_POLICIES
 from nidb.engine.impute import IMPUTATIONS
 from nidb.engine.normalise import NORMALISATIONS, TIES
 from nidb.engine.treat import LOG_VARIANTS, TreatSpec
+from nidb.engine.weight_table import WeightRow, anchor_tables, table_rows
 from nidb.engine.weights import SCHEMES, ahp_weights
 from nidb.errors import ConfigError
 from nidb.keypath import KeyPathReader
@@ -81,34 +82,51 @@ class LevelWeights:
 @dataclass(frozen=True)
 class WeightsSpec:
     """Weights rule per level; ``values`` holds node weights given without a level
-    (``weights: {D2: 2}``), placed on their level by :meth:`by_level`."""
+    (``weights: {D2: 2}``) and ``table`` the rows of a weights table (``weights: 权重.csv``),
+    both placed on their level by :meth:`by_level`."""
 
     scheme: str = "framework"
     levels: Mapping[int, LevelWeights] = field(default_factory=dict)
     values: Mapping[str, float] = field(default_factory=dict)
+    table: tuple[WeightRow, ...] = ()
 
     def for_level(self, level: int) -> LevelWeights:
         """Weights rule of the nodes at ``level`` (within their parents)."""
         return self.levels.get(level, LevelWeights(scheme=self.scheme))
 
+    def with_table(self, rows: tuple[WeightRow, ...]) -> WeightsSpec:
+        """The same rule with a weights table added (``nidb score --weights``)."""
+        if self.table:
+            raise rows[0].error("code", "方法文件已给出权重表，不能再给一个")
+        return replace(self, table=tuple(rows))
+
     def by_level(self, hierarchy: Hierarchy) -> WeightsSpec:
-        """The same weights in the levels form: each node weight of ``values`` becomes a
-        ``manual`` value of its level (``weights: {D2: 2}`` ≡ ``weights.levels.2.D2: 2``)."""
-        if not self.values:
+        """The same weights in the levels form: each node weight of ``values`` or of the
+        table becomes a ``manual`` value of its level (``weights: {D2: 2}`` ≡
+        ``weights.levels.2.D2: 2`` ≡ a table row ``D2, 2, 2``)."""
+        if not self.values and not self.table:
             return self
         weighted = set(hierarchy.weighted_codes)
+        given = [(code, weight, None) for code, weight in self.values.items()]
+        given += [(row.code, row.weight, row) for row in self.table]
         levels = dict(self.levels)
-        for code, weight in self.values.items():
+        for code, weight, row in given:
+
+            def fail(message: str, column: str = "code", row=row, code=code) -> ConfigError:
+                return row.error(column, message) if row else ConfigError(f"weights.values.{code}：{message}")
+
             if code not in weighted:
-                raise ConfigError(f"weights.values.{code}：框架中没有这个可加权的节点（可加权的为各层有上级的节点）")
+                raise fail(f"框架中没有这个可加权的节点「{code}」（可加权的为各层有上级的节点）")
             level = int(hierarchy.nodes.at[code, "level"])
+            if row is not None and row.level is not None and row.level != level:
+                raise fail(f"节点「{code}」在框架中是第 {level} 层，表中写的是第 {row.level} 层", "level")
+            if row is not None and code in self.values:
+                raise fail(f"节点「{code}」的权重已在 weights 中直接给出")
             rule = levels.get(level, LevelWeights(scheme=self.scheme))
             if rule.scheme not in ("framework", "manual"):
-                raise ConfigError(
-                    f"weights.values.{code}：第 {level} 层的权重方案为 {rule.scheme}，不能再给单个节点的权重"
-                )
+                raise fail(f"第 {level} 层的权重方案为 {rule.scheme}，不能再给单个节点的权重")
             if code in rule.values:
-                raise ConfigError(f"weights.values.{code}：已在 weights.levels.{level} 中给出")
+                raise fail(f"已在 weights.levels.{level} 中给出")
             levels[level] = LevelWeights(scheme="manual", values={**rule.values, code: weight})
         return WeightsSpec(scheme=self.scheme, levels=levels)
 
@@ -222,10 +240,12 @@ def _pairwise(r: _Reader, rows: list, path: str) -> list[list[float]]:
 
 WEIGHT_FORMS = (
     "可用的写法：节点代码 → 权重（任一层，如 weights: {D2: 2, D4: 2}，或写在 weights.values 下）；"
+    "权重表（weights: 权重.csv 或 .xlsx，列为 code、level、weight；或 weights: [{code: D2, level: 2, weight: 2}, …]；"
+    "与 scheme 等合用时写在 weights.table 下）；"
     f"scheme: 方案（{'、'.join(SCHEMES)}）；levels: {{层级: {{代码: 权重}}}}，"
     "或 levels: {层级: {scheme: …, values: …, matrices: …}}"
 )
-_WEIGHT_KEYS = ("scheme", "levels", "values")
+_WEIGHT_KEYS = ("scheme", "levels", "values", "table")
 _LEVEL_KEYS = ("scheme", "values", "matrices")
 
 
@@ -271,19 +291,24 @@ def _weights(r: _Reader, raw: Any) -> WeightsSpec:
     (:meth:`WeightsSpec.by_level`)."""
     if raw is None:
         return WeightsSpec()
+    if isinstance(raw, str) and raw in SCHEMES:
+        raise r.fail("weights", f"权重方案应写作 weights: {{scheme: {raw}}}。{WEIGHT_FORMS}")
+    if isinstance(raw, (str, list)):
+        return WeightsSpec(table=table_rows(raw, "weights", r.source))
     if not isinstance(raw, Mapping):
-        raise r.fail("weights", f"应为键值映射。{WEIGHT_FORMS}")
+        raise r.fail("weights", f"应为键值映射、权重表文件或权重表行的列表。{WEIGHT_FORMS}")
     base = dict(raw)
+    table = () if base.get("table") is None else table_rows(base["table"], "weights.table", r.source)
     plain = {k: v for k, v in base.items() if str(k) not in _WEIGHT_KEYS}
     values = _code_weights(r, plain, base.get("values"), "weights")
     scheme = r.choice(base.get("scheme", "framework"), "weights.scheme", SCHEMES)
-    if scheme == "manual" and values:
+    if scheme == "manual" and (values or table):
         scheme = "framework"  # manual = framework weights with the listed nodes changed
     elif scheme in ("manual", "ahp"):
         where = "节点权重（如 weights: {D2: 2}）" if scheme == "manual" else "weights.levels.<层级>.matrices"
         raise r.fail("weights.scheme", f"{scheme} 需要给出{where}")
-    if values and scheme != "framework":
-        raise r.fail("weights.values", f"节点权重只能与 framework 方案合用（weights.scheme 为 {scheme}）；改用 levels 分层给出")
+    if (values or table) and scheme != "framework":
+        raise r.fail("weights.table" if table else "weights.values", f"节点权重只能与 framework 方案合用（weights.scheme 为 {scheme}）；改用 levels 分层给出")
     levels: dict[int, LevelWeights] = {}
     for key, spec in r.entries(base.get("levels"), "weights.levels").items():
         path = f"weights.levels.{key}"
@@ -300,7 +325,7 @@ def _weights(r: _Reader, raw: Any) -> WeightsSpec:
             raise r.fail(f"{path}.matrices", f"判断矩阵属于 ahp 方案，这一层的方案为 {lscheme}")
         matrices = _ahp_matrices(r, entry.get("matrices"), path) if lscheme == "ahp" else {}
         levels[level] = LevelWeights(scheme=lscheme, values=given, matrices=matrices)
-    return WeightsSpec(scheme=scheme, levels=levels, values=values)
+    return WeightsSpec(scheme=scheme, levels=levels, values=values, table=table)
 
 
 def _aggregation(r: _Reader, entry: dict, path: str, default: LevelAggregation) -> LevelAggregation:
@@ -387,7 +412,7 @@ def method_from_mapping(raw: Mapping | None, *, source: str = "<method>") -> Met
 def load_method(path: str | Path) -> Method:
     """Read and validate a method recipe YAML file."""
     path = Path(path)
-    raw = read_yaml(path)
+    raw = anchor_tables(read_yaml(path), path.parent)
     return method_from_mapping(raw, source=str(path))
 
 

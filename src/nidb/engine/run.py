@@ -25,6 +25,7 @@ from nidb.engine.normalise import normalise
 from nidb.engine.rank import rank_units
 from nidb.engine.screen import screen_table
 from nidb.engine.treat import treat_detail
+from nidb.engine.weight_table import WeightTableError
 from nidb.engine.weights import DATA_DRIVEN, index_shares, level_weights
 from nidb.errors import ConfigError
 
@@ -253,7 +254,7 @@ def run(data: pd.DataFrame, hierarchy: Hierarchy, method: Method = Method()) -> 
         weights = resolve_weights(normalised, hierarchy, method.weights, method.aggregate)
         scores = score_batch(normalised, hierarchy, weights, method.aggregate)
     except ConfigError as exc:
-        if str(exc).startswith(method.source):
+        if isinstance(exc, WeightTableError) or str(exc).startswith(method.source):
             raise
         raise ConfigError(f"{method.source}，{exc}") from None
     codes = hierarchy.nodes.index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -9,6 +10,7 @@ import pandas as pd
 from nidb.engine.framework_table import read_table_framework
 from nidb.engine.method import Method, load_method, packaged_method
 from nidb.engine.run import EngineResult, run
+from nidb.engine.weight_table import read_weight_table
 from nidb.errors import ConfigError
 from nidb.output import check_out, write_tables
 
@@ -54,14 +56,20 @@ def result_tables(result: EngineResult, hierarchy) -> dict[str, pd.DataFrame]:
     }
 
 
-def score_tables(data_path: Path, meta_path: Path, method: str | Path | None, out: Path) -> list[Path]:
+def score_tables(
+    data_path: Path, meta_path: Path, method: str | Path | None, out: Path, *, weights: Path | None = None
+) -> list[Path]:
     """Score the units of ``data_path`` over the framework in ``meta_path``; write csv or xlsx.
 
-    A ``.csv`` output gets the score table, with the weights, imputation and treatment
-    tables written beside it (``<stem>-权重.csv`` …); an ``.xlsx`` output gets one sheet each.
+    ``weights`` is a weights table (csv/xlsx: code, level, weight) whose nodes take the
+    listed weights on top of the method's rule. A ``.csv`` output gets the score table,
+    with the weights, imputation and treatment tables written beside it
+    (``<stem>-权重.csv`` …); an ``.xlsx`` output gets one sheet each.
     """
     check_out(out)
     recipe = resolve_method(method)
+    if weights is not None:
+        recipe = replace(recipe, weights=recipe.weights.with_table(read_weight_table(weights)))
     framework = read_table_framework(data_path, meta_path)
     result = run(framework.data, framework.hierarchy, recipe)
     tables = result_tables(result, framework.hierarchy)

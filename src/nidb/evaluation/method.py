@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from nidb.engine import Method, method_from_mapping
+from nidb.engine.weight_table import anchor_tables
 from nidb.errors import ConfigError
 from nidb.evaluation.experts import AGGREGATION_METHODS
 from nidb.evaluation.special import SpecialEvaluation, parse_special
@@ -60,7 +61,7 @@ class EvaluationMethod:
 def load_evaluation_method(path: str | Path | None = None, framework: Framework | None = None) -> EvaluationMethod:
     """Read and validate an evaluation method YAML (the packaged default when ``path`` is None)."""
     path = Path(path) if path is not None else DEFAULT_METHOD_PATH
-    raw = read_yaml(path)
+    raw = anchor_tables(read_yaml(path), path.parent)
     return evaluation_method_from_mapping(raw, source=str(path), framework=framework)
 
 

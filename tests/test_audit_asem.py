@@ -18,6 +18,7 @@ from nidb.audit.sensitivity import audit_sobol
 from nidb.audit.subject import asem_subject
 from nidb.audit.uncertainty import evaluate, monte_carlo, prepare, unit_summary
 from nidb.engine.run import run
+from nidb.errors import ConfigError
 from nidb.reference import ASEM_DIR
 
 ASEM = ASEM_DIR
@@ -114,3 +115,56 @@ def test_replayed_settings_return_scores_and_ranks_in_order(asem):
     assert len(out.design) == 4 and "imputation" in out.design.columns
     units = unit_summary(mc)
     np.testing.assert_allclose(units["mean_rank"], mc.ranks.astype(float).mean(axis=0))
+
+
+def test_replaying_the_decoded_design_of_a_run_gives_its_scores_exactly(asem):
+    """The design as values (labels, each node's weight) replays to the very same scores."""
+    from nidb.audit.uncertainty import design_table, replay, replay_values
+
+    subject, spec, problem = asem
+    mc = monte_carlo(problem, 40, spec.seed + 1)
+    table = design_table(problem, mc.design, node_weights=True)
+    assert {"normalisation", "aggregation", "weights.LPI", "weights.Conn"} <= set(table.columns)
+    by_values = replay_values(problem, table)
+    by_coordinates = replay(problem, mc.design)
+    np.testing.assert_array_equal(by_values.scores.to_numpy(), by_coordinates.scores.to_numpy())
+    np.testing.assert_array_equal(by_values.ranks.to_numpy(), mc.ranks)
+    np.testing.assert_array_equal(by_values.stars.to_numpy(), by_coordinates.stars.to_numpy())
+    # a setting written by hand: COINr's pipeline with min-max 1-100 and nominal weights
+    # (the weight columns left out) is the engine's nominal run mapped onto 1-100
+    hand = pd.DataFrame({"imputation": ["group_mean"], "outliers": ["jrc"], "normalisation": ["minmax"],
+                         "aggregation": ["arithmetic"]})
+    nominal = run(subject.data_for(subject.method_raw), subject.hierarchy, problem.base_method)
+    np.testing.assert_allclose(replay_values(problem, hand).scores.to_numpy()[0],
+                               1 + 0.99 * nominal.scores["Index"].to_numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"normalisation": "softmax"}, "第 2 组参数（行标签 1），列「normalisation」：取值「softmax」无效，可选：minmax、zscore、efficacy、rank"),
+        ({"weights.LPI": -1.0}, "第 2 组参数（行标签 1），列「weights.LPI」：取值「-1.0」无效，应不小于 0"),
+        ({"colour": "red"}, "列「colour」：不是本审计的选择"),
+    ],
+)
+def test_a_bad_value_to_replay_names_the_setting_and_column(asem, change, message):
+    from nidb.audit.uncertainty import design_table, replay_values
+
+    _, spec, problem = asem
+    table = design_table(problem, monte_carlo(problem, 3, spec.seed).design, node_weights=True)
+    for column, value in change.items():
+        table[column] = table[column].astype(object) if column in table else None
+        table.loc[1, column] = value
+    with pytest.raises(ConfigError, match=message):
+        replay_values(problem, table)
+
+
+def test_replayed_values_must_give_every_data_choice_and_all_node_weights(asem):
+    from nidb.audit.uncertainty import design_table, replay_values
+
+    _, spec, problem = asem
+    table = design_table(problem, monte_carlo(problem, 2, spec.seed).design, node_weights=True)
+    with pytest.raises(ConfigError, match="列「imputation」：改变数据处理的选择须给出取值"):
+        replay_values(problem, table.drop(columns="imputation"))
+    with pytest.raises(ConfigError, match="列「weights.LPI」：给出节点权重时须给出每个可加权节点的权重"):
+        replay_values(problem, table.drop(columns="weights.LPI"))

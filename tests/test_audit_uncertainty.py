@@ -324,3 +324,49 @@ choices:
     b = monte_carlo(prepare(subject(scaled), spec), 300, 9)
     np.testing.assert_array_equal(a.ranks, b.ranks)
     np.testing.assert_array_equal(a.stars, b.stars)
+
+
+def test_replayed_values_of_star_cutoffs_grid_points_and_star_rules(tmp_path):
+    from nidb.audit.uncertainty import replay, replay_values
+
+    text = """
+seed: 4
+choices:
+  weights: {kind: weights, relative: 0.2}
+  scale: {kind: uniform, parameter: normalise.high, low: 50, high: 100, grid: 3}
+  band: {kind: uniform, parameter: stars.levels.3.min_score, low: 20, high: 30}
+"""
+    problem = prepare(toy_subject(), load_audit_spec(write(tmp_path, text)))
+    u = np.random.default_rng(1).random((25, problem.n_columns))
+    table = design_table(problem, u, node_weights=True)
+    assert set(table["normalise.high"]) <= {50.0, 75.0, 100.0}
+    by_values, by_coordinates = replay_values(problem, table), replay(problem, u)
+    for name in ("scores", "ranks", "stars"):
+        np.testing.assert_array_equal(getattr(by_values, name).to_numpy(), getattr(by_coordinates, name).to_numpy())
+    # by hand: C scores half the scale; a three-star band above it leaves C one star (two needs 45)
+    hand = pd.DataFrame({"normalise.high": [100.0, 100.0, 50.0], "stars.levels.3.min_score": [20.0, 30.0, 26.0]})
+    out = replay_values(problem, hand)
+    assert out.scores["C"].tolist() == [50.0, 50.0, 25.0]
+    assert out.stars["C"].tolist() == [3, 3, 1]
+    with pytest.raises(ConfigError, match=r"第 1 组参数（行标签 0），列「normalise.high」：取值 60 不是预先计算的网格点（50、75、100）"):
+        replay_values(problem, hand.assign(**{"normalise.high": [60.0, 100.0, 50.0]}))
+    with pytest.raises(ConfigError, match=r"列「stars.levels.3.min_score」：取值「31.0」无效，应在 \[20, 30\] 之间"):
+        replay_values(problem, hand.assign(**{"stars.levels.3.min_score": [20.0, 31.0, 26.0]}))
+
+
+def test_replayed_values_choose_whole_star_rules_by_label(tmp_path):
+    from nidb.audit.uncertainty import replay_values
+
+    text = """
+choices:
+  star_rule:
+    kind: discrete
+    parameter: stars
+    levels:
+      - {label: bands, levels: {5: {min_score: 55}, 4: {min_score: 54}, 3: {min_score: 46}, 2: {min_score: 45}}}
+      - {label: quotas, levels: {5: {top_share: 0.34}, 4: {top_share: 0.67}, 3: {top_share: 0.9}, 2: {top_share: 0.95}}}
+"""
+    problem = prepare(toy_subject(), load_audit_spec(write(tmp_path, text)))
+    out = replay_values(problem, pd.DataFrame({"star_rule": ["quotas", "bands"]}))
+    # nominal equal weights: all three score 50, tie at rank 1 — five stars by quota, three by band
+    assert out.stars.to_numpy().tolist() == [[5, 5, 5], [3, 3, 3]]

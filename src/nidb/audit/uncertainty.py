@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import itertools
 import warnings
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -218,14 +219,24 @@ def evaluate(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray | 
     return ranks, stars
 
 
-def evaluate_scores(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Index scores (R, n_units), ranks and stars (as :func:`evaluate`) for design rows ``u``."""
+@dataclass(frozen=True)
+class Settings:
+    """The settings of R replications as the batch kernel applies them (decoded values)."""
+
+    weights: np.ndarray  # (R, n_weighted): the weights used
+    aggregation: np.ndarray  # (R,) index into problem.aggregations (0 = the base method's)
+    variant: np.ndarray  # (R,) row of problem.variants (the pipeline combination)
+    star_rule: np.ndarray | None = None  # (R,) index into problem.star_rules, for a discrete choice of rules
+    star_values: Mapping[tuple[int, str], np.ndarray] = field(default_factory=dict)  # (star, criterion) → (R,)
+
+
+def decode_settings(problem: Problem, u: np.ndarray) -> Settings:
+    """The settings of design rows ``u`` (R, n_columns) in [0, 1)."""
     r = len(u)
     weights = np.broadcast_to(problem.weights, (r, problem.weights.size))
     which = np.zeros(r, dtype=int)
-    overrides: dict[tuple[int, str], np.ndarray] = {}
-    rule_of = None  # per replication: index into problem.star_rules
-    pipe_choices = []
+    star_values: dict[tuple[int, str], np.ndarray] = {}
+    rule_of = None
     for c, o, w in zip(problem.choices, problem.offsets, problem.widths):
         block = u[:, o : o + w]
         if c.target == "weights":
@@ -238,21 +249,33 @@ def evaluate_scores(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.nda
             values = decode(block, c)
             for j, path in enumerate(c.parameters):
                 _, _, star, criterion = path.split(".")
-                overrides[(int(star), criterion)] = values[:, j]
-        else:
-            pipe_choices.append(c)
-    if pipe_choices:
+                star_values[(int(star), criterion)] = values[:, j]
+    if any(c.target == "pipeline" for c in problem.choices):
         rows = np.ravel_multi_index(tuple(pipeline_codes(u, problem.choices, problem.offsets).T), problem.radices)
     else:
         rows = np.zeros(r, dtype=int)
-    scores = score_levels(problem.variants, problem.hierarchy, weights, problem.aggregations, which, rows, problem.plan)
+    return Settings(weights=weights, aggregation=which, variant=rows, star_rule=rule_of, star_values=star_values)
+
+
+def evaluate_scores(problem: Problem, u: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Index scores (R, n_units), ranks and stars (as :func:`evaluate`) for design rows ``u``."""
+    return evaluate_settings(problem, decode_settings(problem, u))
+
+
+def evaluate_settings(problem: Problem, settings: Settings) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Index scores (R, n_units), ranks and stars (as :func:`evaluate`) under decoded ``settings``."""
+    scores = score_levels(
+        problem.variants, problem.hierarchy, settings.weights, problem.aggregations, settings.aggregation,
+        settings.variant, problem.plan,
+    )
     index = scores[..., -1]
     ranks = rank_desc(index)
     if problem.stars is None:
         return index, ranks, None
     dim_min = gate_minimum(scores, problem.gate_nodes, index)
+    rule_of = settings.star_rule
     if rule_of is None:
-        return index, ranks, assign_stars_batch(index, problem.stars, dim_min, overrides, ranks)
+        return index, ranks, assign_stars_batch(index, problem.stars, dim_min, dict(settings.star_values), ranks)
     stars = np.zeros(index.shape, dtype=np.int8)
     for j in np.unique(rule_of):
         sel = np.flatnonzero(rule_of == j)
@@ -270,29 +293,166 @@ class Replay:
     stars: pd.DataFrame | None  # 0 = not rated; None without a star rule
 
 
-def replay(problem: Problem, settings: np.ndarray | pd.DataFrame) -> Replay:
-    """Evaluate a given list of settings (not a sampled design) and return scores, ranks, stars.
-
-    ``settings`` has one row per parameter set and one column per design column of the
-    audit (``problem.n_columns``), in [0, 1): the same coordinates the Monte Carlo draws
-    and :func:`design_table` decodes — e.g. the ``design`` of an earlier run, or rows
-    chosen to pin each choice at a level. Row order is kept.
-    """
-    u = np.asarray(settings, dtype=float)
-    if u.ndim != 2 or u.shape[1] != problem.n_columns or ((u < 0) | (u >= 1)).any():
-        raise ConfigError(f"{problem.source}：回放的参数组应为 {problem.n_columns} 列、取值在 [0, 1) 的表")
-    index, ranks, stars = evaluate_scores(problem, u)
+def _replayed(problem: Problem, design: pd.DataFrame, settings: Settings) -> Replay:
+    index, ranks, stars = evaluate_settings(problem, settings)
     units = problem.units.astype(str)
 
     def frame(values: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(values, columns=units).rename_axis(index="setting", columns="unit_id")
 
     return Replay(
-        design=design_table(problem, u),
+        design=design,
         scores=frame(index),
         ranks=frame(ranks),
         stars=None if stars is None else frame(stars),
     )
+
+
+def replay(problem: Problem, settings: np.ndarray | pd.DataFrame) -> Replay:
+    """Evaluate a given list of settings (not a sampled design) and return scores, ranks, stars.
+
+    ``settings`` has one row per parameter set and one column per design column of the
+    audit (``problem.n_columns``), in [0, 1): the same coordinates the Monte Carlo draws
+    and :func:`design_table` decodes — e.g. the ``design`` of an earlier run, or rows
+    chosen to pin each choice at a level. Row order is kept. Settings written as values
+    (a normalisation's label, a star cut-off, each node's weight) go to :func:`replay_values`.
+    """
+    u = np.asarray(settings, dtype=float)
+    if u.ndim != 2 or u.shape[1] != problem.n_columns or ((u < 0) | (u >= 1)).any():
+        raise ConfigError(f"{problem.source}：回放的参数组应为 {problem.n_columns} 列、取值在 [0, 1) 的表")
+    return _replayed(problem, design_table(problem, u), decode_settings(problem, u))
+
+
+def replay_values(problem: Problem, table: pd.DataFrame) -> Replay:
+    """Evaluate settings written as values, one row per parameter set; return scores, ranks, stars.
+
+    The columns are those of :func:`design_table` with ``node_weights=True``: each
+    discrete choice by name holding a level's label (e.g. ``normalisation: zscore``),
+    each uniform parameter by its path holding its value (``stars.levels.3.min_score:
+    27.5``; a parameter that changes the data must be one of its grid points), and
+    ``<weights choice>.<node code>`` holding each node's weight as used. The choices
+    that change the data must be given; the columns of another choice left out take the
+    base method's value (the weights: the nominal ones);
+    ``<weights choice>.max_abs_change`` is a summary and is ignored. Replaying the
+    decoded design of a run gives exactly that run's scores. Errors name the setting
+    (row label) and the column.
+    """
+    settings = settings_from_values(problem, table)
+    return _replayed(problem, table.reset_index(drop=True), settings)
+
+
+def settings_from_values(problem: Problem, table: pd.DataFrame) -> Settings:
+    """The :class:`Settings` of a table of values (see :func:`replay_values`), each cell checked."""
+    source = problem.source
+    if not isinstance(table, pd.DataFrame) or table.empty:
+        raise ConfigError(f"{source}：回放的参数表应为非空的表（每行一组参数）")
+    r = len(table)
+    labels = [str(x) for x in table.index]
+
+    def fail(row: int | None, column: str, message: str) -> ConfigError:
+        where = f"列「{column}」" if row is None else f"第 {row + 1} 组参数（行标签 {labels[row]}），列「{column}」"
+        return ConfigError(f"{source}：回放参数表，{where}：{message}")
+
+    known: set[str] = set()
+    weights = np.array(np.broadcast_to(problem.weights, (r, problem.weights.size)))
+    which = np.zeros(r, dtype=int)
+    star_values: dict[tuple[int, str], np.ndarray] = {}
+    rule_of = None
+    codes: list[np.ndarray] = []
+    for c in problem.choices:
+        if c.target == "weights":
+            columns = [f"{c.name}.{code}" for code in problem.hierarchy.weighted_codes]
+            known.update(columns + [f"{c.name}.max_abs_change"])
+            given = [name for name in columns if name in table.columns]
+            if given and len(given) != len(columns):
+                missing = next(name for name in columns if name not in table.columns)
+                raise fail(None, missing, "给出节点权重时须给出每个可加权节点的权重（缺少这一列）")
+            if given:
+                weights = _numbers(table[columns], fail, low=0.0)
+            continue
+        if c.kind == "discrete":
+            known.add(c.name)
+            if c.name not in table.columns and c.target == "pipeline":
+                raise fail(None, c.name, "改变数据处理的选择须给出取值（只有审计声明的各取值预先计算过）")
+            index = _level_indices(table[c.name], c, fail) if c.name in table.columns else None
+            if c.target == "pipeline":
+                codes.append(index)
+            elif c.target == "aggregation" and index is not None:
+                which = 1 + index
+            elif c.target == "stars" and index is not None:
+                rule_of = index
+            continue
+        known.update(c.parameters)
+        for j, path in enumerate(c.parameters):
+            low, high = c.ranges[j]
+            if path not in table.columns:
+                if c.target == "pipeline":
+                    raise fail(None, path, "改变数据处理的参数须给出取值（只有审计声明的各网格点预先计算过）")
+                continue
+            values = _numbers(table[[path]], fail, low=low, high=high)[:, 0]
+            if c.target == "pipeline":
+                step = (high - low) / (c.grid - 1)
+                index = np.rint((values - low) / step).astype(int)
+                off = np.abs(low + index * step - values) > 1e-9 * (high - low)
+                if off.any():
+                    row = int(np.flatnonzero(off)[0])
+                    points = "、".join(f"{low + k * step:g}" for k in range(c.grid))
+                    raise fail(row, path, f"取值 {values[row]:g} 不是预先计算的网格点（{points}）")
+                codes.append(index)
+            else:
+                _, _, star, criterion = path.split(".")
+                star_values[(int(star), criterion)] = values
+    unknown = [str(col) for col in table.columns if str(col) not in known]
+    if unknown:
+        raise fail(None, unknown[0], f"不是本审计的选择；可用的列：{'、'.join(sorted(known))}")
+    rows = np.ravel_multi_index(tuple(codes), problem.radices) if codes else np.zeros(r, dtype=int)
+    if problem.stars is not None and rule_of is None and star_values:
+        _check_star_order(problem, star_values, fail)
+    return Settings(weights=weights, aggregation=which, variant=rows, star_rule=rule_of, star_values=star_values)
+
+
+def _numbers(block: pd.DataFrame, fail, *, low: float | None = None, high: float | None = None) -> np.ndarray:
+    """The cells of ``block`` as finite numbers within [low, high]; the first bad cell raises."""
+    values = block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    bad = ~np.isfinite(values)
+    if low is not None:
+        bad |= values < low
+    if high is not None:
+        bad |= values > high
+    if bad.any():
+        row, col = (int(x[0]) for x in np.nonzero(bad))
+        bounds = "" if low is None else f"，应在 [{low:g}, {high:g}] 之间" if high is not None else f"，应不小于 {low:g}"
+        raise fail(row, str(block.columns[col]), f"取值「{block.iat[row, col]}」无效{bounds}")
+    return values
+
+
+def _level_indices(column: pd.Series, choice: Choice, fail) -> np.ndarray:
+    """The level index of each label in ``column`` (labels as :func:`design_table` prints them)."""
+    labels = choice.labels()
+    if len(set(labels)) != len(labels):
+        raise fail(None, choice.name, "该选择的取值标签有重复，无法按标签回放（请在审计文件中给各取值不同的 label）")
+    position = {label: i for i, label in enumerate(labels)}
+    out = np.empty(len(column), dtype=int)
+    for row, value in enumerate(column.astype("string")):
+        if value not in position:
+            raise fail(row, choice.name, f"取值「{value}」无效，可选：{'、'.join(labels)}")
+        out[row] = position[value]
+    return out
+
+
+def _check_star_order(problem: Problem, star_values, fail) -> None:
+    """Given star criteria must keep the rule monotone: a higher star never easier to reach."""
+    by_criterion: dict[str, list[int]] = {}
+    for star, criterion in star_values:
+        by_criterion.setdefault(criterion, []).append(star)
+    for criterion, stars in by_criterion.items():
+        stars = sorted(stars, reverse=True)
+        for hi, lo in zip(stars, stars[1:]):
+            a, b = star_values[(hi, criterion)], star_values[(lo, criterion)]
+            wrong = a > b if criterion == "top_share" else a < b
+            if wrong.any():
+                row = int(np.flatnonzero(wrong)[0])
+                raise fail(row, f"stars.levels.{hi}.{criterion}", f"{hi} 星的 {criterion} 使其比 {lo} 星更容易达到，星级规则不单调")
 
 
 def evaluate_chunked(
@@ -353,14 +513,23 @@ def replication_outputs(problem: Problem, ranks: np.ndarray, stars: np.ndarray |
     return pd.DataFrame(out)
 
 
-def design_table(problem: Problem, u: np.ndarray) -> pd.DataFrame:
-    """The choices each replication used, decoded (labels for discrete choices)."""
+def design_table(problem: Problem, u: np.ndarray, *, node_weights: bool = False) -> pd.DataFrame:
+    """The choices each replication used, decoded (labels for discrete choices).
+
+    The weights choice shows its largest relative change (``<name>.max_abs_change``);
+    with ``node_weights`` also each node's weight as used (``<name>.<code>``), so that
+    :func:`replay_values` replays the table exactly.
+    """
     cols: dict[str, object] = {}
     for c, o, w in zip(problem.choices, problem.offsets, problem.widths):
         block = u[:, o : o + w]
         if c.target == "weights":
             factors = decode(block, c, problem.weight_levels)
             cols[f"{c.name}.max_abs_change"] = np.abs(factors - 1.0).max(axis=1)
+            if node_weights:
+                used = np.broadcast_to(problem.weights, factors.shape) * factors
+                for j, code in enumerate(problem.hierarchy.weighted_codes):
+                    cols[f"{c.name}.{code}"] = used[:, j]
         elif c.kind == "discrete":
             cols[c.name] = pd.array(np.asarray(c.labels(), dtype=object)[decode(block, c)], dtype="string")
         else:

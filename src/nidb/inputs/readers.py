@@ -148,7 +148,8 @@ def _xlsx_grid(ws) -> tuple[pd.DataFrame, frozenset[tuple[int, int]]]:
                 percent.add((i, j))
             values.append(value)
         rows.append(values)
-    return pd.DataFrame(rows, dtype=object), frozenset(percent)
+    width = max(map(len, rows), default=0)  # read-only rows stop at their last cell: pad them
+    return pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object), frozenset(percent)
 
 
 def _has_formulas(path: Path) -> bool:
@@ -394,7 +395,9 @@ def _marked_cells(raw: RawSheet, pos: int, col: ColumnSpec, header: str,
                   index: pd.Index) -> tuple[list[Problem], list[int], str | None]:
     """Problems for uncalculated formulas and misplaced %-formatted cells of one column, the rows
     to leave out of type conversion, and a note when %-formatted cells were read as shown."""
-    rows = set(index)
+    if not raw.formulas and not raw.percent:  # csv, parquet and most workbooks: nothing marked
+        return [], [], None
+    rows = set(index.tolist())
     problems = [
         Problem(file=raw.file, sheet=raw.sheet, row=r, column=header, rule=str(Rule.FORMULA),
                 message=f"单元格 {_cell_address(pos, r)} {FORMULA_MESSAGE}", value=raw.cells.at[r, pos])

@@ -22,8 +22,18 @@ def read_yaml(path: str | Path) -> Any:
         raise ConfigError(f"{path}：无法读取：{exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}：无法读取：不是 UTF-8 编码的文本") from None
+    return parse_yaml(text, path)
+
+
+#: libyaml's parser when PyYAML was built with it (the PyPI wheels are), else the pure-Python one
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def parse_yaml(text: str, path: str | Path) -> Any:
+    """The parsed content of YAML ``text`` read from ``path``; `ConfigError` naming the file
+    when it is not valid YAML."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}：YAML 语法错误：{exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ from nidb.framework.model import (
 )
 from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
-from nidb.yamlfile import read_yaml
+from nidb.yamlfile import parse_yaml, read_yaml
 
 DEFAULT_PATH = Path(__file__).with_name("indicators-2023.yaml")
 
@@ -423,5 +424,15 @@ def check_parameters(fw: Framework, overrides: dict[str, Any], source: str, path
 def load_framework(path: str | Path | None = None) -> Framework:
     """Load and validate a framework file; the packaged 2023 system by default."""
     path = Path(path) if path is not None else DEFAULT_PATH
-    raw = read_yaml(path)
-    return parse_framework(raw, source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return parse_framework(read_yaml(path), source=str(path))  # read_yaml names the problem
+    return _parsed_framework(str(path), text)
+
+
+@lru_cache(maxsize=4)
+def _parsed_framework(source: str, text: str) -> Framework:
+    """The framework written in ``text`` (read from ``source``), parsed once per content: a
+    changed file is other text and is parsed again. Frameworks are immutable, so callers share it."""
+    return parse_framework(parse_yaml(text, source), source=source)

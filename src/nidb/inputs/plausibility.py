@@ -169,9 +169,10 @@ def expert_indicator_problems(tf: TableFrame, expert_ids: dict[str, str], other_
     if col.name not in tf.headers:
         return []
     s = tf.frame[col.name].dropna()
+    s = s[~s.isin(list(expert_ids))]  # the usual case, all codes expert-judged, without a loop
     problems = []
     for r, code in s.items():
-        if code in expert_ids or (int(r), tf.headers[col.name]) in skip:
+        if (int(r), tf.headers[col.name]) in skip:
             continue
         if code in other_ids:
             message = f"指标 {code}（{other_ids[code]}）由年度报表数据判定，不是专家评分指标"

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 from nidb.framework import (
     AnyOf,
@@ -82,6 +81,8 @@ def weighted_counts(p: np.ndarray, weights_t: np.ndarray) -> np.ndarray:
     runs = pass_runs(p)
     if runs is None:
         return p.astype(np.float64) @ weights_t
+    from scipy import sparse
+
     start, stop = runs
     who = np.flatnonzero(stop > start)
     diff = sparse.csr_matrix(

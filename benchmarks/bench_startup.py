@@ -8,12 +8,14 @@
   with COINr is installed (it is not needed otherwise).
 
 Run: ``.venv/bin/python benchmarks/bench_startup.py``. Prints medians of repeated
-runs; the machine's load is printed too, since a busy machine stretches every figure.
+runs, wall and CPU time (user + system); the machine's load is printed too, since a
+busy machine stretches every figure (the wall times far more than the CPU times).
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -54,14 +56,18 @@ def import_seconds(module: str) -> float:
     return total_us / 1e6
 
 
-def wall(command: list[str]) -> float:
-    """Median wall time of whole processes running ``command`` (each must succeed)."""
-    times = []
+def wall(command: list[str]) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system, which a busy machine stretches
+    far less) of whole processes running ``command`` (each must succeed)."""
+    times, cpu = [], []
     for _ in range(REPEATS):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, capture_output=True, check=True)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times), statistics.median(cpu)
 
 
 def main() -> None:
@@ -74,15 +80,16 @@ def main() -> None:
         commands = {
             "nidb --help": NIDB + ["--help"],
             "nidb validate (demo)": NIDB + ["validate", str(data), "--year", "2025"],
-            "nidb select --year 2024": NIDB + ["select", "--year", "2024", "--out", str(out / "select.csv")],
-            "nidb evaluate --year 2025": NIDB + ["evaluate", "--year", "2025", "--out", str(out / "evaluate.csv")],
+            "nidb select --year 2024": NIDB + ["select", "--year", "2024", "--out", str(out / "select.csv"), "--force"],
+            "nidb evaluate --year 2025": NIDB + ["evaluate", "--year", "2025", "--out", str(out / "evaluate.csv"), "--force"],
             "nidb score (ASEM, COINr example)": NIDB + [
                 "score", "--data", str(ASEM_DIR / "ASEM_iData.csv"), "--meta", str(ASEM_DIR / "ASEM_iMeta.csv"),
-                "--method", "asem-coinr-example", "--out", str(out / "score.csv"),
+                "--method", "asem-coinr-example", "--out", str(out / "score.csv"), "--force",
             ],
         }
         for label, command in commands.items():
-            print(f"{label:34s}: {wall(command):5.2f} s per whole process (median of {REPEATS})")
+            seconds, cpu = wall(command)
+            print(f"{label:34s}: {seconds:5.2f} s per whole process, {cpu:5.2f} s CPU (medians of {REPEATS})")
         rscript = shutil.which("Rscript")
         if rscript is None:
             print("Rscript + COINr (ASEM example)    : Rscript not installed here, not measured")
@@ -90,7 +97,8 @@ def main() -> None:
         script = out / "coinr.R"
         script.write_text(COINR.format(out=out / "coinr.csv"), encoding="utf-8")
         try:
-            print(f"Rscript + COINr (ASEM example)    : {wall([rscript, str(script)]):5.2f} s per whole process")
+            seconds, cpu = wall([rscript, str(script)])
+            print(f"Rscript + COINr (ASEM example)    : {seconds:5.2f} s per whole process, {cpu:5.2f} s CPU")
         except subprocess.CalledProcessError:
             print("Rscript + COINr (ASEM example)    : COINr not installed for this R, not measured")
 

@@ -30,7 +30,7 @@ VALID = {
         "A0001,2024,30,20,80,\n"
     ),
     "expert_scores.csv": "unit_id,year,indicator_id,expert_id,score\nB0001,2024,I06,E01,80\nB0001,2024,I06,E02,75\n",
-    "gdp_growth.csv": "authority,year,gdp_growth\n江苏省,2024,5.8\n四川省,2024,5.7\n",
+    "gdp_growth.csv": "area,year,gdp_growth\n江苏省,2024,5.8\n四川省,2024,5.7\n苏州市,2024,6.1\n",
 }
 
 

@@ -27,7 +27,7 @@ def applicant(aid: str = "A0001", **kw) -> dict:
         "applicant_id": aid, "name": f"测试申报对象{aid}", "authority": "江苏省", "region": "东部", "domain": "装备工业",
         "industry": "汽车", "feature_area": None, "leading_industry": "汽车", "zone_code": "G111001",
         "provincial_recognition": False, "special_areas": None, "pilot_tasks": None, "application_year": 2024,
-        "dc_size_class": None,
+        "dc_size_class": None, "city": None,
     }
     row.update(kw)
     return row
@@ -60,11 +60,14 @@ def _typed(rows: list[dict], table: str) -> pd.DataFrame:
 
 
 def dataset(applicants: list[dict], annual: list[dict], *, scores: float | dict | None = 70.0,
-            gdp: float = 5.0, benchmarks: dict | None = None) -> dict[str, pd.DataFrame]:
+            gdp: float = 5.0, benchmarks: dict | None = None,
+            gdp_rows: list[dict] | None = None) -> dict[str, pd.DataFrame]:
     """Canonical frames; `scores` gives every qualitative indicator that score from 3 experts
-    ({indicator_id: score} to vary; None for no expert scores)."""
+    ({indicator_id: score} to vary; None for no expert scores). GDP growth `gdp` for every
+    authority 2019–2025, or the rows `gdp_rows` ({area, year, gdp_growth}) instead."""
     authorities = sorted({a["authority"] for a in applicants})
-    gdp_rows = [{"authority": a, "year": y, "gdp_growth": gdp} for a in authorities for y in range(2019, 2026)]
+    if gdp_rows is None:
+        gdp_rows = [{"area": a, "year": y, "gdp_growth": gdp} for a in authorities for y in range(2019, 2026)]
     bench = benchmarks if benchmarks is not None else BENCHMARKS
     industries = sorted({a["industry"] for a in applicants})
     bench_rows = [{"industry": i, "indicator_id": k, "year": y, "benchmark": v}

@@ -408,10 +408,27 @@ def test_experts_differ_in_severity_but_agree_on_ranking(t):
 
 def test_gdp_growth_covers_all_authorities_and_years(t):
     gdp = t["gdp_growth"]
-    assert set(gdp["authority"]) == set(VOCAB["authorities"])
-    assert gdp.groupby("authority")["year"].apply(lambda s: sorted(s) == list(range(2015, 2026))).all()
-    mean = gdp.groupby("year")["gdp_growth"].mean()
+    province = gdp[gdp["area"].isin(VOCAB["authorities"])]
+    assert set(province["area"]) == set(VOCAB["authorities"])
+    assert province.groupby("area")["year"].apply(lambda s: sorted(s) == list(range(2015, 2026))).all()
+    mean = province.groupby("year")["gdp_growth"].mean()
     assert mean[2020] < mean[2019] - 2 and mean[2020] < mean[2021] - 2
+
+
+def test_units_have_cities_and_some_cities_gdp_rows(t):
+    """所在地市 of every unit; city GDP rows for part of them, some from 2023 only, so that #2
+    meets the city path, the province fallback and a window mixing both."""
+    gdp = t["gdp_growth"]
+    cities = gdp.loc[~gdp["area"].isin(VOCAB["authorities"])]
+    first_year = cities.groupby("area")["year"].min()
+    assert 10 < len(first_year) and (first_year == 2015).any() and (first_year == 2023).any()
+    for table in ("bases", "applicants"):
+        units = t[table]
+        assert units["city"].notna().all()
+        has_row = units["city"].isin(set(gdp["area"]))
+        assert 0.2 < has_row.mean() < 0.9  # both paths
+    # municipalities and 计划单列市 are their own city
+    assert (t["bases"].loc[t["bases"]["authority"] == "深圳市", "city"] == "深圳市").all()
 
 
 def test_benchmarks_small_and_for_peer_relative_indicators(t):

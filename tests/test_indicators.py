@@ -133,17 +133,39 @@ def test_feature_values_pue_rule(fw):
     assert {"F06a", "F07a1", "F07a2", "F07b", "F07c", "F12a", "F12b", "F12c", "F17La", "F17Lc", "F17Sd"} <= set(f.columns)
 
 
-def test_local_gdp_growth_by_authority(fw):
+def _gdp_units():
     applicants = _applicants([
         ["A0001", "甲", "江苏省", "东部", "装备工业", "汽车", None, None, None],
         ["A0002", "乙", "浙江省", "东部", "装备工业", "汽车", None, None, None],
+        ["A0003", "丙", "江苏省", "东部", "装备工业", "汽车", None, None, None],
     ])
-    gdp = pd.DataFrame({"authority": ["江苏省", "浙江省"], "year": pd.array([2024, 2024], dtype="Int64"),
-                        "gdp_growth": [5.8, 6.0]})
-    rows = [{"unit_id": u, "year": y} for u in ("A0001", "A0002") for y in (2023, 2024)]
-    g = local_gdp_growth(_data(rows, applicants, gdp=gdp))
-    assert g.loc[("A0001", 2024)] == 5.8 and g.loc[("A0002", 2024)] == 6.0
-    assert math.isnan(g.loc[("A0001", 2023)])
+    applicants["city"] = pd.array(["苏州市", "杭州市", None], dtype="string")
+    gdp = pd.DataFrame({"area": ["江苏省", "浙江省", "江苏省", "苏州市"],
+                        "year": pd.array([2024, 2024, 2023, 2024], dtype="Int64"),
+                        "gdp_growth": [5.8, 6.0, 5.5, 6.4]})
+    rows = [{"unit_id": u, "year": y} for u in ("A0001", "A0002", "A0003") for y in (2022, 2023, 2024)]
+    return _data(rows, applicants, gdp=gdp)
+
+
+def test_local_gdp_growth_city_where_its_row_exists_else_province(fw):
+    g = local_gdp_growth(_gdp_units())
+    # city row present → the city's growth
+    assert g.loc[("A0001", 2024)].tolist() == [6.4, "city", "苏州市"]
+    # no 2023 row for the city → the province's 2023 row
+    assert g.loc[("A0001", 2023)].tolist() == [5.5, "province", "江苏省"]
+    # a city without any row (杭州市) and a blank city → the province
+    assert g.loc[("A0002", 2024)].tolist() == [6.0, "province", "浙江省"]
+    assert g.loc[("A0003", 2024)].tolist() == [5.8, "province", "江苏省"]
+    # neither the city nor the province has a row → missing, never a number
+    assert math.isnan(g.loc[("A0001", 2022), "gdp_growth"]) and math.isnan(g.loc[("A0002", 2023), "gdp_growth"])
+
+
+def test_local_gdp_growth_province_level_ignores_city_rows(fw):
+    g = local_gdp_growth(_gdp_units(), level="province")
+    assert g.loc[("A0001", 2024)].tolist() == [5.8, "province", "江苏省"]
+    assert (g["level"] == "province").all()
+    with pytest.raises(ValueError, match="local_gdp_level"):
+        local_gdp_growth(_gdp_units(), level="county")
 
 
 def _peer_data(n=10, domain="装备工业", benchmarks=None):

@@ -132,6 +132,14 @@ def test_workbook_with_canonical_sheet_names(tmp_path: Path):
         pd.testing.assert_frame_equal(data.table(name), reference.table(name))
 
 
+@pytest.mark.parametrize("header", ["authority", "推荐单位"])
+def test_gdp_growth_of_contract_version_1_reads_authority_as_area(tmp_path: Path, header: str):
+    """Files written before the city column head the area 推荐单位 / authority: still read."""
+    old = VALID["gdp_growth.csv"].replace("area,", f"{header},", 1)
+    data = load_dataset(write_inputs(tmp_path, {"gdp_growth.csv": old}), year=YEAR)
+    assert data.gdp_growth["area"].tolist() == ["江苏省", "四川省", "苏州市"]
+
+
 def test_empty_rows_are_skipped_and_row_numbers_kept(tmp_path: Path):
     path = tmp_path / "annual.csv"
     path.write_text("unit_id,year,sales_revenue\nB0001,2023,1\n,,\nB0001,2024,x\n", encoding="utf-8")

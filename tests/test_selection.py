@@ -118,6 +118,76 @@ def test_growth_missing_year(method):
     assert overall(r, "A0001") == "数据缺失"
 
 
+# ------------------------------------------------------------------ #2: 「当地」 = city or province
+def _gdp(province: dict[int, float] | None = None, city: dict[int, float] | None = None, city_name="苏州市"):
+    """GDP rows of 江苏省 and of one city, {year: growth}."""
+    rows = [{"area": "江苏省", "year": y, "gdp_growth": g} for y, g in (province or {}).items()]
+    return rows + [{"area": city_name, "year": y, "gdp_growth": g} for y, g in (city or {}).items()]
+
+
+PROVINCE_5 = {2022: 5.0, 2023: 5.0, 2024: 5.0}
+CITY_9 = {2022: 9.0, 2023: 9.0, 2024: 9.0}  # above the applicant's 8 % growth every year
+
+
+def test_gdp_city_row_present_is_used(method):
+    r = run(method, [applicant(city="苏州市")], annual_rows(), gdp_rows=_gdp(PROVINCE_5, CITY_9))
+    v = verdict(r, "A0001", "I02")
+    assert v["status"] == "未通过"  # 8 % > 江苏省 5 % but not > 苏州市 9 %
+    assert "2022 年 8% ≤ 当地 GDP 增速 9%（苏州市）" in v["reason"]
+    assert r.summary["local_gdp"].iloc[0] == "地市级：苏州市"
+
+
+def test_gdp_city_row_absent_falls_back_to_province(method):
+    r = run(method, [applicant(city="苏州市")], annual_rows(), gdp_rows=_gdp(PROVINCE_5, {}))
+    v = verdict(r, "A0001", "I02")
+    assert v["status"] == "通过" and v["reason"].endswith("均 > 当地 GDP 增速 5%、5%、5%（江苏省）")
+    assert r.summary["local_gdp"].iloc[0] == "省级：江苏省（无苏州市的地市数据）"
+
+
+def test_gdp_unknown_or_blank_city_uses_province(method):
+    r = run(method, [applicant(city="不存在市"), applicant("A0002")], annual_rows() + annual_rows("A0002"),
+            gdp_rows=_gdp(PROVINCE_5, CITY_9))
+    assert [verdict(r, a, "I02")["status"] for a in ("A0001", "A0002")] == ["通过", "通过"]
+    assert r.summary["local_gdp"].tolist() == ["省级：江苏省（无不存在市的地市数据）", "省级：江苏省（未填所在地市）"]
+
+
+def test_gdp_city_rows_for_part_of_the_window(method):
+    r = run(method, [applicant(city="苏州市")], annual_rows(), gdp_rows=_gdp(PROVINCE_5, {2024: 9.0}))
+    v = verdict(r, "A0001", "I02")
+    assert v["status"] == "未通过" and "2024 年 8% ≤ 当地 GDP 增速 9%（苏州市 2024 年、江苏省 2022–2023 年）" in v["reason"]
+    assert r.summary["local_gdp"].iloc[0] == "地市级与省级：苏州市 2024 年、江苏省 2022–2023 年"
+
+
+def test_gdp_level_province_ignores_the_city(method):
+    m = replace(method, local_gdp_level="province")
+    r = run(m, [applicant(city="苏州市")], annual_rows(), gdp_rows=_gdp(PROVINCE_5, CITY_9))
+    assert verdict(r, "A0001", "I02")["status"] == "通过"
+    assert r.summary["local_gdp"].iloc[0] == "省级：江苏省（local_gdp_level: province）"
+
+
+def test_gdp_missing_province_row_is_missing_data_not_a_pass(method):
+    r = run(method, [applicant()], annual_rows(), gdp_rows=_gdp({2022: 5.0, 2024: 5.0}))
+    v = verdict(r, "A0001", "I02")
+    assert v["status"] == "数据缺失" and v["reason"] == "增加值增速 2023 年无江苏省 的 GDP 增速"
+    assert overall(r, "A0001") == "数据缺失"
+    # a known failure in another year still fails
+    r = run(method, [applicant()], annual_rows(value_added_growth={2022: 4.0}), gdp_rows=_gdp({2022: 5.0, 2024: 5.0}))
+    assert verdict(r, "A0001", "I02")["status"] == "未通过"
+
+
+@pytest.mark.parametrize("value", ["county", 1, None])
+def test_local_gdp_level_validated_on_load(tmp_path, value):
+    path = tmp_path / "m.yaml"
+    path.write_text(yaml.safe_dump({"kind": "selection", "local_gdp_level": value}, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ConfigError, match="local_gdp_level"):
+        load_selection_method(path)
+
+
+def test_local_gdp_level_default_is_city(method):
+    assert method.local_gdp_level == "city"
+    assert load_selection_method(DEFAULT_METHOD_PATH).as_record()["local_gdp_level"] == "city"
+
+
 # ------------------------------------------------------------------ peer-relative
 def test_peer_top_30_percent_boundary(method):
     apps = [applicant(f"A{i:04d}") for i in range(1, 11)]

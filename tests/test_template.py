@@ -92,16 +92,16 @@ def test_drop_downs_for_categories_from_the_hidden_sheet(template: Path):
     assert authority.type == "list" and str(authority.sqref) == "C3:C5002"
     values = _list_values(wb, authority.formula1)
     assert len(values) == 37 and values[0] == "北京市" and values[-1] == "新疆生产建设兵团"
-    assert _list_values(wb, bases["D"].formula1) == ["东部", "中部", "西部", "东北"]
-    assert bases["J"].formula1 == '"是,否"'  # provincial_recognition
-    assert bases["M"].type == "whole" and (bases["M"].formula1, bases["M"].formula2) == ("1", "30")  # batch
+    assert _list_values(wb, bases["E"].formula1) == ["东部", "中部", "西部", "东北"]  # after 所在地市 (D)
+    assert bases["K"].formula1 == '"是,否"'  # provincial_recognition
+    assert bases["N"].type == "whole" and (bases["N"].formula1, bases["N"].formula2) == ("1", "30")  # batch
     annual = wb["年度报表"]
     cols = {c.value: c.column_letter for c in annual[2]}
     av = _validations(annual)
     assert _list_values(wb, av[cols["env_incident_level"]].formula1) == ["无", "Ⅳ级", "Ⅲ级", "Ⅱ级", "Ⅰ级"]
     assert _list_values(wb, _validations(wb["行业基准值"])["B"].formula1) == ["I04", "I10", "I19", "I20"]
     # free text and list columns have no drop-down
-    assert "B" not in bases and "K" not in bases
+    assert "B" not in bases and "D" not in bases and "L" not in bases  # name, city, special areas
 
 
 def test_instructions_sheet_in_chinese(template: Path):

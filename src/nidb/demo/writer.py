@@ -12,6 +12,7 @@ import pandas as pd
 from nidb.demo.anomalies import Planted, plant_anomalies
 from nidb.demo.annual import annual_table, apply_missing
 from nidb.demo.cases import gross_output, plant_fraud, refused_rename, withheld_forms
+from nidb.demo.cities import CITY_STREAM, with_cities
 from nidb.demo.experts import expert_scores_table
 from nidb.demo.reference import benchmarks_table, gdp_growth_table
 from nidb.demo.registry import registries
@@ -76,6 +77,7 @@ def clean_tables(seed: int = DEFAULT_SEED) -> dict[str, pd.DataFrame]:
     # the rule cases (nidb.demo.cases): forms withheld after the experts scored, a fraud, a refused renaming
     annual = plant_fraud(annual.drop(index=withheld_forms(annual, bases, rng_cases)), bases)
     renames = refused_rename(bases, renames, rng_cases)
+    bases, applicants, gdp = with_cities(bases, applicants, gdp, np.random.default_rng([seed, CITY_STREAM]))
 
     tables = {
         "bases": bases, "applicants": applicants, "annual": annual, "expert_scores": experts,

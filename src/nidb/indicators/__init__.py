@@ -2,9 +2,12 @@
 
 from nidb.indicators.peers import PeerStanding, peer_positions, peer_standings
 from nidb.indicators.values import (
+    LOCAL_GDP_LEVELS,
     feature_leaves,
     feature_values,
+    gdp_lookup,
     indicator_values,
+    local_gdp,
     local_gdp_growth,
     measure_array,
     measure_values,
@@ -15,10 +18,13 @@ from nidb.indicators.values import (
 )
 
 __all__ = [
+    "LOCAL_GDP_LEVELS",
     "PeerStanding",
     "feature_leaves",
     "feature_values",
+    "gdp_lookup",
     "indicator_values",
+    "local_gdp",
     "local_gdp_growth",
     "measure_array",
     "measure_values",

@@ -9,7 +9,9 @@ Public API (used by selection and evaluation; peer standings are in `nidb.indica
 - `feature_values(data, framework, year=...)`: the same for the measures of the quantitative
   feature sub-conditions (``F06a``, ``F07a1`` …, ``F18L``, ``F18S``).
 - `measure_values` / `measure_array`: one formula on an annual frame (series / float array).
-- `local_gdp_growth(data)`: the reference series of #2 per unit-year.
+- `gdp_lookup(data)`, `local_gdp(...)`, `local_gdp_growth(data, level=...)`: the reference of #2 —
+  the GDP growth of the unit's city (所在地市) where the table has a row for it, else of its
+  recommending authority (province level).
 - `missing_summary(values)`: missing counts per column.
 
 ``data`` is a `nidb.inputs.dataset.Dataset` or any mapping / object exposing the contract tables
@@ -42,7 +44,7 @@ from nidb.inputs.official import with_official_values
 
 KEY = ["unit_id", "year"]
 REGISTRY_COLUMNS = [
-    "name", "authority", "region", "domain", "industry", "feature_area", "leading_industry", "zone_code",
+    "name", "authority", "city", "region", "domain", "industry", "feature_area", "leading_industry", "zone_code",
     "provincial_recognition", "special_areas", "pilot_tasks", "dc_size_class",
 ]
 #: label of the pooled group used when a peer group is too small
@@ -197,20 +199,64 @@ def feature_values(
     return out.sort_index()
 
 
-def local_gdp_growth(data: Any, registry: pd.DataFrame | None = None) -> pd.Series:
-    """Local GDP growth (%) of each unit's recommending authority, per unit-year of `annual`
-    (``registry``: `unit_registry(data)` when already at hand)."""
+#: `local_gdp_level` (selection method): which area's GDP growth is 「当地」 for #2
+LOCAL_GDP_LEVELS = ("city", "province")
+
+
+def gdp_lookup(data: Any) -> pd.Series:
+    """GDP growth (%) of table ``gdp_growth`` by area and year: index ``(area, year)`` (string,
+    int64), float values; empty when the table is absent or empty."""
+    gdp = table(data, "gdp_growth")
+    index = pd.MultiIndex.from_arrays([pd.Index([], dtype="string"), pd.Index([], dtype="int64")],
+                                      names=["area", "year"])
+    if gdp is None or gdp.empty:
+        return pd.Series([], index=index, dtype="float64", name="gdp_growth")
+    area = gdp["area"]
+    keep = area.notna().to_numpy() & gdp["year"].notna().to_numpy()
+    index = pd.MultiIndex.from_arrays([area[keep].astype("string").to_numpy(),
+                                       gdp["year"][keep].astype("int64").to_numpy()], names=["area", "year"])
+    return pd.Series(gdp["gdp_growth"][keep].astype("float64").to_numpy(), index=index, name="gdp_growth")
+
+
+def local_gdp(lookup: pd.Series, authority: pd.Series | np.ndarray, city: pd.Series | np.ndarray,
+              years: np.ndarray, level: str = "city") -> tuple[np.ndarray, np.ndarray]:
+    """GDP growth that is 「当地」 for each unit-year, and whether it is the city's.
+
+    ``level="city"``: the row of the unit's city (所在地市) where the table has one for that
+    year, else the row of its recommending authority; ``"province"``: always the authority's.
+    NaN where the chosen area has no row (never a silent pass).
+    """
+    if level not in LOCAL_GDP_LEVELS:
+        raise ValueError(f"local_gdp_level: {level!r}")
+    years = np.asarray(years, dtype="int64")
+
+    def rows(area: pd.Series | np.ndarray) -> np.ndarray:
+        keys = pd.MultiIndex.from_arrays([pd.array(np.asarray(area, dtype=object), dtype="string"), years])
+        return lookup.reindex(keys).to_numpy("float64")
+
+    province = rows(authority)
+    if level == "province":
+        return province, np.zeros(len(province), dtype=bool)
+    own_city = rows(city)
+    is_city = ~np.isnan(own_city)
+    return np.where(is_city, own_city, province), is_city
+
+
+def local_gdp_growth(data: Any, registry: pd.DataFrame | None = None, level: str = "city") -> pd.DataFrame:
+    """The reference of #2 per unit-year of `annual` (index ``(unit_id, year)``): ``gdp_growth`` (%),
+    ``level`` (city | province) and ``area`` whose row was used (`local_gdp`); ``registry``:
+    `unit_registry(data)` when already at hand."""
     annual = table(data, "annual")[KEY]
     reg = registry if registry is not None else unit_registry(data)
-    gdp = table(data, "gdp_growth")
-    authority = annual["unit_id"].map(reg["authority"])
-    if gdp is None or gdp.empty:
-        values = np.full(len(annual), np.nan)
-    else:
-        lookup = gdp.set_index(["authority", "year"])["gdp_growth"].astype("float64")
-        keys = pd.MultiIndex.from_arrays([authority.astype("string"), annual["year"].astype("Int64")])
-        values = lookup.reindex(keys).to_numpy()
-    return pd.Series(values, index=pd.MultiIndex.from_frame(annual), name="gdp_growth", dtype="float64").sort_index()
+    authority = annual["unit_id"].map(reg["authority"]).astype("string")
+    city = annual["unit_id"].map(reg["city"]).astype("string")
+    values, is_city = local_gdp(gdp_lookup(data), authority, city, annual["year"].astype("int64").to_numpy(), level)
+    out = pd.DataFrame({
+        "gdp_growth": values,
+        "level": np.where(is_city, "city", "province"),
+        "area": np.where(is_city, city.to_numpy(dtype=object, na_value=None), authority.to_numpy(dtype=object, na_value=None)),
+    }, index=pd.MultiIndex.from_frame(annual))
+    return out.astype({"level": "string", "area": "string"}).sort_index()
 
 
 def missing_summary(values: pd.DataFrame) -> pd.DataFrame:

@@ -260,7 +260,7 @@ def header_lookup(table: TableSpec) -> dict[str, str]:
     """Every accepted header (normalised) -> canonical column name."""
     lookup = {}
     for col in table.columns:
-        for label in (col.name, col.zh, col.header):
+        for label in (col.name, col.zh, col.header, *col.aliases):
             lookup[normalise_label(label)] = col.name
     return lookup
 

@@ -234,30 +234,42 @@ class Evaluator:
             base = np.full(value.shape, float(cond.value))
         check = Comparison(value, base, cond.op)
         status = check.status()
-        return Outcome(status, lambda: self._years_reason(cond, lab, u, years, value, base, status),
-                       value[:, -1], base[:, -1], check)
+
+        def explain() -> pd.Series:
+            if cond.reference is None:
+                return self._years_reason(cond, lab, u, years, value, base, status, None, None)
+            return self._years_reason(cond, lab, u, years, value, base, status, ctx.gdp_area(years),
+                                      [ctx.gdp_area_at(y) for y in years])
+
+        return Outcome(status, explain, value[:, -1], base[:, -1], check)
 
     @staticmethod
     def _years_reason(cond: EachOfLastYears, lab: str, u: str | None, years: list[int], value: np.ndarray,
-                      base: np.ndarray, status: np.ndarray) -> pd.Series:
-        ref = REFERENCE_LABELS[cond.reference] if cond.reference is not None else ""
+                      base: np.ndarray, status: np.ndarray, area: pd.Series | None,
+                      area_at: list[pd.Series] | None) -> pd.Series:
+        """Reason of a condition over the last years; `area` names the reference's area per applicant
+        (「当地 GDP 增速 5.8%（苏州市）」), `area_at` per year."""
+        ref = REFERENCE_LABELS[cond.reference] + " " if cond.reference is not None else ""
+        where = cat("（", area, "）") if area is not None else ""
         uu = unit_suffix(u)
         with np.errstate(invalid="ignore"):
             ok_y = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}[cond.op](value, base)
         parts_fail, parts_missing = [], []
         for j, y in enumerate(years):
-            miss = np.isnan(value[:, j]) | np.isnan(base[:, j])
-            bad = ~ok_y[:, j] & ~miss
+            no_value, no_base = np.isnan(value[:, j]), np.isnan(base[:, j])
+            bad = ~ok_y[:, j] & ~no_value & ~no_base
             shown, limit = fmt_apart(value[:, j], base[:, j])
-            piece = cat(f"{y} 年 ", shown, uu + f" {NEGATED_OP[cond.op]} {ref + ' ' if ref else ''}", limit, uu)
+            piece = cat(f"{y} 年 ", shown, uu + f" {NEGATED_OP[cond.op]} {ref}", limit, uu, where)
             parts_fail.append(piece.where(bad, ""))
-            what = "数据缺失" if cond.reference is None else "数据或当地 GDP 增速缺失"
-            parts_missing.append(pd.Series(np.where(miss, f"{y} 年{what}", ""), dtype="string"))
+            missing = pd.Series(np.where(no_value, f"{y} 年数据缺失", ""), dtype="string")
+            if area_at is not None:
+                missing = missing.where(~no_base | no_value, cat(f"{y} 年无", area_at[j], " 的 GDP 增速"))
+            parts_missing.append(missing)
         span = f"{years[0]}–{years[-1]} 年" if len(years) > 1 else f"{years[0]} 年"
         if cond.reference is None:
             bound = cat(fmt(base[:, :1].ravel()), uu)
         else:
-            bound = cat(f"{ref} ", _join([cat(fmt(base[:, j]), uu) for j in range(len(years))], "、"))
+            bound = cat(ref, _join([cat(fmt(base[:, j]), uu) for j in range(len(years))], "、"), where)
         passed = cat(f"{lab} {span} ", _join([cat(fmt(value[:, j]), uu) for j in range(len(years))], "、"),
                      f"，均 {OP_SYMBOL[cond.op]} ", bound)
         failed = f"{lab} " + _join(parts_fail, "；", skip_empty=True)

@@ -28,7 +28,8 @@ from nidb.framework import Framework, Measure, PeerRelative
 from nidb.indicators.peers import PeerStanding, peer_standings
 from nidb.indicators.values import (
     KEY,
-    local_gdp_growth,
+    gdp_lookup,
+    local_gdp,
     measure_array,
     resolved_parameters,
     table,
@@ -49,7 +50,7 @@ class SelectionData:
     tables: Any  # the contract tables as given (Dataset or mapping)
     registry: pd.DataFrame  # unit_registry: bases and applicants, index unit_id
     annual: pd.DataFrame  # all annual rows, index (unit_id, year int64), sorted
-    gdp: pd.Series  # local GDP growth, index (unit_id, year int64)
+    gdp: pd.Series  # GDP growth by area and year (`gdp_lookup`)
     _rounds: dict[int, Round] = field(default_factory=dict, repr=False)
     _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
 
@@ -92,10 +93,7 @@ def prepare(data: Any, framework: Framework | None = None) -> SelectionData:
     applicants = table(data, "applicants")
     if applicants is not None and not applicants.empty and framework is not None:
         feature_areas(applicants, framework)  # a declared area that contradicts the field stops here, with its row
-    registry = unit_registry(data)
-    gdp = local_gdp_growth(data, registry=registry)
-    gdp.index = gdp.index.set_levels(gdp.index.levels[1].astype("int64"), level="year")
-    return SelectionData(data, registry, annual, gdp)
+    return SelectionData(data, unit_registry(data), annual, gdp_lookup(data))
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,7 +107,7 @@ class Round:
     scores: CodedScores | None  # the round's expert scores (application year, these applicants), coded
     source: SelectionData = field(repr=False)
     _forms: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
-    _gdp: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+    _gdp: dict[tuple[int, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict, repr=False)
     _peer_rows: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _benchmarks: dict[tuple[str, int], np.ndarray] = field(default_factory=dict, repr=False)
     _registry_codes: dict[str, tuple[np.ndarray, dict[str, int]]] = field(default_factory=dict, repr=False)
@@ -151,12 +149,14 @@ class Round:
             self._forms[year] = rows.reindex(self.units)
         return self._forms[year]
 
-    def gdp_at(self, year: int) -> np.ndarray:
-        """Local GDP growth of each applicant's authority in `year` (NaN where unknown)."""
-        if year not in self._gdp:
-            keys = pd.MultiIndex.from_arrays([self.units, np.full(self.n, year)], names=KEY)
-            self._gdp[year] = self.source.gdp.reindex(keys).to_numpy("float64")
-        return self._gdp[year]
+    def gdp_at(self, year: int, level: str) -> tuple[np.ndarray, np.ndarray]:
+        """Local GDP growth of each applicant in `year` at `level` (`local_gdp`; NaN where the
+        area has no row), and whether it is the city's."""
+        if (year, level) not in self._gdp:
+            reg = self.registry
+            self._gdp[year, level] = local_gdp(self.source.gdp, reg["authority"], reg["city"],
+                                               np.full(self.n, year), level)
+        return self._gdp[year, level]
 
     @cached_property
     def score_rows(self) -> np.ndarray:
@@ -247,7 +247,8 @@ class Context:
         return self.round.annual_at(year)
 
     def gdp_at(self, year: int) -> np.ndarray:
-        return self.round.gdp_at(year)
+        """Local GDP growth of each applicant in `year` under the method's `local_gdp_level`."""
+        return self.round.gdp_at(year, self.method.local_gdp_level)[0]
 
     def measure(self, measure: Measure, year: int) -> np.ndarray:
         """A formula evaluated on the annual form of `year` (float, NaN where missing)."""
@@ -294,6 +295,50 @@ class Context:
             return np.full(self.n, np.nan), np.zeros(self.n, dtype=int)
         j = columns[condition_id]
         return score[:, j], experts[:, j]
+
+    def _gdp_used(self, years: list[int]) -> np.ndarray:
+        """(n, years): True where the city's row gives 「当地」 GDP growth."""
+        return np.column_stack([self.round.gdp_at(y, self.method.local_gdp_level)[1] for y in years])
+
+    def gdp_area_at(self, year: int) -> pd.Series:
+        """Per applicant, the area whose GDP growth is 「当地」 in `year` (city or authority)."""
+        used = self._gdp_used([year])[:, 0]
+        city, authority = (self.registry[c].astype("string").reset_index(drop=True) for c in ("city", "authority"))
+        return city.where(used, authority)
+
+    def gdp_area(self, years: list[int]) -> pd.Series:
+        """Per applicant, the area whose GDP growth is 「当地」 over `years`: the city or the
+        authority name, with the years where it changes between them (「苏州市 2023–2024 年、
+        江苏省 2022 年」)."""
+        city = self.registry["city"].astype("string").to_numpy(dtype=object, na_value="")
+        authority = self.registry["authority"].astype("string").to_numpy(dtype=object, na_value="")
+        used = self._gdp_used(years)
+        areas = np.where(used[:, 0], city, authority)
+        for i in np.flatnonzero(used.any(axis=1) & ~used.all(axis=1)):  # city in some years only
+            spans = {name: [y for y, u in zip(years, used[i]) if u == is_city]
+                     for name, is_city in ((city[i], True), (authority[i], False))}
+            areas[i] = "、".join(f"{name} {year_span(ys)}" for name, ys in spans.items())
+        return pd.Series(areas, dtype="string")
+
+    def gdp_basis(self, years: list[int]) -> pd.Series:
+        """Per applicant, which level of local GDP growth #2 used over `years` and why (column
+        当地GDP增速口径 of the summary)."""
+        areas = self.gdp_area(years)
+        used = self._gdp_used(years)
+        city = self.registry["city"].astype("string").reset_index(drop=True)
+        if self.method.local_gdp_level == "province":
+            province = "省级：" + areas + "（local_gdp_level: province）"
+        else:
+            province = ("省级：" + areas + "（无" + city + "的地市数据）").fillna("省级：" + areas + "（未填所在地市）")
+        basis = province.where(~used.any(axis=1), "地市级与省级：" + areas)
+        return basis.where(~used.all(axis=1), "地市级：" + areas)
+
+
+def year_span(years: list[int]) -> str:
+    """「2022–2024 年」 for consecutive years, else 「2022、2024 年」."""
+    if len(years) > 1 and years == list(range(years[0], years[-1] + 1)):
+        return f"{years[0]}–{years[-1]} 年"
+    return "、".join(map(str, years)) + " 年"
 
 
 def build_context(data: SelectionData, year: int, method: SelectionMethod) -> Context:

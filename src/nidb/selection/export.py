@@ -18,7 +18,7 @@ SUMMARY_HEADERS = {
     "listing": "依法设立（第六条）", "veto": "一票否决检查（第八条）", "quantitative_passed": "定量条件通过数",
     "quantitative_failed": "定量条件未通过数", "quantitative_missing": "定量条件数据缺失数",
     "qualitative_passed": "定性条件通过数", "qualitative_pending": "定性条件待评审数", "features_failed": "特色指标未通过数",
-    "failed_conditions": "未通过的条件",
+    "failed_conditions": "未通过的条件", "local_gdp": "当地GDP增速口径",
 }
 VERDICT_HEADERS = {
     "applicant_id": "申报对象编号", "condition_id": "条件编号", "condition": "条件", "group": "类别", "dimension": "一级指标/领域",
@@ -59,6 +59,8 @@ def _info(result: SelectionResult, data: Path, synthetic: bool, job: str) -> pd.
         ("定量条件规则", m.quantitative_rule.mode + ("" if m.quantitative_rule.mode == "all" else f"，k={m.quantitative_rule.k}")),
         ("定性条件规则", f"{m.qualitative_rule.mode}，专家评分≥{m.qualitative_rule.pass_mark:g} 分（{m.qualitative_rule.aggregation}）"),
         ("特殊类型地区放宽", "是" if m.special_area_relaxation else "否"),
+        ("当地 GDP 增速（#2）", "所在地市有数据时按地市，否则按推荐单位（省级）" if m.local_gdp_level == "city"
+         else "按推荐单位（省级）"),
         ("参数覆盖", "；".join(f"{k}={v}" for k, v in m.params.items()) or "无（用指标体系默认值）"),
     ]
     if synthetic:

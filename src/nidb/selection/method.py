@@ -9,6 +9,7 @@ from typing import Any
 from nidb.evaluation.experts import AGGREGATION_METHODS
 from nidb.evaluation.lifecycle import LifecycleRules, load_rules
 from nidb.framework import Framework, check_parameters, load_framework
+from nidb.indicators.values import LOCAL_GDP_LEVELS
 from nidb.inputs.contract import load_contract
 from nidb.keypath import KeyPathReader
 from nidb.yamlfile import check_kind, read_yaml
@@ -22,7 +23,7 @@ PRIORITY = ("tie_breaker", "first_key")
 _TOP = {
     "kind", "name", "description", "framework", "parameters", "data_lag", "special_area_relaxation", "quantitative_rule",
     "qualitative_rule", "features_required", "veto", "listing_required", "ordering", "priority", "sweep",
-    "lifecycle_rules",
+    "lifecycle_rules", "local_gdp_level",
 }
 _QUANT = {"mode", "k"}
 _QUAL = {"mode", "k", "pass_mark", "aggregation", "trim_min_experts", "trim_count"}
@@ -82,6 +83,7 @@ class SelectionMethod:
     priority: str
     sweep: SweepSpec
     lifecycle_rules: LifecycleRules = LifecycleRules()
+    local_gdp_level: str = "city"  # #2 「当地」: city where the table has its row, else province
     source: str = ""
 
     @property
@@ -98,7 +100,7 @@ class SelectionMethod:
             "quantitative_rule": vars(self.quantitative_rule), "qualitative_rule": vars(self.qualitative_rule),
             "features_required": self.features_required, "veto": vars(self.veto),
             "listing_required": self.listing_required, "ordering": list(self.ordering), "priority": self.priority,
-            "sweep": vars(self.sweep),
+            "local_gdp_level": self.local_gdp_level, "sweep": vars(self.sweep),
         }
 
 
@@ -189,6 +191,7 @@ def parse_selection_method(raw: Any, source: str = "selection.yaml") -> Selectio
         sweep=sweep,
         lifecycle_rules=load_rules(None if raw.get("lifecycle_rules") is None
                                    else Path(source).parent / raw["lifecycle_rules"]),
+        local_gdp_level=r.choice(raw.get("local_gdp_level", "city"), "local_gdp_level", LOCAL_GDP_LEVELS),
         source=source,
     )
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nidb.framework import Framework
+from nidb.framework import EachOfLastYears, Framework, walk
 from nidb.reference.catalogue import load_catalogue
 from nidb.selection.areas import feature_areas
 from nidb.selection.checks import Check
@@ -270,6 +270,7 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
         "qualitative_pending": (l_status == REVIEW).sum(axis=1),
         "features_failed": (f_status == FAIL).sum(axis=1),
         "failed_conditions": failed,
+        "local_gdp": _gdp_basis(ctx, fw),
         "overall": labels(overall),
         "suspension": suspension,
         "rank": pd.array(rank, dtype="Int64"),
@@ -279,6 +280,16 @@ def select(data: Any, year: int, method: SelectionMethod | None = None) -> Selec
         dimensions=tuple(q_dims), checks=tuple(o.check for _, o in quant), status=q_status,
     )
     return SelectionResult(year, ctx.data_year, method, summary, tuple(rows), checks, ctx.special_area, ctx.units)
+
+
+def _gdp_basis(ctx: Context, fw: Framework) -> pd.Series:
+    """Per applicant, the level and area of the local GDP growth that the framework's conditions
+    compare with (#2; `local_gdp_level`); NA when no condition has a GDP reference."""
+    windows = sorted({c.years for item in fw.quantitative for c in walk(item.condition)
+                      if isinstance(c, EachOfLastYears) and c.reference == "gdp_growth"})
+    if not windows:
+        return pd.Series(pd.NA, index=range(ctx.n), dtype="string")
+    return ctx.gdp_basis(ctx.window(windows[-1]))
 
 
 def _joined_ids(mask: np.ndarray, ids: np.ndarray) -> pd.Series:

@@ -25,6 +25,7 @@ _TABLE_KEYS = {"zh", "file", "key", "optional", "description", "columns"}
 _COLUMN_KEYS = {
     "zh", "unit", "dtype", "required", "unique", "min", "max", "pattern", "example",
     "values", "values_ref", "not_above", "max_year_offset", "foreign_key", "typical", "typical_by", "slip_units",
+    "aliases",
 }
 
 
@@ -50,6 +51,7 @@ class ColumnSpec:
     typical: tuple[float, float] | None = None  # the range real values lie in (plausibility, not validity)
     typical_by: tuple[str, tuple[tuple[str, tuple[float, float]], ...]] | None = None  # (column, value -> range)
     slip_units: tuple[tuple[str, float], ...] = ()  # a unit often typed instead, and value-in-it / true value
+    aliases: tuple[str, ...] = ()  # former names / headers of the column, accepted when reading
 
     @property
     def growth(self) -> bool:
@@ -210,6 +212,7 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
         typical=typical,
         typical_by=typical_by,
         slip_units=slip_units,
+        aliases=r.texts(raw["aliases"], f"{path}.aliases") if "aliases" in raw else (),
     )
 
 
@@ -233,10 +236,13 @@ def _table(r: _Reader, name: str, raw: Any, vocab: dict[str, tuple[str, ...]]) -
     names = {c.name for c in columns}
     headers: dict[str, str] = {}
     for col in columns:
-        for label in {col.zh, col.header}:
+        for label in {col.zh, col.header, *col.aliases}:
             if label in headers and headers[label] != col.name:
                 raise r.fail(f"{path}.columns.{col.name}.zh", f"中文表头与列 {headers[label]} 重复")
             headers[label] = col.name
+        for alias in col.aliases:
+            if alias in names:
+                raise r.fail(f"{path}.columns.{col.name}.aliases", f"别名 {alias!r} 是本表另一列的列名")
         if col.not_above is not None:
             target = col.not_above
             if target not in names or next(c for c in columns if c.name == target).dtype != "number":

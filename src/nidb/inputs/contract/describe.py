@@ -72,6 +72,8 @@ def rule_text(col: ColumnSpec, table: TableSpec) -> str:
         parts.append(f"与本单位其他年份相差约 10 的整数次方倍时视为单位错误（如按{'、'.join(u for u, _ in col.slip_units)}填报）")
     if col.unique or table.key == (col.name,):
         parts.append("不得重复")
+    if col.aliases:
+        parts.append(f"旧表头 {'、'.join(col.aliases)} 仍可读取")
     return "；".join(parts)
 
 
@@ -100,7 +102,8 @@ def render_markdown(contract: Contract) -> str:
         "sheets are skipped). `nidb validate` also accepts single table files named after their table.",
         "- **Headers**: each column may be headed by the Chinese header with its unit exactly as the "
         "template writes it (e.g. `产业集聚区销售收入（亿元）`; full- or half-width brackets), the Chinese "
-        "label without unit, or the canonical English name. Any other header is an error (未知列).",
+        "label without unit, or the canonical English name; a column's `aliases` (former names, e.g. "
+        "`authority` / 推荐单位 of `gdp_growth.area`) are still read. Any other header is an error (未知列).",
         "- **Template layout** (`nidb template OUT.xlsx`): row 1 holds the Chinese headers with units, "
         "row 2 the canonical English names; data start on row 3. Each header cell carries a comment with "
         "the column's rule (the 规则 column below); required headers are shaded orange. Categorical and "

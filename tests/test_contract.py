@@ -67,6 +67,7 @@ def _broken(edit) -> dict:
     (lambda r: r["tables"]["bases"]["columns"]["base_id"].update(example="B001"), "tables.bases.columns.base_id.example"),
     (lambda r: r["tables"]["bases"]["columns"]["name"].update(example="x"), "tables.bases.columns.name.example"),
     (lambda r: r.update(version="one"), "version"),
+    (lambda r: r["vocabularies"].update(pilot_tasks=["绿色园区"]), "vocabularies.pilot_tasks"),  # an open list
     (lambda r: r["tables"]["gdp_growth"]["columns"]["gdp_growth"].pop("typical"), "tables.gdp_growth.columns.gdp_growth.typical"),
     (lambda r: r["tables"]["annual"]["columns"]["value_added_growth"].update(typical=[60, -30]),
      "tables.annual.columns.value_added_growth.typical"),

@@ -15,6 +15,7 @@ from nidb.engine.method import load_method
 from nidb.errors import ConfigError
 from nidb.evaluation.lifecycle import load_rules
 from nidb.evaluation.method import load_evaluation_method
+from nidb.inputs.open_lists import load_open_lists
 from nidb.screening.method import load_screening_method
 from nidb.selection.method import load_selection_method
 from nidb.yamlfile import KINDS, read_yaml
@@ -28,6 +29,7 @@ LOADERS = {
     "audit": load_audit_spec,
     "engine": load_method,
     "screening": load_screening_method,
+    "open_lists": load_open_lists,
 }
 #: one packaged file of each kind
 EXAMPLE = {
@@ -37,6 +39,7 @@ EXAMPLE = {
     "audit": PACKAGE / "methods" / "audit-default.yaml",
     "engine": PACKAGE / "methods" / "asem-minmax-mean.yaml",
     "screening": PACKAGE / "methods" / "screening-default.yaml",
+    "open_lists": PACKAGE / "rules" / "open-lists-2023.yaml",
 }
 #: (command arguments without the file option, option, kind it expects)
 OPTIONS = [
@@ -51,6 +54,7 @@ OPTIONS = [
     (["audit", "--year", "2025", "--out", "{tmp}/a"], "--method", "audit"),
     (["screen", "--year", "2025", "--out", "{tmp}/o.csv"], "--method", "screening"),
     (["score", "--data", "{tmp}/d.csv", "--meta", "{tmp}/m.csv", "--out", "{tmp}/o.csv"], "--method", "engine"),
+    (["validate", "{tmp}/data"], "--lists", "open_lists"),
 ]
 
 
@@ -79,7 +83,7 @@ def test_a_file_of_another_kind_is_a_one_line_error_naming_both(tmp_path, args, 
     wrong = next(k for k in EXAMPLE if k != expected)
     data = tmp_path / "data"
     data.mkdir()
-    argv = [a.format(tmp=tmp_path) for a in args] + ["--data", str(data)] * (args[0] != "score")
+    argv = [a.format(tmp=tmp_path) for a in args] + ["--data", str(data)] * (args[0] not in ("score", "validate"))
     result = CliRunner().invoke(app, [*argv, option, str(EXAMPLE[wrong])])
     assert result.exit_code == 1, result.output
     lines = result.stderr.strip().splitlines()

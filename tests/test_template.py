@@ -22,10 +22,10 @@ from nidb.inputs.validation import validate_paths
 RICH = {
     **VALID,
     "bases.csv": (
-        "base_id,name,authority,region,domain,industry,feature_area,leading_industry,zone_code,"
+        "base_id,name,authority,city,region,domain,industry,feature_area,leading_industry,zone_code,"
         "provincial_recognition,special_areas,pilot_tasks,batch,year_announced,dc_size_class\n"
-        "B0001,示例基地-001,江苏省,东部,装备工业,装备制造,,工程机械,G320001,是,,绿色园区,1,2010,\n"
-        "B0002,示例基地-002,新疆生产建设兵团,西部,信息产业,数据中心,数据中心,数据中心,,否,"
+        "B0001,示例基地-001,江苏省,苏州市,东部,装备工业,装备制造,,工程机械,G320001,是,,国家安全应急产业示范基地,1,2010,\n"
+        "B0002,示例基地-002,新疆生产建设兵团,石河子市,西部,信息产业,数据中心,数据中心,数据中心,,否,"
         "革命老区、民族地区、边疆地区,,2,2011,大型以上\n"
     ),
     "annual.csv": (

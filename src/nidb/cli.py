@@ -93,6 +93,9 @@ def main() -> None:
 def validate_command(
     paths: list[Path] = typer.Argument(..., help="数据目录、工作簿或单表文件（.csv/.xlsx/.parquet）"),
     year: int | None = typer.Option(None, "--year", help="当前年份，用于“未来年份”检查（默认今年）"),
+    lists: Path | None = typer.Option(
+        None, "--lists", help="开放词表规则文件（kind: open_lists）：在特殊类型地区、重要试点示范任务的词表中增加的取值"
+    ),
 ) -> None:
     """校验输入数据：逐条列出问题；有问题时退出码为 1。
 
@@ -100,9 +103,11 @@ def validate_command(
 
     示例：nidb validate 数据目录/
     """
+    from nidb.inputs.contract import load_contract
+    from nidb.inputs.open_lists import load_open_lists
     from nidb.inputs.validation import validate_paths
 
-    report = validate_paths(paths, year=year)
+    report = validate_paths(paths, year=year, contract=load_contract(load_open_lists(lists)))
     typer.echo(report.render())
     if not report.ok:
         raise typer.Exit(code=1)

@@ -46,6 +46,7 @@ KINDS = {
     "audit": "设计审计方法",
     "engine": "综合指数引擎方法",
     "screening": "报表筛查方法",
+    "open_lists": "开放词表规则",
 }
 #: top-level keys that only one kind uses, checked in this order, to name the kind of a
 #: file that does not declare one (the audit file may hold `stars` too, so audit first)
@@ -58,6 +59,7 @@ _SIGNATURE_KEYS = (
                    "fraud_suspends_next_batch", "rate_in_compliance_revocation_year")),
     ("evaluation", ("stars", "experts", "peer_relative", "special", "rating_data")),
     ("screening", ("score_cap",)),
+    ("open_lists", ("pilot_tasks", "special_areas", "support_programmes")),
 )  # fmt: skip
 
 

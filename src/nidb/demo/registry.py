@@ -23,7 +23,12 @@ from nidb.demo.profile import (
 )
 
 SPECIAL_AREAS = ("革命老区", "民族地区", "边疆地区")
-PILOT_TASKS = ("中国软件名园", "国家安全应急产业示范基地", "智能制造示范区", "绿色园区", "中小企业特色产业集群")
+# Art. 7 names two pilot tasks (rules/open-lists-2023.yaml). 绿色园区 and 中小企业特色产业集群 are
+# Art. 13 programmes and 智能制造示范区 is named nowhere in the measures: none is a pilot task.
+PILOT_TASKS = ("中国软件名园", "国家安全应急产业示范基地")
+# one draw per unit for each of the five tasks the demo once carried, so that the registry's
+# later columns (drawn from the same stream) do not move
+PILOT_TASK_DRAWS = 5
 
 # Latent dimensions and their loading on the overall quality factor q.
 LATENT_LOADINGS: dict[str, float] = {
@@ -85,20 +90,18 @@ def _latents(q: np.ndarray, min_loading: float, rng: np.random.Generator) -> pd.
     return pd.DataFrame(out)
 
 
-def _pilot_tasks(industries: np.ndarray, q: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
-    """`;`-joined pilot tasks; a minority of units carry any, more often the strong ones."""
+def _pilot_tasks(industries: np.ndarray, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """`;`-joined Art. 7 pilot tasks: 中国软件名园 in software and data industries, 国家安全应急产业示范基地
+    mostly in 安全应急; a minority of units carry any."""
     n = len(industries)
     soft = np.isin(industries, ["软件和信息服务", "大数据", "云计算"])
     safety = industries == "安全应急"
-    lift = 1.0 / (1.0 + np.exp(-(q - 0.5)))  # 0..1, higher for strong units
     prob = np.column_stack([
         np.where(soft, 0.45, 0.0),
         np.where(safety, 0.75, np.where(np.isin(industries, ["装备制造", "节能环保"]), 0.03, 0.0)),
-        0.10 * lift,
-        0.22 * lift,
-        np.full(n, 0.04),
     ]) * scale
-    return _joined(rng.random(prob.shape) < np.minimum(prob, 1.0), PILOT_TASKS)
+    draws = rng.random((n, PILOT_TASK_DRAWS))[:, : len(PILOT_TASKS)]
+    return _joined(draws < np.minimum(prob, 1.0), PILOT_TASKS)
 
 
 def _zone_codes(units: pd.DataFrame, catalogue: pd.DataFrame, rng: np.random.Generator) -> pd.Series:
@@ -141,7 +144,7 @@ def _units(kind: str, authorities: np.ndarray, industries: np.ndarray, q: np.nda
     })
     latents = _latents(q, 0.0 if kind == "base" else APPLICANT_MIN_LOADING, rng)
     frame = pd.concat([frame, latents], axis=1)
-    frame["pilot_tasks"] = _pilot_tasks(industries, q, 1.0 if kind == "base" else 0.45, rng)
+    frame["pilot_tasks"] = _pilot_tasks(industries, 1.0 if kind == "base" else 0.45, rng)
     frame["_kind"] = kind
     return frame
 

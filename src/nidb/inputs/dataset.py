@@ -9,6 +9,7 @@ import pandas as pd
 
 from nidb.errors import InputError, Problem
 from nidb.inputs.contract import load_contract
+from nidb.inputs.open_lists import OpenLists
 from nidb.inputs.schemas import empty_frame
 from nidb.inputs.validation import validate_paths
 from nidb.output import SYNTHETIC_LABEL
@@ -48,19 +49,20 @@ class Dataset:
 TABLE_NAMES = tuple(f.name for f in fields(Dataset) if f.name != "files")
 
 
-def load_dataset(path: Path | str, *, year: int | None = None) -> Dataset:
+def load_dataset(path: Path | str, *, year: int | None = None, open_lists: OpenLists | None = None) -> Dataset:
     """Read and validate a dataset: a directory with one file per table, or one workbook.
 
     A directory holds files named after each table's `file` key (or its Chinese
     name) with suffix .csv, .xlsx or .parquet; a workbook holds one sheet per
     table named by the table's Chinese or canonical name. `year` is the current
-    year for the no-future-year rule (default: today's). Raises `InputError`
+    year for the no-future-year rule (default: today's). `open_lists`: the open lists
+    (特殊类型地区, 重要试点示范任务) in force, default the packaged ones. Raises `InputError`
     listing every problem.
     """
-    report = validate_paths([path], year=year, complete=True)
+    contract = load_contract(open_lists)
+    report = validate_paths([path], year=year, complete=True, contract=contract)
     if not report.ok:
         raise InputError(list(report.problems))
-    contract = load_contract()
     frames = {
         name: report.tables[name].frame.reset_index(drop=True) if name in report.tables
         else empty_frame(contract.table(name))

@@ -271,7 +271,8 @@ def _category_message(col: ColumnSpec, value: object) -> str:
     close = [m for m in close if m is not None]
     if col.dtype == "list" and unknown:
         message = f"「{'、'.join(unknown)}」{message}"
-    return message + (f"；是否应为「{'、'.join(close)}」？" if close else "")
+    message += f"；是否应为「{'、'.join(close)}」？" if close else ""
+    return message + (f"；{col.open_hint}" if col.open_hint else "")
 
 
 def _closest(value: str, choices: tuple[str, ...]) -> str | None:

@@ -59,6 +59,8 @@ def _info(result: SelectionResult, data: Path, synthetic: bool, job: str) -> pd.
         ("定量条件规则", m.quantitative_rule.mode + ("" if m.quantitative_rule.mode == "all" else f"，k={m.quantitative_rule.k}")),
         ("定性条件规则", f"{m.qualitative_rule.mode}，专家评分≥{m.qualitative_rule.pass_mark:g} 分（{m.qualitative_rule.aggregation}）"),
         ("特殊类型地区放宽", "是" if m.special_area_relaxation else "否"),
+        ("开放词表（第七条）", "；".join(f"{name}：{'、'.join(m.open_lists.get(name).values)}"
+                                  for name in ("special_areas", "pilot_tasks"))),
         ("当地 GDP 增速（#2）", "所在地市有数据时按地市，否则按推荐单位（省级）" if m.local_gdp_level == "city"
          else "按推荐单位（省级）"),
         ("参数覆盖", "；".join(f"{k}={v}" for k, v in m.params.items()) or "无（用指标体系默认值）"),
@@ -102,7 +104,7 @@ def _prepare(year: int, data: Path | None, method: Path | None) -> tuple[object,
     m = load_selection_method(method)
     path = resolve_data_dir(data)
     synthetic = is_synthetic(path)
-    return load_dataset(path), path, synthetic, m
+    return load_dataset(path, open_lists=m.open_lists), path, synthetic, m
 
 
 def run_select(year: int, data: Path | None, method: Path | None, out: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,7 @@ from nidb.evaluation.lifecycle import LifecycleRules, load_rules
 from nidb.framework import Framework, check_parameters, load_framework
 from nidb.indicators.values import LOCAL_GDP_LEVELS
 from nidb.inputs.contract import load_contract
+from nidb.inputs.open_lists import OpenLists, load_open_lists, packaged_open_lists
 from nidb.keypath import KeyPathReader
 from nidb.yamlfile import check_kind, read_yaml
 
@@ -23,7 +24,7 @@ PRIORITY = ("tie_breaker", "first_key")
 _TOP = {
     "kind", "name", "description", "framework", "parameters", "data_lag", "special_area_relaxation", "quantitative_rule",
     "qualitative_rule", "features_required", "veto", "listing_required", "ordering", "priority", "sweep",
-    "lifecycle_rules", "local_gdp_level",
+    "lifecycle_rules", "local_gdp_level", "open_lists",
 }
 _QUANT = {"mode", "k"}
 _QUAL = {"mode", "k", "pass_mark", "aggregation", "trim_min_experts", "trim_count"}
@@ -84,6 +85,7 @@ class SelectionMethod:
     sweep: SweepSpec
     lifecycle_rules: LifecycleRules = LifecycleRules()
     local_gdp_level: str = "city"  # #2 「当地」: city where the table has its row, else province
+    open_lists: OpenLists = field(default_factory=packaged_open_lists)  # Art. 7 special areas and pilot tasks
     source: str = ""
 
     @property
@@ -100,7 +102,8 @@ class SelectionMethod:
             "quantitative_rule": vars(self.quantitative_rule), "qualitative_rule": vars(self.qualitative_rule),
             "features_required": self.features_required, "veto": vars(self.veto),
             "listing_required": self.listing_required, "ordering": list(self.ordering), "priority": self.priority,
-            "local_gdp_level": self.local_gdp_level, "sweep": vars(self.sweep),
+            "local_gdp_level": self.local_gdp_level, "open_lists": list(self.open_lists.sources),
+            "sweep": vars(self.sweep),
         }
 
 
@@ -192,6 +195,7 @@ def parse_selection_method(raw: Any, source: str = "selection.yaml") -> Selectio
         lifecycle_rules=load_rules(None if raw.get("lifecycle_rules") is None
                                    else Path(source).parent / raw["lifecycle_rules"]),
         local_gdp_level=r.choice(raw.get("local_gdp_level", "city"), "local_gdp_level", LOCAL_GDP_LEVELS),
+        open_lists=load_open_lists(None if raw.get("open_lists") is None else Path(source).parent / raw["open_lists"]),
         source=source,
     )
 

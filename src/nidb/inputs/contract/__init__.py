@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from nidb.inputs.open_lists import CONTRACT_LISTS, OpenLists, packaged_open_lists
 from nidb.keypath import KeyPathReader
 from nidb.yamlfile import read_yaml
 
@@ -52,6 +53,7 @@ class ColumnSpec:
     typical_by: tuple[str, tuple[tuple[str, tuple[float, float]], ...]] | None = None  # (column, value -> range)
     slip_units: tuple[tuple[str, float], ...] = ()  # a unit often typed instead, and value-in-it / true value
     aliases: tuple[str, ...] = ()  # former names / headers of the column, accepted when reading
+    open_hint: str | None = None  # values_ref is an open list: how to extend it (said with an unknown value)
 
     @property
     def growth(self) -> bool:
@@ -127,7 +129,8 @@ class _Reader(KeyPathReader):
         return items
 
 
-def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[str, ...]]) -> ColumnSpec:
+def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[str, ...]],
+            open_lists: OpenLists) -> ColumnSpec:
     raw = r.mapping(raw, path, _COLUMN_KEYS)
     dtype = r.text(raw.get("dtype"), f"{path}.dtype")
     if dtype not in DTYPES:
@@ -213,6 +216,7 @@ def _column(r: _Reader, name: str, raw: Any, path: str, vocab: dict[str, tuple[s
         typical_by=typical_by,
         slip_units=slip_units,
         aliases=r.texts(raw["aliases"], f"{path}.aliases") if "aliases" in raw else (),
+        open_hint=open_lists.hint(values_ref) if values_ref in CONTRACT_LISTS else None,
     )
 
 
@@ -226,13 +230,13 @@ def _range(r: _Reader, raw: Any, path: str) -> tuple[float, float]:
     return lo, hi
 
 
-def _table(r: _Reader, name: str, raw: Any, vocab: dict[str, tuple[str, ...]]) -> TableSpec:
+def _table(r: _Reader, name: str, raw: Any, vocab: dict[str, tuple[str, ...]], open_lists: OpenLists) -> TableSpec:
     path = f"tables.{name}"
     raw = r.mapping(raw, path, _TABLE_KEYS)
     cols_raw = r.mapping(raw.get("columns"), f"{path}.columns")
     if not cols_raw:
         raise r.fail(f"{path}.columns", "至少需要一列")
-    columns = tuple(_column(r, str(c), spec, f"{path}.columns.{c}", vocab) for c, spec in cols_raw.items())
+    columns = tuple(_column(r, str(c), spec, f"{path}.columns.{c}", vocab, open_lists) for c, spec in cols_raw.items())
     names = {c.name for c in columns}
     headers: dict[str, str] = {}
     for col in columns:
@@ -262,8 +266,10 @@ def _table(r: _Reader, name: str, raw: Any, vocab: dict[str, tuple[str, ...]]) -
     )
 
 
-def parse_contract(raw: Any, source: str = "tables.yaml") -> Contract:
-    """Validate a parsed YAML document and build the contract."""
+def parse_contract(raw: Any, source: str = "tables.yaml", open_lists: OpenLists | None = None) -> Contract:
+    """Validate a parsed YAML document and build the contract; the vocabularies of `open_lists`
+    (`CONTRACT_LISTS`; default: the packaged open lists) join the file's own."""
+    open_lists = open_lists or packaged_open_lists()
     r = _Reader(source)
     raw = r.mapping(raw, "（顶层）", _TOP_KEYS)
     version = raw.get("version")
@@ -271,10 +277,14 @@ def parse_contract(raw: Any, source: str = "tables.yaml") -> Contract:
         raise r.fail("version", f"应为整数，实为 {version!r}")
     vocab_raw = r.mapping(raw.get("vocabularies"), "vocabularies")
     vocab = {str(k): r.texts(v, f"vocabularies.{k}") for k, v in vocab_raw.items()}
+    for name in CONTRACT_LISTS:
+        if name in vocab:
+            raise r.fail(f"vocabularies.{name}", f"{name} 是开放列表，取值在 {open_lists.sources[0]} 中")
+        vocab[name] = open_lists.get(name).values
     tables_raw = r.mapping(raw.get("tables"), "tables")
     if not tables_raw:
         raise r.fail("tables", "至少需要一张表")
-    tables = tuple(_table(r, str(n), spec, vocab) for n, spec in tables_raw.items())
+    tables = tuple(_table(r, str(n), spec, vocab, open_lists) for n, spec in tables_raw.items())
     columns_by_table = {t.name: set(t.column_names) for t in tables}
     for field, values in (("file", [t.file for t in tables]), ("zh", [t.zh for t in tables])):
         dupes = sorted({v for v in values if values.count(v) > 1})
@@ -289,13 +299,14 @@ def parse_contract(raw: Any, source: str = "tables.yaml") -> Contract:
     return Contract(version=version, tables=tables, vocabularies=tuple(vocab.items()), source=source)
 
 
-def read_contract(path: Path) -> Contract:
-    """Read and validate a contract file."""
+def read_contract(path: Path, open_lists: OpenLists | None = None) -> Contract:
+    """Read and validate a contract file, its open-list vocabularies from `open_lists`
+    (default: the packaged open lists)."""
     raw = read_yaml(path)
-    return parse_contract(raw, source=str(path))
+    return parse_contract(raw, source=str(path), open_lists=open_lists)
 
 
-@lru_cache(maxsize=1)
-def load_contract() -> Contract:
-    """The packaged data contract (read once)."""
-    return read_contract(CONTRACT_PATH)
+@lru_cache(maxsize=4)
+def load_contract(open_lists: OpenLists | None = None) -> Contract:
+    """The packaged data contract (read once per set of open lists; default: the packaged lists)."""
+    return read_contract(CONTRACT_PATH, open_lists)

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from nidb.inputs.contract import ColumnSpec, Contract, TableSpec, load_contract
+from nidb.inputs.open_lists import CONTRACT_LISTS
 
 DTYPE_ZH = {
     "string": "文本",
@@ -163,6 +164,10 @@ def render_markdown(contract: Contract) -> str:
         ]
     out += ["", "## Vocabularies", ""]
     out += [f"- `{name}`: {'、'.join(values)}" for name, values in contract.vocabularies]
+    out += ["", f"`{'`, `'.join(CONTRACT_LISTS)}` are open lists (the measures say 「等」): their values come from "
+            "`src/nidb/rules/open-lists-2023.yaml` (Art. 7 names them); a rules file of kind `open_lists` adds values "
+            "(`nidb validate --lists FILE`, selection method key `open_lists`). A value outside them is an error "
+            "that names the list and how to extend it."]
     return "\n".join(out) + "\n"
 
 

@@ -416,12 +416,12 @@ def test_gdp_growth_covers_all_authorities_and_years(t):
 
 
 def test_units_have_cities_and_some_cities_gdp_rows(t):
-    """所在地市 of every unit; city GDP rows for part of them, some from 2023 only, so that #2
+    """所在地市 of every unit; city GDP rows for part of them, some from 2024 only, so that #2
     meets the city path, the province fallback and a window mixing both."""
     gdp = t["gdp_growth"]
     cities = gdp.loc[~gdp["area"].isin(VOCAB["authorities"])]
     first_year = cities.groupby("area")["year"].min()
-    assert 10 < len(first_year) and (first_year == 2015).any() and (first_year == 2023).any()
+    assert 10 < len(first_year) and (first_year == 2015).any() and (first_year == 2024).any()
     for table in ("bases", "applicants"):
         units = t[table]
         assert units["city"].notna().all()

@@ -52,7 +52,7 @@ AUTHORITY_CITIES: dict[str, tuple[str, ...]] = {
 CITY_STREAM = 11  # the cities draw from default_rng([seed, CITY_STREAM])
 CITY_WITH_GDP = 0.55  # share of prefecture-level cities with GDP rows
 LATE_START_SHARE = 0.2  # share of those whose rows start only in LATE_START_YEAR
-LATE_START_YEAR = 2023
+LATE_START_YEAR = 2024
 CITY_OFFSET_SD, CITY_NOISE_SD = 0.8, 0.4  # a city's growth: its province's + a fixed offset + noise
 
 

@@ -314,7 +314,8 @@ class Context:
         authority = self.registry["authority"].astype("string").to_numpy(dtype=object, na_value="")
         used = self._gdp_used(years)
         areas = np.where(used[:, 0], city, authority)
-        for i in np.flatnonzero(used.any(axis=1) & ~used.all(axis=1)):  # city in some years only
+        mixed = used.any(axis=1) & ~used.all(axis=1) & (city != authority)  # a municipality is its own city
+        for i in np.flatnonzero(mixed):  # city in some years only
             spans = {name: [y for y, u in zip(years, used[i]) if u == is_city]
                      for name, is_city in ((city[i], True), (authority[i], False))}
             areas[i] = "、".join(f"{name} {year_span(ys)}" for name, ys in spans.items())

@@ -50,8 +50,16 @@ def test_table_html_escapes_cells_and_headers():
 
 
 def test_templates_escape_every_value_by_default():
-    page = render_template("notice.md.j2", demo=True, notice_text=SCRIPT)
+    page = render_template("problems.qmd.j2", title=SCRIPT, demo=True, problems=[],
+                           rules={"region_gap_points": SCRIPT, "weight_ratio_low": 0.5, "weight_ratio_high": 1.5})
     assert "<script>" not in page and "\\<script\\>" in page
+
+
+def test_every_page_type_shows_the_same_demo_notice():
+    from nidb.report.page import notice_html
+
+    assert render_template("notice.md.j2", demo=True).strip() == notice_html()
+    assert render_template("notice.md.j2", demo=False).strip() == ""
 
 
 def test_markdown_table_escapes_cells_and_keeps_numbers():
@@ -61,4 +69,4 @@ def test_markdown_table_escapes_cells_and_keeps_numbers():
     html = markdown_to_html(markdown_table(frame))
     assert "<table>" in html and "<script>" not in html and "<strong>" not in html
     assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in html and "<td>**粗体**</td>" in html
-    assert "<td>71.26</td>" in html and "<td>缺失</td>" in html and "<td>1</td>" in html
+    assert ">71.26</td>" in html and ">缺失</td>" in html and ">1</td>" in html

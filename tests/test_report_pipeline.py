@@ -119,8 +119,10 @@ def test_data_appendix_has_every_table_as_csv_and_one_workbook(built):
     sheets = check_workbook(result.appendix, notes="目录")
     index = pd.read_csv(folder / "index.csv", encoding="utf-8-sig")
     assert list(sheets) == ["目录", *index["工作表"]]
-    assert index["工作表"].str.match(r"^表\d+-\d+ ").all()  # chapter order, named by table number
-    numbers = index["工作表"].str.extract(r"^表(\d+)-(\d+)").astype(int)
+    numbered = index["工作表"].str.match(r"^表\d+-\d+ ")  # chapter order, named by table number
+    extra = index["工作表"].str.startswith("附表 ")  # tables kept only in the appendix, after the numbered ones
+    assert (numbered | extra).all() and numbered.sum() >= 20 and not numbered[extra.idxmax():].any()
+    numbers = index.loc[numbered, "工作表"].str.extract(r"^表(\d+)-(\d+)").astype(int)
     assert list(map(tuple, numbers.to_numpy())) == sorted(map(tuple, numbers.to_numpy()))
     first = pd.read_csv(folder / index["CSV 文件"][0], encoding="utf-8-sig")
     assert index["行数"][0] == len(first) == len(sheets[index["工作表"][0]]) - 1
@@ -212,6 +214,30 @@ def test_every_page_shows_the_synthetic_data_notice(built):
     assert [p for p in pages if "示例数据（合成）" not in p.read_text(encoding="utf-8")] == []
 
 
+def test_no_page_loads_anything_from_outside_or_names_a_local_path(built):
+    from nidb.report.offline import external_resources, local_paths
+
+    _, _, reports, _ = built
+    for page in site_pages(reports):
+        html = page.read_text(encoding="utf-8")
+        assert external_resources(html) == [], page
+        assert local_paths(html) == [], page
+
+
+def test_year_index_opens_with_findings_that_link_to_their_sections(built):
+    result, _, reports, _ = built
+    year_index = (reports / "_site" / str(result.year) / "index.html").read_text(encoding="utf-8")
+    assert "主要结论" in year_index and 'href="03-stars.html#sec-stars-distribution"' in year_index
+    stars = (reports / "_site" / str(result.year) / "03-stars.html").read_text(encoding="utf-8")
+    assert 'id="sec-stars-distribution"' in stars and 'id="sec-stars-regions"' in stars
+    assert "下一章" in stars and 'href="index.html"' in stars
+    problems = (reports / "_site" / str(result.year) / "problems.html").read_text(encoding="utf-8")
+    assert "存在的问题" in problems and "下一步建议" in problems
+    methodology = (reports / "_site" / str(result.year) / "methodology.html").read_text(encoding="utf-8")
+    assert "单位工业增加值能耗" in methodology and 'href="methods/' in methodology
+    assert (result.year_dir / "methods").is_dir()
+
+
 def test_hostile_base_names_show_literally_on_every_page(built):
     _, _, reports, _ = built
     shown_script = shown_bold = 0
@@ -259,6 +285,11 @@ def test_quarto_renders_the_site_search_listing_and_docx(built, tmp_path):
     assert list(site.rglob("annual-report.docx"))
     html = (site / "reports" / str(result.year) / "03-stars.html").read_text(encoding="utf-8")
     assert "示例数据（合成）" in html and "<script>alert(1)" not in html
+    from nidb.report.offline import external_resources, local_paths
+
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert external_resources(text) == [] and local_paths(text) == [], page
 
 
 def test_a_year_without_data_is_a_user_error_before_any_work(built, tmp_path):

@@ -171,6 +171,34 @@ def report_command(
         typer.echo(result.render.message)
 
 
+@app.command(cls=HelpCommand, name="serve")
+@user_errors
+def serve_command(
+    out: Path | None = typer.Option(None, "--out", help="报告目录（默认：仓库的 reports/），服务其中的 _site/"),
+    port: int = typer.Option(8765, "--port", min=0, max=65535, help="端口（0 为自动选择）"),
+    host: str = typer.Option("127.0.0.1", "--host", help="监听地址（默认只允许本机访问）"),
+) -> None:
+    """在本机以 HTTP 浏览已生成的报告网站。
+
+    全文搜索需要 HTTP，直接打开 file:// 页面时不可用。按 Ctrl+C 停止。
+
+    示例：nidb serve --out reports --port 8765
+    """
+    from nidb.report.pipeline import SITE_DIR
+    from nidb.report.serve import site_server
+    from nidb.report.workspace import default_out_dir
+
+    server = site_server((out or default_out_dir()) / SITE_DIR, host, port)
+    address, bound = server.server_address[:2]
+    typer.echo(f"报告网站：http://{address}:{bound}/ （按 Ctrl+C 停止）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 @app.command(cls=HelpCommand, name="select")
 @user_errors
 def select_command(

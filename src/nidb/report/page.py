@@ -90,29 +90,72 @@ def say(template: str, digits: int = 1, **values: object) -> None:
     display(Markdown(prose(template, digits, **values)))
 
 
-def table_html(frame: pd.DataFrame, float_format: str = "{:.2f}") -> str:
-    """HTML for a result table with every cell and header escaped."""
-    return frame.to_html(
-        escape=True,
-        index=False,
-        na_rep="缺失",
-        float_format=float_format.format,
-        classes="nidb-table",
-        border=0,
-        justify="left",
+_NUMBER_TEXT = re.compile(r"^[+-]?[\d,]*\.?\d+(%|个百分点)?$")
+_PLACEHOLDERS = {"—", "缺失", ""}
+
+
+def _digits(column: str, digits: int) -> int:
+    """Decimals for a column: shares and rates in % get one, everything else `digits`."""
+    return 1 if "%" in column else digits
+
+
+def numeric_column(values: pd.Series) -> bool:
+    """True when a column holds numbers (or numbers already formatted as text, 「—」 or 缺失)."""
+    if pd.api.types.is_bool_dtype(values):
+        return False
+    if pd.api.types.is_numeric_dtype(values):
+        return True
+    texts = [str(v) for v in values if not (v is None or v is pd.NA or (isinstance(v, float) and v != v))]
+    return any(t not in _PLACEHOLDERS for t in texts) and all(
+        t in _PLACEHOLDERS or _NUMBER_TEXT.match(t) for t in texts)
+
+
+def _cell_text(value: object, digits: int) -> str:
+    """Plain text of one table cell: integers as integers, floats with `digits` decimals."""
+    if isinstance(value, float) and value == value and value.is_integer() and digits == 0:
+        return str(int(value))
+    if isinstance(value, float) and value == value:
+        return f"{value:.{digits}f}"
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return "缺失"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
+
+
+def table_html(frame: pd.DataFrame, digits: int = 2) -> str:
+    """HTML for a result table with every cell and header escaped.
+
+    Number columns are right-aligned (shares in % with one decimal), cells do not wrap, and
+    a wide table scrolls horizontally inside its container.
+    """
+    numeric = {column: numeric_column(frame[column]) for column in frame.columns}
+    align = {column: ' style="text-align:right"' if numeric[column] else "" for column in frame.columns}
+    head = "".join(f"<th{align[c]}>{html_text(str(c))}</th>" for c in frame.columns)
+    body = []
+    for row in frame.itertuples(index=False):
+        cells = "".join(
+            f"<td{align[c]}>{html_text(_cell_text(v, _digits(str(c), digits)))}</td>" for c, v in zip(frame.columns, row)
+        )
+        body.append(f"<tr>{cells}</tr>")
+    return (
+        '<div class="nidb-table-wrap" style="overflow-x:auto">'
+        '<table class="nidb-table" style="white-space:nowrap">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 2) -> str:
     """A pipe table with every header and cell escaped (for Word and other non-HTML outputs)."""
-    def cell(value: object) -> str:
+    def cell(value: object, column: str) -> str:
         if isinstance(value, float) and value == value and not value.is_integer():
-            return f"{value:.{digits}f}"
+            return f"{value:.{_digits(column, digits)}f}"
         return format_value(value, digits)
 
     header = "| " + " | ".join(markdown_text(c) for c in frame.columns) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    rule = "|" + "".join("--:|" if numeric_column(frame[c]) else "---|" for c in frame.columns)
+    rows = ["| " + " | ".join(cell(v, str(c)) for c, v in zip(frame.columns, row)) + " |"
+            for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
 
 
@@ -145,16 +188,21 @@ def table(
     appendix_dir: str | Path = "",
     max_rows: int = 30,
     columns: list[str] | None = None,
+    note: str = "",
 ) -> None:
     """Show a result table (first `max_rows` rows, escaped) and record it for the data appendix.
 
-    `columns` limits what the page shows; the appendix always gets the whole table.
+    `columns` limits what the page shows; the appendix always gets the whole table. `note`
+    is a footnote shown under the table (e.g. on withheld small cells).
     """
     from IPython.display import display
 
     save_table(frame, name, title, appendix_dir)
     shown = frame.head(max_rows) if columns is None else frame.head(max_rows)[columns]
-    note = f"（显示前 {len(shown)} 行，共 {len(frame)} 行，完整数据见数据附录）" if len(frame) > len(shown) else ""
-    html = f'<p class="nidb-table-title"><b>{html_text(title)}</b>{note}</p>' + table_html(shown)
-    markdown = f"**{markdown_text(title)}**{note}\n\n{markdown_table(shown)}"
+    rows_note = f"（显示前 {len(shown)} 行，共 {len(frame)} 行，完整数据见数据附录）" if len(frame) > len(shown) else ""
+    html = f'<p class="nidb-table-title"><b>{html_text(title)}</b>{rows_note}</p>' + table_html(shown)
+    markdown = f"**{markdown_text(title)}**{rows_note}\n\n{markdown_table(shown)}"
+    if note:
+        html += f'<p class="nidb-table-note" style="font-size:0.85em">{html_text(note)}</p>'
+        markdown += f"\n\n{markdown_text(note)}"
     display({"text/html": html, "text/markdown": markdown}, raw=True)

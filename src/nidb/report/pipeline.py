@@ -33,6 +33,7 @@ from nidb.report.chapters import (
     repo_root,
     unmet_needs,
 )
+from nidb.report import findings
 from nidb.report.document import write_document
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.execute import SOURCE_DATE_EPOCH, NotebookJob, execute_all
@@ -192,15 +193,107 @@ def _sheet_names(order: list[str], titles: dict[str, str]) -> dict[str, str]:
     return names
 
 
+def _shown_path(path: Path) -> str:
+    """A path as the methodology page may show it: relative to the project when inside it, else its name."""
+    try:
+        return str(path.resolve().relative_to(repo_root().resolve()))
+    except ValueError:
+        return path.name
+
+
 def reproduce_command(year: int, data_dir: Path | None, method: Path | None, out_dir: Path) -> str:
-    """The shell command that rebuilds this report."""
+    """The shell command that rebuilds this report, run from the project directory.
+
+    Paths are relative to the project; a path outside it is shown by its name only (the
+    page names no local directory).
+    """
     parts = ["nidb", "report", "--year", str(year)]
     if data_dir is not None:
-        parts += ["--data", str(data_dir)]
+        parts += ["--data", _shown_path(data_dir)]
     if method is not None:
-        parts += ["--method", str(method)]
-    parts += ["--out", str(out_dir)]
+        parts += ["--method", _shown_path(method)]
+    parts += ["--out", _shown_path(out_dir)]
     return shlex.join(parts)
+
+
+METHODS_DIR = "methods"
+
+
+def indicator_names() -> dict[str, str]:
+    """Chinese names of the framework's indicators and dimensions by code."""
+    from nidb.framework import load_framework
+
+    framework = load_framework()
+    return {i.id: i.zh for i in framework.indicators} | {d.id: d.zh for d in framework.dimensions}
+
+
+def appendix_index(folder: Path, chapters: list[str] | None = None) -> list[dict[str, str]]:
+    """The appendix tables (name, title) from ``index.csv``, for individual links.
+
+    In reading order: by chapter (a table's name starts with its chapter's key), then by its
+    number in the title (表 3-10 after 表 3-9), then 附表 and untitled tables.
+    """
+    index = pd.read_csv(folder / APPENDIX_INDEX, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    order = {key: i for i, key in enumerate(chapters or [])}
+
+    def key(item: tuple[str, str]) -> tuple:
+        name, title = item
+        chapter = next((i for k, i in order.items() if name.startswith(f"{k}_")), len(order))
+        number = re.match(r"表 (\d+)-(\d+)", title)
+        return (chapter, (int(number.group(1)), int(number.group(2))) if number else (999, 999), name)
+
+    names = index["CSV 文件"].str.removesuffix(".csv")
+    return [{"name": n, "title": t} for n, t in sorted(zip(names, index["标题"]), key=key)]
+
+
+def methodology_context(method_file: Path | None, staging: Path) -> dict[str, Any]:
+    """Indicator definitions, the method in words and the downloadable rule files for the methodology page.
+
+    The rule and method YAML files are copied into ``<year>/methods/`` and linked, not dumped.
+    """
+    from nidb.evaluation.method import load_evaluation_method
+    from nidb.framework import load_framework
+    from nidb.report import summaries
+    from nidb.report.manifest import file_sha256
+
+    framework = load_framework()
+    files = {"评价方法": method_file or default_method_file(), **rule_files()}
+    files.pop("评价方法（默认）", None)
+    target = staging / METHODS_DIR
+    target.mkdir(parents=True, exist_ok=True)
+    links = []
+    for label, path in files.items():
+        if path is None:
+            continue
+        shutil.copy2(path, target / path.name)
+        links.append({"label": label, "name": path.name, "href": f"{METHODS_DIR}/{path.name}", "sha256": file_sha256(path)})
+    method_path = method_file or default_method_file()
+    words = []
+    if method_path is not None:
+        words = summaries.method_in_words(method_path, load_evaluation_method(method_path, framework).stars)
+    return {
+        "framework_version": framework.version,
+        "indicators": summaries.indicator_definitions(framework).to_dict("records"),
+        "method_words": words, "method_files": links,
+    }
+
+
+def add_navigation(path: Path, previous: Any, following: Any, cases: bool = True) -> None:
+    """Append links to the previous and next chapter, the year index, the case catalogue, the
+    problems page and the appendix to an executed chapter notebook."""
+    nb = nbformat.read(str(path), as_version=4)
+    links = []
+    if previous is not None:
+        links.append(f"[← 上一章：{markdown_text(previous.title)}]({previous.notebook})")
+    if following is not None:
+        links.append(f"[下一章：{markdown_text(following.title)} →]({following.notebook})")
+    links += ["[本年度报告目录](index.qmd)", "[问题与建议](problems.qmd)"]
+    links += ["[典型案例集](cases/index.qmd)"] if cases else []
+    links += ["[方法说明](methodology.qmd)", "[数据附录](appendix/appendix.xlsx)"]
+    cell = nbformat.v4.new_markdown_cell("---\n\n" + " · ".join(links))
+    cell["id"] = "navigation"
+    nb.cells.append(cell)
+    nbformat.write(nb, str(path))
 
 
 def build_report(
@@ -281,9 +374,15 @@ def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path 
 
         cases = _write_cases(dataset, year, method_file, data, staging, demo, say)
         _write_explorer(dataset, year, method_file, staging, out, demo, say)
+        for i, chapter in enumerate(ready):
+            add_navigation(staging / chapter.notebook, ready[i - 1] if i else None,
+                           ready[i + 1] if i + 1 < len(ready) else None, cases=bool(cases))
 
         say("汇总数据附录（CSV 与 Excel）……")
         _, tables = write_appendix(appendix, label=DEMO_NOTICE if demo else None)
+        say("生成主要结论与问题建议……")
+        key_findings = findings.key_findings(appendix, year)
+        problems = findings.problems(appendix, year, indicator_names())
         manifest = build_manifest(
             data_dir=data,
             method_file=method_file or default_method_file(),
@@ -295,19 +394,24 @@ def _build(year: int | None, data: Path, explicit_data: bool, method_file: Path 
             rule_files=rule_files(),
         )
         write_manifest(manifest, staging / "manifest.json")
+        data_label = "示例数据（合成）" if demo else f"数据目录 {data.name}"
         context: dict[str, Any] = {
             "demo": demo, "notice_text": DEMO_NOTICE_TEXT, "year": str(year),
             "chapters": ready, "skipped": [{"title": c.title, "reason": r} for c, r in skipped], "cases": cases,
         }
         (staging / "index.qmd").write_text(render_template(
-            "year-index.qmd.j2", title=report_title,
-            data_label="示例数据（合成）" if demo else f"数据目录 {data.name}",
+            "year-index.qmd.j2", title=report_title, data_label=data_label,
             method_label=method_file.name if method_file else "各模块默认方法",
-            **context,
+            findings=key_findings, appendix_tables=appendix_index(appendix, [c.key for c in ready]), **context,
+        ), encoding="utf-8")
+        (staging / "problems.qmd").write_text(render_template(
+            "problems.qmd.j2", title=f"{year} 年度报告：存在问题与下一步建议", problems=problems,
+            rules=findings.load_rules(), **context,
         ), encoding="utf-8")
         (staging / "methodology.qmd").write_text(render_template(
-            "methodology.qmd.j2", title=f"{year} 年度报告：方法与可复现性说明", open_points=open_points(),
+            "methodology.qmd.j2", title=f"{year} 年度报告：评价方法与可复现性说明", open_points=open_points(),
             command=reproduce_command(year, data if explicit_data else None, method_file, out),
+            data_label=data_label, **methodology_context(method_file, staging),
             **{**manifest, **context},
         ), encoding="utf-8")
     except BaseException:

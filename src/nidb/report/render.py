@@ -93,7 +93,8 @@ _PAGE = """<!DOCTYPE html>
 @font-face{{font-family:"NIDB Sans SC";src:url("{font}") format("opentype")}}
 body{{font-family:"NIDB Sans SC","Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
 max-width:60em;margin:2em auto;padding:0 1em;line-height:1.7;color:#222}}
-table{{border-collapse:collapse;font-size:0.9em}} td,th{{border-bottom:1px solid #ddd;padding:0.2em 0.6em}}
+table{{border-collapse:collapse;font-size:0.9em}} td,th{{border-bottom:1px solid #ddd;padding:0.2em 0.6em;vertical-align:top}}
+th{{white-space:nowrap}}
 nav{{font-size:0.9em;margin-bottom:1em}} img{{max-width:100%}}
 </style></head>
 <body><nav><a href="{home}">首页</a> · <a href="{explore}">探索</a> · HTML 预览（未使用 Quarto）</nav>
@@ -134,13 +135,64 @@ def _notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
     return fallback
 
 
+_CELL_OPTION = re.compile(r"^#\|\s?(.*)$")
+
+
+def cell_options(source: str) -> dict:
+    """The Quarto cell options (``#| key: value`` lines at the top of a code cell)."""
+    lines = []
+    for line in source.splitlines():
+        match = _CELL_OPTION.match(line)
+        if match is None:
+            break
+        lines.append(match.group(1))
+    parsed = yaml.safe_load("\n".join(lines)) if lines else None
+    return parsed if isinstance(parsed, dict) else {}
+
+
+_HEADING_ID = re.compile(r"^(#{1,6})\s+(.*?)\s*\{#([A-Za-z][\w-]*)\}\s*$", re.MULTILINE)
+
+
+def _heading_ids(markdown: str) -> str:
+    """Pandoc heading identifiers (``## 标题 {#sec-x}``) as HTML headings with that id."""
+    return _HEADING_ID.sub(lambda m: f'<h{len(m.group(1))} id="{m.group(3)}">{html_text(m.group(2))}</h{len(m.group(1))}>',
+                           markdown)
+
+
+def _with_captions(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Insert after each captioned figure or table cell a caption paragraph, numbered per page
+    (图 n / 表 n), as Quarto does for ``fig-cap`` / ``tbl-cap`` cell options; give headings
+    their ``{#id}``."""
+    cells, counts = [], {"fig": 0, "tbl": 0}
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _heading_ids(cell.source)
+        cells.append(cell)
+        if cell.cell_type != "code":
+            continue
+        options = cell_options(cell.source)
+        for kind, word in (("fig", "图"), ("tbl", "表")):
+            caption = options.get(f"{kind}-cap")
+            if caption:
+                counts[kind] += 1
+                caption_cell = nbformat.v4.new_markdown_cell(
+                    f'<p class="nidb-caption" style="text-align:center;font-size:0.9em">'
+                    f"{word} {counts[kind]}：{html_text(str(caption))}</p>"
+                )
+                caption_cell["id"] = f"{cell.get('id', 'cell')}-{kind}-caption"  # fixed: reruns give the same page
+                cells.append(caption_cell)
+    nb.cells = cells
+    return nb
+
+
 def _notebook_html(path: Path) -> tuple[str, str]:
-    """(title, body HTML) of an executed notebook, inputs hidden, front matter dropped."""
+    """(title, body HTML) of an executed notebook, inputs hidden, front matter dropped, captions shown."""
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(path), as_version=4)
     title = _notebook_title(nb, path.stem)
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
+    nb = _with_captions(nb)
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(nb)
@@ -172,7 +224,7 @@ def _markdown_html(path: Path) -> tuple[str, str]:
         return f"\n\nNIDBRAWHTML{len(raw_blocks) - 1}\n\n"
 
     text = _RAW_HTML.sub(keep_raw, text)
-    text = _ATTRIBUTES.sub(r"\1", _DIV_FENCE.sub("", _SHORTCODE.sub("", text)))
+    text = _ATTRIBUTES.sub(r"\1", _DIV_FENCE.sub("", _SHORTCODE.sub("", _heading_ids(text))))
     text = _TABLE_CAPTION.sub(lambda m: f"**{m[2]}**\n\n{m[1]}", text)
     markdown = mistune.create_markdown(escape=False, plugins=["table"])
     title_html = re.sub(r"^<p>(.*)</p>\s*$", r"\1", markdown(title_md), flags=re.DOTALL)

@@ -5,6 +5,9 @@ Each function returns a new frame with Chinese column headers, ready for `page.t
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pandas as pd
 
 from nidb.framework import Framework, walk
@@ -12,6 +15,7 @@ from nidb.inputs.contract import load_contract
 
 TYPE_ZH = {"quantitative": "定量", "qualitative": "定性"}
 DIRECTION_ZH = {"higher": "越高越好", "lower": "越低越好"}
+DIRECTION_SHORT = {"higher": "正向", "lower": "逆向"}
 
 
 def framework_table(framework: Framework) -> pd.DataFrame:
@@ -198,3 +202,190 @@ def transition_table(block: pd.DataFrame) -> pd.DataFrame:
         "stars_from": "上年星级", **{f"to_{s}": f"本年{s}星" for s in range(1, 6)},
         "to_revoked": "撤销称号", "to_unrated": "未参评",
     }).reset_index(drop=True)
+
+
+def rated_reconciliation(status: pd.DataFrame, year: int) -> pd.DataFrame:
+    """How the bases on the list reconcile with the bases rated in `year` (项目, 基地数（个）).
+
+    Rows: bases announced by `year`, then those not rated by reason (title revoked in an
+    earlier year, revoked this year, not yet due, no annual form, incomplete data, no
+    evaluation result), then the rated bases;
+    the first row equals the sum of the others.
+    """
+    rows = status[status["year"] == year]
+    rated = int(rows["evaluated"].sum())
+    unrated = rows[~rows["evaluated"]]["status"].value_counts()
+    labels = {
+        "已撤销": "以前年度已撤销称号", "撤销": "本年撤销称号（不参评）",
+        "未到参评年份": "未到参评年份（公告未满规定年限）", "未提交年度报表": "未提交年度报表（不予评级）",
+        "数据不全": "数据不全（不予评级）", "无评价结果": "其他无评价结果",
+    }
+    items = [("名录中已公告的示范基地", len(rows))]
+    items += [(f"其中：{label}", int(unrated.get(key, 0))) for key, label in labels.items()]
+    other = int(len(rows) - rated - sum(unrated.get(key, 0) for key in labels))
+    if other:
+        items.append(("其中：其他状态未参评", other))
+    items.append(("其中：参加本年度评价", rated))
+    return pd.DataFrame(items, columns=["项目", "基地数（个）"])
+
+
+QUOTA_LEVEL_ZH = {5: "五星", 4: "四星及以上", 3: "三星及以上", 2: "二星及以上"}
+
+
+def quota_sentence(rule: object) -> str | None:
+    """What the star rule fixes by quota (cumulative top shares), in words; None without quotas.
+
+    `rule` is a `nidb.evaluation.stars.StarRule`.
+    """
+    quotas = {level: spec.top_share for level, spec in sorted(rule.levels.items(), reverse=True)
+              if spec.top_share is not None}
+    if not quotas:
+        return None
+    parts = [f"{QUOTA_LEVEL_ZH[level]}不超过参评基地的 {100 * share:.0f}%" for level, share in quotas.items()]
+    return ("本评价方法按比例确定星级：" + "，".join(parts) + "（并列时按方法的并列规则处理）。"
+            "因此这些星级的占比由方法决定，历年占比接近或持平不表示发展质量的变化，"
+            "应结合综合得分、各维度得分和总体发展情况判断。")
+
+
+def star_groups_published(distribution: pd.DataFrame, key: str, label: str, min_cell_size: int) -> pd.DataFrame:
+    """`star_groups_table` with the 4★+ share withheld (「—」) for groups of fewer than `min_cell_size` rated bases."""
+    from nidb.report.aggregates import withhold
+
+    table = star_groups_table(distribution, key, label)
+    return withhold(table, "参评（个）", ["四星及以上占比（%）"], min_cell_size)
+
+
+NATIONAL = "全部参评基地"
+
+
+def dimension_medians(results: pd.DataFrame, framework: Framework, group: str, min_cell_size: int) -> pd.DataFrame:
+    """Median dimension scores of all rated bases and per `group` (a column of the 评价结果 table).
+
+    `results` is ``nidb.evaluation.export.evaluation_tables(...)["评价结果"]`` (dimension columns
+    named ``<id> <中文名>``). Columns: the group (first row 全部参评基地), 参评（个）, one column
+    per dimension (Chinese name); groups with fewer than `min_cell_size` bases have their
+    medians withheld (NaN).
+    """
+    columns = {f"{d.id} {d.zh}": d.zh for d in framework.dimensions if f"{d.id} {d.zh}" in results.columns}
+    scores = results[[group, *columns]].rename(columns=columns)
+    national = scores.drop(columns=group).median().to_frame().T
+    national.insert(0, group, NATIONAL)
+    national.insert(1, "参评（个）", len(scores))
+    by_group = scores.groupby(group, sort=True)
+    table = by_group.median()
+    table.insert(0, "参评（个）", by_group.size())
+    table.loc[table["参评（个）"] < min_cell_size, list(columns.values())] = float("nan")
+    return pd.concat([national, table.reset_index()], ignore_index=True)
+
+
+def _field_zh(name: str) -> str:
+    return load_contract().table("annual").column(name).zh
+
+
+def measure_text(measure: object, parameters: dict[str, object] | None = None) -> str:
+    """A formula in words, with the annual form's Chinese field names.
+
+    A denominator given by a framework parameter is named by the parameter's default
+    (`parameters`: name → default) with the parameter's name.
+    """
+    from nidb.framework.model import Choose, Field, Ratio, Sum
+
+    if isinstance(measure, Field):
+        return _field_zh(measure.name)
+    if isinstance(measure, Ratio):
+        if isinstance(measure.denominator, str):
+            den = _field_zh(measure.denominator)
+        else:
+            name = measure.denominator.name
+            default = (parameters or {}).get(name)
+            den = f"{_field_zh(str(default))}（参数 {name}）" if default else f"参数 {name} 选定的字段"
+        return f"{_field_zh(measure.numerator)} ÷ {den}"
+    if isinstance(measure, Sum):
+        return " + ".join(_field_zh(t) for t in measure.terms)
+    if isinstance(measure, Choose):
+        return f"{_field_zh(measure.if_true)}（{_field_zh(measure.flag)}时）或{_field_zh(measure.if_false)}"
+    return "—"
+
+
+def indicator_definitions(framework: Framework) -> pd.DataFrame:
+    """The indicators in words for the methodology page: 序号, 维度, 指标, 定义, 单位, 方向, 门槛, 数据来源."""
+    dims = {d.id: d.zh for d in framework.dimensions}
+    parameters = {p.name: p.default for p in framework.parameters}
+    rows = []
+    for i in framework.indicators:
+        quantitative = i.type == "quantitative"
+        threshold = getattr(i.condition, "text", "") or "—"
+        rows.append({
+            "序号": i.number, "维度": dims[i.dimension], "指标": i.zh,
+            "定义": measure_text(i.formula, parameters) if quantitative and i.formula is not None
+            else f"专家评议：{threshold}",
+            "单位": i.unit or "—", "方向": DIRECTION_SHORT.get(i.direction, i.direction),
+            "门槛（申报条件）": threshold if quantitative else "—",
+            "数据来源": "年度报表" if quantitative else "专家评分",
+        })
+    return pd.DataFrame(rows)
+
+
+_NORMALISE_ZH = {"minmax": "最小—最大值法", "zscore": "标准分数（z-score）法", "rank": "位次法", "distance": "距离前沿法"}
+_AGGREGATE_ZH = {"arithmetic": "加权算术平均", "geometric": "加权几何平均"}
+_EXPERTS_ZH = {"trimmed_mean": "去掉一个最高分和一个最低分后取平均", "mean": "取平均", "median": "取中位数"}
+
+
+def method_in_words(path: str | Path, rule: object | None = None) -> list[str]:
+    """The evaluation method of `path` (an evaluation method YAML) in a few plain Chinese paragraphs.
+
+    `rule` is the method's `StarRule` (for the quota sentence); unknown choices are named by their key.
+    """
+    from nidb.yamlfile import read_yaml
+
+    raw = read_yaml(path) or {}
+    experts = raw.get("experts", {}) or {}
+    normalise = raw.get("normalise", {}) or {}
+    treat = raw.get("treat", {}) or {}
+    aggregate = (raw.get("aggregate", {}) or {}).get("method", "arithmetic")
+    weights = (raw.get("weights", {}) or {}).get("scheme", "framework")
+    paragraphs = [
+        f"**数据处理。** 定性指标由专家评分，每个基地每项指标的专家分数{_EXPERTS_ZH.get(experts.get('method'), experts.get('method', '取平均'))}"
+        + (f"（专家不少于 {experts['trim_min_experts']} 人时）" if "trim_min_experts" in experts else "")
+        + "。定量指标按年度报表字段计算；“行业前列”“同行业先进水平”一类指标按同行业基地中的相对位置计算。"
+        + ("分布严重偏斜的指标先缩尾、再取对数，以免个别极端值主导结果。" if treat.get("method") not in (None, "none") else "")
+        + "缺失的指标不按零分计算，按方法规定的缺失值规则处理。",
+        f"**标准化与加总。** 各指标按{_NORMALISE_ZH.get(normalise.get('method'), normalise.get('method', '—'))}换算为 "
+        f"{normalise.get('low', 0)}—{normalise.get('high', 100)} 分（越低越好的指标先反向），"
+        f"再按{'指标体系文件规定的权重' if weights == 'framework' else f'权重方案 {weights}'}"
+        f"{_AGGREGATE_ZH.get(aggregate, aggregate)}，依次得到六个维度得分和综合指数。",
+    ]
+    stars = []
+    if rule is not None:
+        for level, spec in sorted(rule.levels.items(), reverse=True):
+            parts = []
+            if spec.top_share is not None:
+                parts.append(f"综合指数位于参评基地前 {100 * spec.top_share:.0f}%")
+            if spec.min_score is not None:
+                parts.append(f"综合指数不低于 {spec.min_score:g} 分")
+            if spec.min_dimension is not None:
+                parts.append(f"每个维度得分不低于 {spec.min_dimension:g} 分")
+            stars.append(f"{QUOTA_LEVEL_ZH[level].replace('及以上', '')}：" + "且".join(parts))
+        paragraphs.append("**星级。** 每个基地取其满足全部条件的最高星级，都不满足时为一星：" + "；".join(stars) + "。"
+                          + (quota_sentence(rule) or ""))
+    return paragraphs
+
+
+SWEEP_MULTIPLIERS = (0.8, 0.9, 1.0, 1.1, 1.2)
+
+
+def sweep_sample(curves: pd.DataFrame, multipliers: tuple[float, ...] = SWEEP_MULTIPLIERS) -> pd.DataFrame:
+    """Every threshold curve sampled at the same multipliers (the current threshold ×1.0 among them).
+
+    `curves` is ``nidb.selection.sweep.sweep(...).curves``. One row per condition: 条件, 现行门槛,
+    then the single-condition pass rate (%) at each multiplier (the curve's nearest point),
+    in columns named ``×0.8（%）`` etc.
+    """
+    rows = []
+    for (cid, name), curve in curves.groupby(["condition_id", "condition"], sort=False):
+        at = curve.set_index("multiplier")
+        nearest = {m: at.iloc[int(np.abs(at.index.to_numpy() - m).argmin())] for m in multipliers}
+        row = {"条件": name, "现行门槛": nearest[1.0]["threshold_text"] if 1.0 in nearest else ""}
+        row |= {f"×{m:.1f}（%）": 100.0 * float(nearest[m]["pass_rate_alone"]) for m in multipliers}
+        rows.append(row)
+    return pd.DataFrame(rows)

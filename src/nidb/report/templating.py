@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from nidb.report.escape import markdown_text, yaml_string
-from nidb.report.page import format_value
+from nidb.report.page import format_value, notice_html
 
 
 def _finalize(value: object) -> object:
@@ -46,6 +46,7 @@ def environment() -> jinja2.Environment:
     env.filters["yaml"] = _yaml
     env.filters["num"] = _num
     env.filters["raw"] = Markup
+    env.globals["notice_html"] = Markup(notice_html())  # the one demo-data banner of every page type
     return env
 
 

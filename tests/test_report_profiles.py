@@ -133,3 +133,12 @@ def test_staff_case_text_is_found_first_folder_first(tmp_path):
     assert set(found) == {"B1", "B2"}
     assert found["B2"].sections == {"主要做法": "园区以**链主企业**带动配套。"}  # Markdown kept as written
     assert found["B1"].sections == {"典型经验": "仓库中的案例"} and found["B2"].path.parent == first
+
+
+def test_profile_of_a_base_without_a_result_claims_no_strength_or_weakness(framework):
+    data = tiny_profile(framework)
+    revoked = profiles.profile_markdown(profiles.profile_contexts(data, ["B3"])["B3"], demo=False)
+    assert "本基地没有评价结果" in revoked and "不列各维度得分、优势指标和短板弱项" in revoked
+    assert "均不低于" not in revoked and "## 短板弱项" not in revoked
+    rated = profiles.profile_markdown(profiles.profile_contexts(data, ["B2"])["B2"], demo=False)
+    assert "## 短板弱项" in rated and "各维度得分均不低于全部参评基地中位数" in rated  # B2 is above every median

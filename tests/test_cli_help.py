@@ -55,3 +55,11 @@ def test_each_command_help_gives_one_example_of_itself(name):
     examples = [line.strip() for line in out.splitlines() if line.strip().startswith("示例：")]
     assert len(examples) == 1, out
     assert examples[0].startswith(f"示例：nidb {name}")
+
+
+@pytest.mark.parametrize("args", [[], ["select"], ["cases"], ["cases", "template"]], ids=" ".join)
+def test_help_speaks_chinese_throughout(args):
+    out = help_at(100, *args)
+    assert "显示本帮助并退出" in out and "选项" in out
+    for english in ("Show this message and exit", "[required]", "─ Options", "─ Commands"):
+        assert english not in out, f"{english!r} in the help of nidb {' '.join(args)}"

@@ -13,7 +13,8 @@ from nidb.errors import NidbError
 
 
 def fold_help_text() -> None:
-    """Make rich fold help text that is wider than its cell instead of cutting it with "…".
+    """Make rich fold help text that is wider than its cell instead of cutting it with "…", and
+    give the help's panel titles and markers in Chinese.
 
     Chinese help is one long "word" to rich (no spaces), and rich's table cells cut a word
     wider than the cell, so at 80 columns the command list and the option help lost their
@@ -35,22 +36,30 @@ def fold_help_text() -> None:
 
     folding.folds = True
     rich_utils._make_rich_text = folding
+    rich_utils.ARGUMENTS_PANEL_TITLE, rich_utils.OPTIONS_PANEL_TITLE, rich_utils.COMMANDS_PANEL_TITLE = "参数", "选项", "命令"
+    rich_utils.REQUIRED_LONG_STRING, rich_utils.DEFAULT_STRING = "[必填]", "[默认：{}]"
 
 
-class HelpGroup(typer.core.TyperGroup):
-    """The `nidb` group, whose help folds long Chinese text (see :func:`fold_help_text`)."""
-
-    def format_help(self, ctx, formatter):
-        fold_help_text()
-        return super().format_help(ctx, formatter)
-
-
-class HelpCommand(typer.core.TyperCommand):
-    """A `nidb` command, whose help folds long Chinese text (see :func:`fold_help_text`)."""
+class _ChineseHelp:
+    """Help that folds long Chinese text (see :func:`fold_help_text`) and says --help in Chinese."""
 
     def format_help(self, ctx, formatter):
         fold_help_text()
         return super().format_help(ctx, formatter)
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+
+class HelpGroup(_ChineseHelp, typer.core.TyperGroup):
+    """The `nidb` group and its sub-groups."""
+
+
+class HelpCommand(_ChineseHelp, typer.core.TyperCommand):
+    """A `nidb` command."""
 
 
 app = typer.Typer(

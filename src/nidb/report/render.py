@@ -32,7 +32,7 @@ SITE_DIR = "_site"
 QUARTO_HINT = (
     "未检测到 Quarto ≥ 1.7，已生成 HTML 预览（{site}）。"
     "安装 Quarto（https://quarto.org/docs/get-started/，或使用 environment.yml 的 conda 环境）"
-    "后重新运行 `nidb report`，即可得到带全文搜索、典型案例列表和 DOCX 全文的完整网站。"
+    "后重新运行 `nidb report`，即可得到带全文搜索和可排序典型案例列表的完整网站（Word 版在预览中已生成）。"
 )
 
 

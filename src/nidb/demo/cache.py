@@ -16,7 +16,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import platformdirs
 
 from nidb.demo.writer import (
     DEFAULT_SEED,
@@ -25,16 +24,11 @@ from nidb.demo.writer import (
     write_demo,
 )
 from nidb.errors import NidbError
+from nidb.inputs.stored import CACHE_ENV, cache_root
 
-CACHE_ENV = "NIDB_CACHE_DIR"
 # A staging directory this old was left by a crashed run; a demo directory of another
 # generator digest this old is no longer read by anyone and is pruned.
 STALE_SECONDS = 3600
-
-
-def cache_root() -> Path:
-    """Root of nidb's cache: $NIDB_CACHE_DIR, else the platform's user cache directory."""
-    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("nidb"))
 
 
 def _remove_stale(root: Path, keep_prefix: str) -> None:

@@ -10,7 +10,8 @@ import pandas as pd
 from nidb.errors import InputError, Problem
 from nidb.inputs.contract import load_contract
 from nidb.inputs.open_lists import OpenLists
-from nidb.inputs.schemas import empty_frame
+from nidb.inputs.schemas import current_year, empty_frame
+from nidb.inputs.stored import dataset_key, load_stored, store
 from nidb.inputs.validation import validate_paths
 from nidb.output import SYNTHETIC_LABEL
 
@@ -57,8 +58,14 @@ def load_dataset(path: Path | str, *, year: int | None = None, open_lists: OpenL
     table named by the table's Chinese or canonical name. `year` is the current
     year for the no-future-year rule (default: today's). `open_lists`: the open lists
     (特殊类型地区, 重要试点示范任务) in force, default the packaged ones. Raises `InputError`
-    listing every problem.
+    listing every problem. A dataset read before from the very same files, year and open
+    lists is taken from nidb's cache (`nidb.inputs.stored`, keyed by the files' content).
     """
+    year = current_year() if year is None else year
+    key = dataset_key(Path(path), year, extra=repr(open_lists))
+    stored = load_stored(key)
+    if isinstance(stored, Dataset):
+        return stored
     contract = load_contract(open_lists)
     report = validate_paths([path], year=year, complete=True, contract=contract)
     if not report.ok:
@@ -68,7 +75,9 @@ def load_dataset(path: Path | str, *, year: int | None = None, open_lists: OpenL
         else empty_frame(contract.table(name))
         for name in TABLE_NAMES
     }
-    return Dataset(**frames, files=report.files)
+    dataset = Dataset(**frames, files=report.files)
+    store(key, dataset)
+    return dataset
 
 
 def resolve_data_dir(data_dir: str | Path | None) -> Path:

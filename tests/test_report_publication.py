@@ -271,3 +271,19 @@ def test_serve_answers_over_http(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_preview_chapter_captions_figures_and_shows_no_anchor_marks(tmp_path):
+    import nbformat
+
+    from nidb.report.render import _notebook_html
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("## 一、筛查概况"),
+                nbformat.v4.new_code_cell('#| label: fig-x\n#| fig-cap: "各推荐单位的比例"\nx = 1')]
+    path = tmp_path / "ch.ipynb"
+    nbformat.write(nb, str(path))
+    _, body = _notebook_html(path)
+    assert "一、筛查概况" in body and "¶" not in body
+    assert "图 1：各推荐单位的比例" in body
+    assert _notebook_html(path)[1] == body  # caption cells have fixed ids: the same page every time

@@ -194,7 +194,7 @@ def _notebook_html(path: Path) -> tuple[str, str]:
     nb.cells = [c for c in nb.cells if c.cell_type != "raw"]
     nb = _with_captions(nb)
     exporter = HTMLExporter(template_name="basic", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True)
+                            exclude_output_prompt=True, anchor_link_text="")  # headings keep their ids, no visible ¶
     body, _ = exporter.from_notebook_node(nb)
     return title, f"<h1>{html_text(title)}</h1>\n{body}"
 

@@ -287,3 +287,22 @@ def test_preview_chapter_captions_figures_and_shows_no_anchor_marks(tmp_path):
     assert "一、筛查概况" in body and "¶" not in body
     assert "图 1：各推荐单位的比例" in body
     assert _notebook_html(path)[1] == body  # caption cells have fixed ids: the same page every time
+
+
+def test_word_document_gives_captioned_figures_their_chapter_number(tmp_path):
+    import base64
+
+    import nbformat
+
+    from nidb.report.document import notebook_markdown
+
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
+    nb = nbformat.v4.new_notebook()
+    figure = nbformat.v4.new_code_cell('#| label: fig-a\n#| fig-cap: "历年星级分布"\n#| fig-alt: "堆积柱状图"\nshow()')
+    figure.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png})]
+    plain = nbformat.v4.new_code_cell("show()")
+    plain.outputs = [nbformat.v4.new_output("display_data", data={"image/png": png})]
+    nb.cells = [figure, plain]
+    text = notebook_markdown(nb, tmp_path / "files", "ch03", keep_notice=False, chapter=3)
+    assert '![图 3-1 历年星级分布](files/ch03-01.png){fig-alt="堆积柱状图"}' in text
+    assert "![](files/ch03-02.png)" in text  # a figure without a caption stays unnumbered

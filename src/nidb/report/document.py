@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from nidb.report.escape import markdown_text, yaml_string
 from nidb.report.house_style import CAPTIONS_LUA, REFERENCE_DOCX, to_docx
@@ -22,10 +23,29 @@ DOCUMENT = "annual-report.qmd"
 FILES = "annual-report_files"
 
 
-def notebook_markdown(nb: nbformat.NotebookNode, files: Path, prefix: str, keep_notice: bool) -> str:
-    """The Markdown of one executed notebook; figures go to `files` as ``<prefix>-<n>.png``."""
+_CELL_OPTION = re.compile(r"^#\|\s?(.*)$")
+
+
+def cell_options(source: str) -> dict:
+    """The Quarto cell options (``#| key: value`` lines at the top of a code cell)."""
+    lines = []
+    for line in source.splitlines():
+        match = _CELL_OPTION.match(line)
+        if match is None:
+            break
+        lines.append(match.group(1))
+    parsed = yaml.safe_load("\n".join(lines)) if lines else None
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def notebook_markdown(nb: nbformat.NotebookNode, files: Path, prefix: str, keep_notice: bool,
+                      chapter: int | None = None) -> str:
+    """The Markdown of one executed notebook; figures go to `files` as ``<prefix>-<n>.png``.
+
+    A figure whose cell has a ``fig-cap`` option gets it as its caption, numbered 「图 <chapter>-<n>」
+    (Word turns it into a real caption, see captions.lua), with ``fig-alt`` as its alt text."""
     parts: list[str] = []
-    figures = 0
+    figures = captions = 0
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown":
@@ -40,7 +60,14 @@ def notebook_markdown(nb: nbformat.NotebookNode, files: Path, prefix: str, keep_
                 name = f"{prefix}-{figures:02d}.png"
                 files.mkdir(parents=True, exist_ok=True)
                 (files / name).write_bytes(base64.b64decode(data["image/png"]))
-                parts.append(f"![]({files.name}/{name})")
+                options = cell_options(cell.source)
+                caption, alt = options.get("fig-cap"), options.get("fig-alt")
+                text = markdown_text(str(caption)) if caption else ""
+                if caption and chapter is not None:
+                    captions += 1
+                    text = f"图 {chapter}-{captions} {text}"
+                attributes = '{fig-alt="' + re.sub(r'["\\{}]', "", str(alt)) + '"}' if alt else ""
+                parts.append(f"![{text}]({files.name}/{name}){attributes}")
             elif "text/markdown" in data:
                 parts.append(captioned(data["text/markdown"]))
     return "\n\n".join(p.strip() for p in parts if p.strip())
@@ -59,6 +86,12 @@ def captioned(markdown: str) -> str:
     return f"{table.rstrip()}\n\n: {title}{note.strip()}"
 
 
+def _chapter_number(path: Path, position: int) -> int:
+    """The chapter's number from its notebook name (「03-stars.ipynb」 → 3), else its position."""
+    found = re.match(r"(\d+)-", path.name)
+    return int(found.group(1)) if found else position
+
+
 def write_document(chapters: list[tuple[str, Path]], title: str, out_dir: Path, subtitle: str = "") -> Path:
     """Write `annual-report.qmd` (HTML and DOCX formats) from (chapter title, executed notebook) pairs.
 
@@ -72,7 +105,7 @@ def write_document(chapters: list[tuple[str, Path]], title: str, out_dir: Path, 
         shutil.copy2(asset, files / asset.name)
     body = [
         f"# {markdown_text(chapter_title)}\n\n"
-        + notebook_markdown(nbformat.read(str(path), as_version=4), files, f"ch{i:02d}", keep_notice=i == 1)
+        + notebook_markdown(nbformat.read(str(path), as_version=4), files, f"ch{i:02d}", keep_notice=i == 1, chapter=_chapter_number(path, i))
         for i, (chapter_title, path) in enumerate(chapters, start=1)
     ]
     front = (

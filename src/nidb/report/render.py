@@ -20,7 +20,7 @@ import nbformat
 import yaml
 
 from nidb.errors import NidbError
-from nidb.report.document import DOCUMENT, pandoc_docx
+from nidb.report.document import DOCUMENT, cell_options, pandoc_docx
 from nidb.report.escape import html_text
 from nidb.report.page import DEMO_NOTICE, notice_html
 from nidb.report.chapters import repo_root
@@ -133,21 +133,6 @@ def _notebook_title(nb: nbformat.NotebookNode, fallback: str) -> str:
         if match:
             return _unescape_markdown(str(yaml.safe_load(match.group(1)).get("title", fallback)))
     return fallback
-
-
-_CELL_OPTION = re.compile(r"^#\|\s?(.*)$")
-
-
-def cell_options(source: str) -> dict:
-    """The Quarto cell options (``#| key: value`` lines at the top of a code cell)."""
-    lines = []
-    for line in source.splitlines():
-        match = _CELL_OPTION.match(line)
-        if match is None:
-            break
-        lines.append(match.group(1))
-    parsed = yaml.safe_load("\n".join(lines)) if lines else None
-    return parsed if isinstance(parsed, dict) else {}
 
 
 _HEADING_ID = re.compile(r"^(#{1,6})\s+(.*?)\s*\{#([A-Za-z][\w-]*)\}\s*$", re.MULTILINE)

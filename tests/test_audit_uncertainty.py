@@ -230,6 +230,9 @@ choices:
         ("version: 2\nchoices: {w: {kind: weights}}", "version"),
         ("choices: {s: {kind: discrete, parameter: stars, levels: [{levels: {5: {min_score: 1}}}, {levels: {}}]}}", "choices.s.levels[0]"),
         ("choices: {s: {kind: discrete, parameter: stars.levels.5.top_share, levels: [0.1, 0.2]}}", "choices.s.parameter"),
+        # weights are the audit's own kind: a parameter path into them would silently do nothing
+        ("choices: {w: {kind: discrete, parameter: weights, levels: [{scheme: equal}, {values: {D1: 2}}]}}", "choices.w.parameter"),
+        ("choices: {w: {kind: uniform, parameter: weights.values.D1, low: 1, high: 2}}", "choices.w.parameter"),
     ],
 )
 def test_bad_audit_file_names_file_and_key(tmp_path, text, key):

@@ -146,6 +146,9 @@ def _parse_choice(source: str, name: str, raw: object) -> Choice:
     paths = paths if isinstance(paths, list) else [paths]
     if not paths or not all(isinstance(p, str) and p for p in paths):
         raise _err(source, f"{key}.parameter", "应给出方法文件中的参数路径（如 impute、normalise、aggregate、stars.levels.5.top_share）")
+    if any(p.split(".")[0] == "weights" for p in paths):
+        raise _err(source, f"{key}.parameter", "审计按方法的名义权重计算，不能以 parameter 改变权重"
+                   "（否则该选择不起作用）；权重的不确定性请用 kind: weights（relative: 相对扰动幅度）表示")
     targets = {target_of(p) for p in paths}
     if len(targets) > 1:
         raise _err(source, f"{key}.parameter", "一个选择的各参数须属于同一类（数据处理、加总或星级）")

@@ -24,6 +24,7 @@ RENDER_OUTPUTS = [
     "index_files/libs/bootstrap/bootstrap.min.css",
     "reports/2025/methodology.quarto_ipynb",
     "reports/profiles/2025/B001.qmd",
+    "reports/explore.qmd",  # the navbar's 探索 page, written by `nidb report`
 ]
 git = shutil.which("git")
 in_git = git is not None and (ROOT / ".git").exists()

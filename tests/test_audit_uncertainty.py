@@ -60,6 +60,15 @@ def write(tmp_path, text: str):
     return path
 
 
+#: a discrete choice between two whole star rules, by label: bands or quotas
+STAR_RULE_CHOICE = """  star_rule:
+    kind: discrete
+    parameter: stars
+    levels:
+      - {label: bands, levels: {5: {min_score: 55}, 4: {min_score: 54}, 3: {min_score: 46}, 2: {min_score: 45}}}
+      - {label: quotas, levels: {5: {top_share: 0.34}, 4: {top_share: 0.67}, 3: {top_share: 0.9}, 2: {top_share: 0.95}}}
+"""
+
 WEIGHTS_ONLY = """
 seed: 11
 runs: 4000
@@ -185,17 +194,11 @@ choices:
 
 
 def test_discrete_choice_between_whole_star_rules(tmp_path):
-    text = """
+    text = f"""
 seed: 2
 choices:
-  weights: {kind: weights, relative: 0.0}
-  star_rule:
-    kind: discrete
-    parameter: stars
-    levels:
-      - {label: bands, levels: {5: {min_score: 55}, 4: {min_score: 54}, 3: {min_score: 46}, 2: {min_score: 45}}}
-      - {label: quotas, levels: {5: {top_share: 0.34}, 4: {top_share: 0.67}, 3: {top_share: 0.9}, 2: {top_share: 0.95}}}
-"""
+  weights: {{kind: weights, relative: 0.0}}
+{STAR_RULE_CHOICE}"""
     spec = load_audit_spec(write(tmp_path, text))
     mc = monte_carlo(prepare(toy_subject(), spec), 1000, spec.seed)
     units = unit_summary(mc).set_index("unit_id")
@@ -360,15 +363,9 @@ choices:
 def test_replayed_values_choose_whole_star_rules_by_label(tmp_path):
     from nidb.audit.uncertainty import replay_values
 
-    text = """
+    text = f"""
 choices:
-  star_rule:
-    kind: discrete
-    parameter: stars
-    levels:
-      - {label: bands, levels: {5: {min_score: 55}, 4: {min_score: 54}, 3: {min_score: 46}, 2: {min_score: 45}}}
-      - {label: quotas, levels: {5: {top_share: 0.34}, 4: {top_share: 0.67}, 3: {top_share: 0.9}, 2: {top_share: 0.95}}}
-"""
+{STAR_RULE_CHOICE}"""
     problem = prepare(toy_subject(), load_audit_spec(write(tmp_path, text)))
     out = replay_values(problem, pd.DataFrame({"star_rule": ["quotas", "bands"]}))
     # nominal equal weights: all three score 50, tie at rank 1 — five stars by quota, three by band

@@ -2,7 +2,7 @@
 
 The grid of a file is read as Arrow string columns (a parquet column of another
 type is cast to its text: ``3.0`` → ``"3"``, shortest round-trip for floats), cells
-are trimmed and blank cells become missing, all in Arrow compute. The result is the
+are stripped and blank cells become missing, all in Arrow compute. The result is the
 same grid the row-wise readers build (header row, data rows numbered as a
 spreadsheet shows them, empty rows and empty unnamed columns dropped), held in
 pandas ``string`` columns that `readers.parse_table` converts without touching
@@ -20,17 +20,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _BOM = b"\xef\xbb\xbf"
-_STRING = pd.StringDtype()
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """Cells as text, blank (empty or only whitespace) cells missing."""
+    """Cells as stripped text, blank (empty or only whitespace) cells missing."""
     if pa.types.is_floating(column.type):  # NaN is a missing value, as in the row-wise reader
         column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
-    if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-        column = pc.cast(column, pa.string())
+    if not pa.types.is_large_string(column.type):  # pandas' Arrow strings are large strings
+        column = pc.cast(column, pa.large_string())
     stripped = pc.utf8_trim_whitespace(column)
-    return pc.if_else(pc.equal(stripped, ""), pa.scalar(None, pa.string()), column)
+    blank = pc.equal(stripped, "")
+    if not pc.any(blank).as_py():
+        return stripped
+    return pc.if_else(blank, pa.scalar(None, pa.large_string()), stripped)
 
 
 def grid_frame(columns: list[pa.ChunkedArray], header: list[object]) -> tuple[tuple[str, ...], pd.DataFrame]:
@@ -43,15 +45,19 @@ def grid_frame(columns: list[pa.ChunkedArray], header: list[object]) -> tuple[tu
     names = tuple("" if h is None else str(h).strip() for h in header)
     keep = [i for i, t in enumerate(texts) if names[i] or t.null_count < len(t)]
     n = len(texts[0]) if texts else 0
-    filled = pa.array([False] * n, pa.bool_()) if n else pa.array([], pa.bool_())
-    for i in keep:
-        filled = pc.or_(filled, pc.is_valid(texts[i]))
-    rows = pc.indices_nonzero(filled)
+    index = pd.RangeIndex(2, n + 2)
+    if any(texts[i].null_count for i in keep):  # some rows may be empty: keep those with a value
+        filled = pa.array([False] * n, pa.bool_()) if n else pa.array([], pa.bool_())
+        for i in keep:
+            filled = pc.or_(filled, pc.is_valid(texts[i]))
+        rows = pc.indices_nonzero(filled)
+        if len(rows) < n:
+            texts = [t.take(rows) if i in keep else t for i, t in enumerate(texts)]
+            index = index[rows.to_numpy()]
     cells = pd.DataFrame(
-        {i: pd.Series(pd.array(texts[i].take(rows), dtype=_STRING)) for i in keep},
+        {i: pd.Series(pd.arrays.ArrowStringArray(texts[i]), index=index, copy=False) for i in keep},
         columns=keep,
     )
-    cells.index = pd.RangeIndex(2, n + 2)[rows.to_numpy()]
     return tuple(names[i] for i in keep), cells
 
 

@@ -48,6 +48,7 @@ class RawSheet:
     percent: frozenset[tuple[int, int]] = frozenset()  # (row, position) of %-formatted cells, read as shown (×100)
     formulas: frozenset[tuple[int, int]] = frozenset()  # (row, position) of formulas without a cached value
     hidden: bool = False  # a hidden worksheet (its cells are not read)
+    stripped: bool = False  # cells are already stripped text with blank cells missing (the columnar readers)
 
     @property
     def empty(self) -> bool:
@@ -97,7 +98,7 @@ def read_csv(path: Path) -> list[RawSheet]:
         raise _file_problem(path, "文件为空，缺少表头行")
     grid = read_csv_grid(path, text.encode("utf-8"))
     if grid is not None:
-        return [RawSheet(file=str(path), sheet=None, header=grid[0], cells=grid[1])]
+        return [RawSheet(file=str(path), sheet=None, header=grid[0], cells=grid[1], stripped=True)]
     try:
         table = pd.read_csv(
             io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,
@@ -235,7 +236,7 @@ def read_parquet(path: Path) -> list[RawSheet]:
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise _file_problem(path, f"无法作为 parquet 文件读取（{type(exc).__name__}）") from None
     header, cells = parquet_grid(table)
-    return [RawSheet(file=str(path), sheet=None, header=header, cells=cells)]
+    return [RawSheet(file=str(path), sheet=None, header=header, cells=cells, stripped=True)]
 
 
 def read_sheets(path: Path) -> list[RawSheet]:
@@ -440,8 +441,8 @@ def parse_table(raw: RawSheet, table: TableSpec) -> tuple[TableFrame, list[Probl
         marked, skip, note = _marked_cells(raw, pos, col, header, index)
         problems += marked
         notes += [note] if note else []
-        text[col.name] = _text(raw.cells[pos])
-        frame[col.name], bad = convert_column(text[col.name].mask(index.isin(skip)), col)
+        text[col.name] = raw.cells[pos] if raw.stripped else _text(raw.cells[pos])
+        frame[col.name], bad = convert_column(text[col.name].mask(index.isin(skip)) if skip else text[col.name], col)
         problems += [
             Problem(file=raw.file, sheet=raw.sheet, row=int(row), column=header, rule=str(Rule.TYPE),
                     message=type_message(col, text[col.name].at[row]), value=text[col.name].at[row])

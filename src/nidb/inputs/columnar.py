@@ -67,14 +67,16 @@ def read_csv_grid(path: Path, data: bytes) -> tuple[tuple[str, ...], pd.DataFram
 
     if data.startswith(_BOM):
         data = data[len(_BOM):]
-    body = data.rstrip(b"\r\n")
-    if not data.strip() or body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body:
-        return None  # blank lines keep their row numbers only in the row-wise reader
+    if not data or data.isspace() or data.startswith((b"\n", b"\r\n")):
+        return None
     try:
         table = csv.read_csv(
             pa.BufferReader(data),
-            read_options=csv.ReadOptions(autogenerate_column_names=True, use_threads=False),
-            parse_options=csv.ParseOptions(newlines_in_values=True),
+            read_options=csv.ReadOptions(autogenerate_column_names=True),
+            # a line break inside a quoted cell needs the serial parser; without quotes, blocks go in
+            # parallel. A blank line is a row (of one empty cell): it keeps the row numbers below it,
+            # and in a file of several columns it stops this reader, so the row-wise reader takes it.
+            parse_options=csv.ParseOptions(newlines_in_values=b'"' in data, ignore_empty_lines=False),
             convert_options=csv.ConvertOptions(
                 column_types=_all_strings(data), strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
@@ -93,7 +95,8 @@ def _all_strings(data: bytes) -> dict[str, pa.DataType]:
     import csv as pycsv
     import io
 
-    first = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)].decode("utf-8", errors="replace")
     width = len(next(pycsv.reader(io.StringIO(first)), []))
     return {f"f{i}": pa.string() for i in range(max(width, 1))}
 

@@ -89,16 +89,18 @@ def _sheet(file: Path, name: str | None, table: pd.DataFrame, **marks: frozenset
 def read_csv(path: Path) -> list[RawSheet]:
     """Read a UTF-8 csv file (with or without BOM); blank lines keep their row numbers."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise _file_problem(path, "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”") from None
+        data = Path(path).read_bytes()
     except OSError as exc:
         raise _file_problem(path, f"无法读取文件：{exc.strerror}") from None
-    if not text.strip():
-        raise _file_problem(path, "文件为空，缺少表头行")
-    grid = read_csv_grid(path, text.encode("utf-8"))
+    grid = read_csv_grid(path, data)  # None for what only the row-wise reader takes (or reports)
     if grid is not None:
         return [RawSheet(file=str(path), sheet=None, header=grid[0], cells=grid[1], stripped=True)]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _file_problem(path, "文件不是 UTF-8 编码，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”") from None
+    if not text.strip():
+        raise _file_problem(path, "文件为空，缺少表头行")
     try:
         table = pd.read_csv(
             io.StringIO(text), header=None, dtype=str, keep_default_na=False, skip_blank_lines=False,

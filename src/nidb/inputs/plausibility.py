@@ -36,7 +36,8 @@ def _present(tf: TableFrame, col: ColumnSpec, skip: Cells) -> pd.Series:
     """The column's non-missing values, without cells already reported."""
     header = tf.headers.get(col.name)
     s = tf.frame[col.name].dropna()
-    return s[[(int(r), header) not in skip for r in s.index]] if len(s) else s
+    reported = [row for row, column in skip if column == header]
+    return s[~s.index.isin(reported)] if reported else s
 
 
 def growth_fraction_problems(tf: TableFrame, skip: Cells = frozenset()) -> list[Problem]:
@@ -119,12 +120,20 @@ def _slip(ratio: float, col: ColumnSpec) -> str | None:
 def own_year_ratios(values: pd.Series, units: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Each positive value over its unit's other years (the median of the unit's values, or with two
     years the other year's value): (ratio, reference, number of the unit's values), by row label."""
-    s = values.dropna()
-    s = s[s > 0]
-    group = s.groupby(units.loc[s.index])
-    size = group.transform("size")
-    reference = group.transform("median").where(size > 2, group.transform("sum") - s)
-    return (s / reference)[size >= 2], reference, size
+    ratio, reference, size = own_year_ratio_frame(values.to_frame(), units)
+    column = values.name if values.name is not None else 0
+    return ratio[column].dropna(), reference[column], size[column]
+
+
+def own_year_ratio_frame(values: pd.DataFrame, units: pd.Series) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """:func:`own_year_ratios` of several columns at once (one grouping for all): frames of the
+    ratio (missing where a value has no other year to compare with), the reference and the
+    number of the unit's positive values."""
+    positive = values.where(values > 0)
+    group = positive.groupby(units.loc[values.index].to_numpy())
+    size = group.transform("count")
+    reference = group.transform("median").where(size > 2, group.transform("sum") - positive)
+    return (positive / reference).where(size >= 2), reference, size
 
 
 def slip_suspected(ratio: float, col: ColumnSpec) -> bool:
@@ -144,10 +153,13 @@ def year_on_year(tf: TableFrame, key: str = "unit_id", skip: Cells = frozenset()
     errors, warnings = [], []
     if key not in tf.frame.columns:
         return errors, warnings
-    for col in tf.table.columns:
-        if not col.slip_units or col.name not in tf.headers:
-            continue
-        ratio, reference, size = own_year_ratios(_present(tf, col, skip), tf.frame[key])
+    columns = [col for col in tf.table.columns if col.slip_units and col.name in tf.headers]
+    if not columns:
+        return errors, warnings
+    values = pd.DataFrame({col.name: _present(tf, col, skip) for col in columns}, index=tf.frame.index)
+    ratios, references, sizes = own_year_ratio_frame(values.astype("float64"), tf.frame[key])
+    for col in columns:
+        ratio, reference, size = ratios[col.name].dropna(), references[col.name], sizes[col.name]
         for r, q in ratio[(ratio >= JUMP_WARNING * 0.99) | (ratio <= 1 / (JUMP_WARNING * 0.99))].items():
             ref = fmt_number(float(reference[r]))
             times = f"{fmt_number(float(f'{q:.2g}'))} 倍" if q >= 1 else f"1/{fmt_number(float(f'{1 / q:.2g}'))}"

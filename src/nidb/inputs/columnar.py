@@ -15,11 +15,37 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 _BOM = b"\xef\xbb\xbf"
+
+
+# Bytes that may begin or end a cell that stripping changes: ASCII whitespace and separators, and
+# any byte of a multi-byte UTF-8 character (full-width spaces among them; checked the slow way).
+_EDGE_BYTES = np.zeros(256, dtype=bool)
+_EDGE_BYTES[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+_EDGE_BYTES[128:] = True
+
+
+def _plain_edges(column: pa.ChunkedArray) -> bool:
+    """True when no cell is missing or empty and none begins or ends with a byte of
+    `_EDGE_BYTES`, so that stripping changes nothing (read off the Arrow buffers)."""
+    for chunk in column.chunks:
+        if chunk.null_count:
+            return False
+        _, offsets, data = chunk.buffers()
+        ends = np.frombuffer(offsets, dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
+        first, last = ends[:-1], ends[1:] - 1
+        if len(first) and (bool((last < first).any()) or data is None):
+            return False
+        if len(first):
+            bytes_ = np.frombuffer(data, dtype=np.uint8)
+            if _EDGE_BYTES[bytes_[first]].any() or _EDGE_BYTES[bytes_[last]].any():
+                return False
+    return True
 
 
 def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -28,6 +54,8 @@ def _trimmed(column: pa.ChunkedArray) -> pa.ChunkedArray:
         column = pc.if_else(pc.is_nan(column), pa.scalar(None, column.type), column)
     if not pa.types.is_large_string(column.type):  # pandas' Arrow strings are large strings
         column = pc.cast(column, pa.large_string())
+    if _plain_edges(column):  # most id and number columns: nothing to strip
+        return column
     stripped = pc.utf8_trim_whitespace(column)
     blank = pc.equal(stripped, "")
     if not pc.any(blank).as_py():

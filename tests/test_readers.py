@@ -8,6 +8,8 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from io_inputs import VALID, YEAR, tree_hashes, write_inputs
 
 from nidb.inputs.contract import load_contract
@@ -168,3 +170,23 @@ def test_dataset_table_lookup(tmp_path: Path):
     assert data.files == tuple(sorted((tmp_path / n for n in VALID), key=lambda p: p.name))
     with pytest.raises(KeyError):
         data.table("files")
+
+
+_CELL_TEXT = st.text(alphabet=st.sampled_from(["a", "7", " ", "\t", "\u3000", "\xa0", "中", "\x1c", "\r"]), max_size=4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(cells=st.lists(st.one_of(st.none(), _CELL_TEXT), min_size=1, max_size=12), cut=st.integers(0, 12))
+def test_columnar_trim_fast_path_equals_full_strip(cells: list[str | None], cut: int) -> None:
+    """Cells taken as they are (no edge to strip) equal the full Arrow strip with blanks missing,
+    over chunk boundaries and sliced chunks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from nidb.inputs.columnar import _trimmed
+
+    cut = min(cut, len(cells))
+    column = pa.chunked_array([pa.array(["header"] + cells[:cut], pa.string()), pa.array(cells[cut:], pa.string())])
+    column = column.slice(1)  # as the reader slices off the header row
+    stripped = pc.utf8_trim_whitespace(column.cast(pa.large_string())).to_pylist()
+    assert _trimmed(column).to_pylist() == [None if s is None or s == "" else s for s in stripped]

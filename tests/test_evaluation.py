@@ -22,6 +22,7 @@ from nidb.evaluation.annual import (
     expert_table,
     run_panel,
 )
+from nidb.evaluation.experts import profile_agreement, reliability
 from nidb.evaluation.lifecycle import load_rules
 from nidb.evaluation.method import (
     evaluation_method_from_mapping,
@@ -278,6 +279,21 @@ def test_demo_panel_respects_the_lifecycle(demo_panel) -> None:
     lc = status[status["evaluated"]].set_index(["base_id", "year"])["stars"]
     ev = res.set_index(["base_id", "year"])["stars"]
     assert lc.sort_index().astype(int).tolist() == ev.reindex(lc.sort_index().index).astype(int).tolist()
+
+
+def test_reliability_reports_cover_the_rated_base_years_and_one_year_gives_that_years_rows(demo_panel) -> None:
+    data, panel = demo_panel
+    scores = data.expert_scores
+    rated = pd.MultiIndex.from_frame(panel.results.dropna(subset=["stars"])[["unit_id", "year"]])
+    keys = pd.MultiIndex.from_arrays([scores["unit_id"].astype("string"), scores["year"].astype("int64")])
+    rows = scores[keys.isin(rated) & scores["indicator_id"].isin(QUAL).to_numpy()]
+    pd.testing.assert_frame_equal(panel.rated_scores(), rows)
+    pd.testing.assert_frame_equal(panel.reliability, reliability(rows), check_exact=True)
+    pd.testing.assert_frame_equal(panel.agreement, profile_agreement(rows), check_exact=True)
+    for year in panel.evaluations:
+        for whole, one in ((panel.reliability, panel.reliability_in(year)), (panel.agreement, panel.agreement_in(year))):
+            assert len(one) > 0
+            pd.testing.assert_frame_equal(one, whole[whole["year"] == year].reset_index(drop=True), check_exact=True)
 
 
 def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ this module — ``experts``, ``peer_relative``, ``parameters``, ``stars`` and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -134,7 +135,13 @@ def engine_input(
     group-mean imputation. A unit without any value keeps a row of NaN, so it shows up
     as unrated rather than disappearing.
     """
-    quant, qual = _year_rows(indicators, year), _year_rows(experts, year)
+    return _engine_frame(_year_rows(indicators, year), _year_rows(experts, year), framework, units, groups)
+
+
+def _engine_frame(
+    quant: pd.DataFrame, qual: pd.DataFrame, framework: Framework, units: pd.Index | None, groups: pd.DataFrame | None
+) -> pd.DataFrame:
+    """:func:`engine_input` from one year's rows of the two tables (see `_year_rows`)."""
     if units is None:
         units = quant.index.union(qual.index)
     units = pd.Index(units, name="unit_id").astype("string")
@@ -158,8 +165,13 @@ def rating_coverage(
     rule requires it) or 数据不全 (``coverage`` below ``min_quantitative_coverage``), with
     the Chinese ``reason``.
     """
+    return _coverage(_year_rows(indicators, year), framework, rule, year, units)
+
+
+def _coverage(quant: pd.DataFrame, framework: Framework, rule: RatingData, year: int, units: pd.Index) -> pd.DataFrame:
+    """:func:`rating_coverage` from one year's rows of the indicator table (see `_year_rows`)."""
     ids = [ind.id for ind in framework.quantitative]
-    quant = _year_rows(indicators, year).reindex(columns=ids)
+    quant = quant.reindex(columns=ids)
     units = pd.Index(units, name="unit_id").astype("string")
     has_form = units.isin(quant.index)
     n_computable = quant.reindex(units).notna().sum(axis=1).to_numpy(dtype="int64")
@@ -235,11 +247,33 @@ def evaluate_year(
     (empty without it); ``hierarchy`` defaults to :func:`evaluation_hierarchy`.
     """
     hierarchy = hierarchy if hierarchy is not None else evaluation_hierarchy(framework, method)
+    quant, qual = _year_rows(indicators, year), _year_rows(experts, year)
     if units is None:
-        units = _year_rows(indicators, year).index.union(_year_rows(experts, year).index)
-    coverage = rating_coverage(indicators, framework, method.rating_data, year, units)
+        units = quant.index.union(qual.index)
+    coverage = _coverage(quant, framework, method.rating_data, year, units)
+    ev = _rate(quant, qual, coverage, framework, method, year, groups, hierarchy)
+    if expert_scores is None:
+        return ev
+    rated = coverage.loc[coverage["status"].isna(), "unit_id"]
+    rows = expert_scores[(expert_scores["year"] == year) & expert_scores["unit_id"].isin(rated)]
+    rel = reliability(rows[rows["indicator_id"].isin([i.id for i in framework.qualitative])])
+    return replace(ev, reliability=rel)
+
+
+def _rate(
+    quant: pd.DataFrame,
+    qual: pd.DataFrame,
+    coverage: pd.DataFrame,
+    framework: Framework,
+    method: EvaluationMethod,
+    year: int,
+    groups: pd.DataFrame | None,
+    hierarchy: Hierarchy,
+) -> Evaluation:
+    """:func:`evaluate_year` from one year's rows of the two tables and their `rating_coverage`,
+    without the reliability report."""
     unrated = coverage[coverage["status"].notna()].reset_index(drop=True)
-    data = engine_input(indicators, experts, framework, year, pd.Index(coverage.loc[coverage["status"].isna(), "unit_id"]), groups)
+    data = _engine_frame(quant, qual, framework, pd.Index(coverage.loc[coverage["status"].isna(), "unit_id"]), groups)
     if data.empty:
         raise NidbError(f"{year} 年没有可以评级的单位（{len(unrated)} 个单位未提交年度报表或数据不全）")
     result = run(data, hierarchy, method.engine)
@@ -271,14 +305,9 @@ def evaluate_year(
             "n_missing": data[ind_ids].isna().sum().to_numpy(dtype="int64"),
         }
     )
-    if expert_scores is not None:
-        rows = expert_scores[(expert_scores["year"] == year) & expert_scores["unit_id"].isin(data["unit_id"])]
-        rel = reliability(rows[rows["indicator_id"].isin([i.id for i in framework.qualitative])])
-    else:
-        rel = pd.DataFrame()
     return Evaluation(
-        year=year, results=results, special=special, reliability=rel, missing=missing, engine=result, method=method,
-        unrated=unrated,
+        year=year, results=results, special=special, reliability=pd.DataFrame(), missing=missing, engine=result,
+        method=method, unrated=unrated,
     )
 
 
@@ -286,15 +315,50 @@ def evaluate_year(
 class Panel:
     """The evaluation over the panel of years, with the lifecycle it drives.
 
-    ``reliability``: inter-rater reliability per qualitative indicator and year over
-    the rated base-years; ``agreement``: each rated base-year's panel agreement on
-    the base's profile across the qualitative indicators (``nidb.evaluation.experts.profile_agreement``).
+    ``expert_scores``: the long expert scores the reliability reports come from (None:
+    no reports). ``reliability``: inter-rater reliability per qualitative indicator and
+    year over the rated base-years; ``agreement``: each rated base-year's panel agreement
+    on the base's profile across the qualitative indicators
+    (``nidb.evaluation.experts.profile_agreement``). Both are computed when first asked
+    for; `reliability_in` and `agreement_in` compute one year's rows only.
     """
 
     evaluations: dict[int, Evaluation]
     lifecycle: Lifecycle
-    reliability: pd.DataFrame
-    agreement: pd.DataFrame
+    expert_scores: pd.DataFrame | None = None
+    qualitative: tuple[str, ...] = ()  # the qualitative indicators, the only ones the reports cover
+
+    def rated_scores(self, year: int | None = None) -> pd.DataFrame:
+        """The expert scores of the qualitative indicators for the rated base-years (of ``year``), in table order."""
+        scores = self.expert_scores
+        score_year = scores["year"].to_numpy(dtype="int64")
+        keep = np.zeros(len(scores), dtype=bool)
+        for y, ev in self.evaluations.items():
+            if year is None or y == year:
+                rows = np.flatnonzero(score_year == y)
+                rated = ev.results.loc[ev.results["stars"].notna(), "unit_id"]
+                keep[rows] = scores["unit_id"].iloc[rows].isin(rated).to_numpy(dtype=bool)
+        rows = np.flatnonzero(keep)
+        keep[rows] = scores["indicator_id"].iloc[rows].isin(self.qualitative).to_numpy(dtype=bool)
+        return scores[keep]
+
+    @cached_property
+    def reliability(self) -> pd.DataFrame:
+        """Inter-rater reliability per qualitative indicator and year (``nidb.evaluation.experts.reliability``)."""
+        return pd.DataFrame() if self.expert_scores is None else reliability(self.rated_scores())
+
+    @cached_property
+    def agreement(self) -> pd.DataFrame:
+        """Each rated base-year's panel agreement (``nidb.evaluation.experts.profile_agreement``)."""
+        return pd.DataFrame() if self.expert_scores is None else profile_agreement(self.rated_scores())
+
+    def reliability_in(self, year: int) -> pd.DataFrame:
+        """The rows of ``year`` of `reliability`, computed from that year's scores alone."""
+        return pd.DataFrame() if self.expert_scores is None else reliability(self.rated_scores(year))
+
+    def agreement_in(self, year: int) -> pd.DataFrame:
+        """The rows of ``year`` of `agreement`, computed from that year's scores alone."""
+        return pd.DataFrame() if self.expert_scores is None else profile_agreement(self.rated_scores(year))
 
     @property
     def results(self) -> pd.DataFrame:
@@ -372,12 +436,13 @@ def evaluate_panel(
         active = ledger.to_rate(pd.concat(star_parts, ignore_index=True), year)
         if active.empty:  # e.g. the first year of a panel whose bases are all too new
             continue
-        coverage = rating_coverage(indicators, framework, method.rating_data, year, active)
+        quant = _year_rows(indicators, year)
+        coverage = _coverage(quant, framework, method.rating_data, year, active)
         unrated_now = coverage[coverage["status"].notna()]
         unrated_parts.append(unrated_now.rename(columns={"unit_id": "base_id"})[UNRATED_COLUMNS])
         if len(unrated_now) == len(active):  # nobody to rate: every due base lacks its data
             continue
-        ev = evaluate_year(indicators, experts, framework, method, year, active, groups, hierarchy=hierarchy)
+        ev = _rate(quant, _year_rows(experts, year), coverage, framework, method, year, groups, hierarchy)
         evaluations[year] = ev
         rated = ev.results.dropna(subset=["stars"])
         star_parts.append(pd.DataFrame({"base_id": rated["unit_id"], "year": np.int64(year), "stars": rated["stars"]}))
@@ -385,17 +450,8 @@ def evaluate_panel(
         raise NidbError(f"{years[0]}–{years[-1]} 年没有任何示范基地需要参加评价")
     stars = pd.concat(star_parts, ignore_index=True)
     lifecycle = ledger.lifecycle(stars, renames, pd.concat(unrated_parts, ignore_index=True))
-    if expert_scores is None:
-        rel, agreement = pd.DataFrame(), pd.DataFrame()
-    else:
-        rated_keys = pd.MultiIndex.from_frame(stars[["base_id", "year"]].astype({"base_id": "string"}))
-        expert_keys = pd.MultiIndex.from_arrays(
-            [expert_scores["unit_id"].astype("string"), expert_scores["year"].astype("int64")]
-        )
-        qualitative = expert_scores["indicator_id"].isin([i.id for i in framework.qualitative]).to_numpy()
-        rated_scores = expert_scores[expert_keys.isin(rated_keys) & qualitative]
-        rel, agreement = reliability(rated_scores), profile_agreement(rated_scores)
-    return Panel(evaluations=evaluations, lifecycle=lifecycle, reliability=rel, agreement=agreement)
+    qualitative = tuple(i.id for i in framework.qualitative)
+    return Panel(evaluations=evaluations, lifecycle=lifecycle, expert_scores=expert_scores, qualitative=qualitative)
 
 
 def _groups(bases: pd.DataFrame, method: EvaluationMethod) -> pd.DataFrame | None:

@@ -143,12 +143,12 @@ def evaluation_tables(panel: Panel, framework: Framework, year: int) -> dict[str
     special["top"] = _yes_no(special["top"])
     special["score"] = special["score"].round(DECIMALS)
     special = special[list(SPECIAL_HEADERS)].rename(columns=SPECIAL_HEADERS)
-    rel = panel.reliability[panel.reliability["year"] == year].copy()
+    rel = panel.reliability_in(year)
     stat_cols = ["k0", "icc1", "icc1k", "icc2", "icc2k", "kendall_w"]
     rel[stat_cols] = rel[stat_cols].round(3)
     rel["indicator"] = rel["indicator_id"].map(labels)
     rel = rel[list(RELIABILITY_HEADERS)].rename(columns=RELIABILITY_HEADERS)
-    agreement = panel.agreement[panel.agreement["year"] == year].copy() if not panel.agreement.empty else panel.agreement
+    agreement = panel.agreement_in(year)
     if not agreement.empty:
         agreement[["icc3k", "kendall_w"]] = agreement[["icc3k", "kendall_w"]].round(3)
         agreement = agreement[list(AGREEMENT_HEADERS)].rename(columns=AGREEMENT_HEADERS)

@@ -48,8 +48,8 @@ from nidb.evaluation.method import EvaluationMethod, RatingData
 from nidb.evaluation.special import special_scores
 from nidb.evaluation.stars import assign_stars
 from nidb.framework import Framework, PeerRelative
-from nidb.indicators.peers import peer_positions
-from nidb.indicators.values import indicator_values, table
+from nidb.indicators.peers import peer_standings
+from nidb.indicators.values import indicator_values, table, unit_registry
 
 INDEX_CODE = "INDEX"
 
@@ -96,11 +96,10 @@ def evaluation_indicators(
     """
     values = indicator_values(data, framework, year=years, params=method.parameters)
     if method.peer_relative == "standing":
-        pos = peer_positions(data, framework, year=years, params=method.parameters, values=values)
-        long = pos[["unit_id", "year", "indicator_id", "standing"]]
-        wide = long.pivot(index=["unit_id", "year"], columns="indicator_id", values="standing").reindex(values.index)
+        standings = peer_standings(values, unit_registry(data), framework, method.parameters)
         values = values.copy()
-        values[wide.columns] = wide.to_numpy()
+        for peer in standings:
+            values[peer.indicator_id] = peer.standing
     return values
 
 

@@ -96,18 +96,22 @@ def peer_standings(
         key = np.where(peer, value if ind.direction == "lower" else -value, np.nan)  # best = smallest key
         n = len(key)
         rank, mid, size = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
-        label = pd.array([pd.NA] * n, dtype="string")
-        level = pd.array([pd.NA] * n, dtype="string")
+        level_code = np.full(n, -1)  # position in `levels` of the level used (-1: none, not a peer)
+        label_code = np.full(n, -1)  # position in the labels of all `levels`, one after the other
+        level_labels = []
         open_ = peer.copy()  # rows still looking for a large enough group
-        for lv in levels:
+        for i, lv in enumerate(levels):
             group_code, labels = groups(lv)
             r, m, s = _ranks(year_code * len(labels) + group_code, key)
             take = open_ & ((s >= min_size) | (lv == levels[-1]))
             rank[take], mid[take], size[take] = r[take], m[take], s[take]
-            label[take] = labels.take(group_code[take])
-            level[take] = PEER_LEVEL_ZH[lv]
+            level_code[take] = i
+            label_code[take] = sum(map(len, level_labels)) + group_code[take]
+            level_labels.append(labels.to_numpy(dtype=object))
             open_ &= ~take
-        fallback = peer & (level != PEER_LEVEL_ZH[chosen]).fillna(False).to_numpy(dtype=bool)
+        label = pd.array(np.concatenate(level_labels), dtype="string").take(label_code, allow_fill=True)
+        level = pd.array([PEER_LEVEL_ZH[lv] for lv in levels], dtype="string").take(level_code, allow_fill=True)
+        fallback = peer & (level_code > 0)  # levels[0] is the level chosen
         with np.errstate(invalid="ignore", divide="ignore"):
             standing = np.where(size > 1, 100.0 * (size - mid) / (size - 1), 100.0)
         standing = np.where(peer, standing, np.nan)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -56,7 +57,13 @@ class Hierarchy:
     denominators: tuple[str, ...] = ()
     source: str = "<framework>"
 
-    @property
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Codes, levels and parents as arrays, read once: the derived lists and matrices
+        below are asked for many times per engine run, and the nodes do not change."""
+        return self.nodes.index.to_numpy(), self.nodes["level"].to_numpy(), self.nodes["parent"].to_numpy()
+
+    @cached_property
     def levels(self) -> tuple[int, ...]:
         """Levels present, ascending (1 = indicators)."""
         return tuple(sorted(int(v) for v in self.nodes["level"].unique()))
@@ -72,7 +79,8 @@ class Hierarchy:
 
     def codes_at(self, level: int) -> list[str]:
         """Codes of the nodes at ``level`` in framework order."""
-        return self.nodes.index[self.nodes["level"] == level].tolist()
+        codes, levels, _ = self._arrays
+        return codes[levels == level].tolist()
 
     @property
     def weighted_codes(self) -> list[str]:
@@ -81,19 +89,20 @@ class Hierarchy:
         This order indexes a flat weight vector: position ``i`` holds the weight of
         ``weighted_codes[i]`` relative to its siblings.
         """
-        return self.nodes.index[self.nodes["level"] < self.top_level].tolist()
+        codes, levels, _ = self._arrays
+        return codes[levels < self.top_level].tolist()
 
     def level_slice(self, level: int) -> slice:
         """Positions of the nodes of ``level`` inside :attr:`weighted_codes`."""
-        levels = self.nodes["level"].to_numpy()
+        _, levels, _ = self._arrays
         start = int(np.sum(levels < level))
         return slice(start, start + int(np.sum(levels == level)))
 
     def membership(self, level: int) -> np.ndarray:
         """0/1 matrix (nodes at ``level``) × (nodes at ``level + 1``): child → parent."""
-        levels = self.nodes["level"].to_numpy()
-        parents = self.nodes.index[levels == level + 1]
-        child_parent = self.nodes["parent"].to_numpy()[levels == level]
+        codes, levels, parent = self._arrays
+        parents = pd.Index(codes[levels == level + 1])
+        child_parent = parent[levels == level]
         m = np.zeros((len(child_parent), len(parents)))
         m[np.arange(len(child_parent)), parents.get_indexer(child_parent)] = 1.0
         return m
@@ -105,7 +114,8 @@ class Hierarchy:
     @property
     def directions(self) -> np.ndarray:
         """Direction (+1 / −1) of each indicator, in :attr:`indicators` order."""
-        return self.nodes.loc[self.indicators, "direction"].to_numpy(dtype=float)
+        _, levels, _ = self._arrays
+        return self.nodes["direction"].to_numpy(dtype=float)[levels == 1]
 
     @property
     def nominal_weights(self) -> np.ndarray:

@@ -139,10 +139,17 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in text:
         values = safe[column]
-        risky = values.map(lambda v: isinstance(v, str) and is_formula_like(v)).astype(bool)
+        risky = _formula_like(values)
         if risky.any():
             safe[column] = values.astype(object).where(~risky, "'" + values.astype(str))
     return safe
+
+
+def _formula_like(values: pd.Series) -> np.ndarray:
+    """Per cell, whether it is a text that `is_formula_like` (False for missing and non-text cells)."""
+    if isinstance(values.dtype, pd.StringDtype):  # one vectorised pass over the column
+        return values.str.startswith(FORMULA_TRIGGERS).to_numpy(dtype=bool, na_value=False)
+    return np.array([isinstance(v, str) and is_formula_like(v) for v in values.to_numpy()], dtype=bool)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:

@@ -101,9 +101,13 @@ def rule_holds(accepted: np.ndarray, applicable: np.ndarray, groups: np.ndarray,
 
 
 @lru_cache(maxsize=1)
-def _catalogue_names() -> pd.Series:
-    """Zone name(s) per catalogue code (the duplicated code S377018 gives both names)."""
-    return load_catalogue().groupby("code")["name"].agg("、".join)
+def _catalogue_names() -> dict[str, str]:
+    """Zone name(s) per catalogue code (the duplicated code S377018 gives both names, joined by 、)."""
+    cat = load_catalogue()
+    names: dict[str, list[str]] = {}
+    for code, name in zip(cat["code"].tolist(), cat["name"].tolist()):
+        names.setdefault(code, []).append(name)
+    return {code: "、".join(same) for code, same in names.items()}
 
 
 def _listing(ctx: Context) -> Outcome:

@@ -100,6 +100,24 @@ def test_cli_refuses_to_write_into_the_data_directory_before_any_work(tmp_path):
     assert existing.read_text(encoding="utf-8") == "old"
 
 
+def test_screen_keeps_an_existing_output_without_force(tmp_path):
+    from io_inputs import write_inputs
+    from typer.testing import CliRunner
+
+    from nidb.cli import app
+
+    data = write_inputs(tmp_path / "data")
+    existing = tmp_path / "筛查.csv"
+    existing.write_text("old", encoding="utf-8")
+    command = ["screen", "--year", "2024", "--data", str(data), "--out", str(existing)]
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 1 and "如需覆盖请加 --force" in result.output
+    assert existing.read_text(encoding="utf-8") == "old"
+    result = CliRunner().invoke(app, [*command, "--force"])
+    assert result.exit_code == 0, result.output
+    assert existing.read_text(encoding="utf-8") != "old"  # replaced by the screening table
+
+
 def test_xlsx_outputs_carry_the_build_time_not_the_wall_clock(tmp_path, monkeypatch):
     import time
     import zipfile

@@ -260,6 +260,7 @@ def screen_command(
     year: int | None = typer.Option(None, "--year", help="筛查哪一年的年度报表（默认：全部年份；此前年份作为历史参照）"),
     data: Path | None = typer.Option(None, "--data", help="数据目录（默认：示例数据（合成））"),
     method: Path | None = typer.Option(None, "--method", help="筛查方法文件（kind: screening；默认 screening-default.yaml）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的输出"),
 ) -> None:
     """报表真实性筛查（第十条、第二十五条）：标记值得人工复核的报表。
 
@@ -269,6 +270,7 @@ def screen_command(
     """
     from nidb.screening.export import run_screen
 
+    _guard(out, force, data, method)
     for path in run_screen(year, data, method, out):
         typer.echo(f"已写出：{path}")
 

@@ -170,7 +170,11 @@ def bench(n_bases: int, n_years: int, repeat: int) -> None:
     print(f"   tracemalloc peak: panel {peak:.1f} MiB, expert trimmed mean {peak_experts:.1f} MiB")
     print(f"   process max RSS so far {rss:.1f} MiB (includes the synthetic tables)")
 
-if __name__ == "__main__":
+def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     bench(450, 6, repeat=5)
     bench(10_000, 10, repeat=3)
+
+
+if __name__ == "__main__":
+    main()

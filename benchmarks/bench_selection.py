@@ -33,7 +33,7 @@ from nidb.inputs.dataset import load_dataset
 from nidb.selection import load_selection_method, prepare, select
 from nidb.selection.status import PASS
 from nidb.selection.sweep import curves, multipliers, sweep
-from nidb.selection.verdicts import _rule_holds
+from nidb.selection.verdicts import rule_holds
 
 YEAR = 2025
 REPEATS = 5
@@ -67,7 +67,7 @@ def main() -> None:
 
     def kernel() -> np.ndarray:
         status = np.column_stack([c.status() for c in q.checks])
-        return _rule_holds(status == PASS, np.ones_like(status, bool), dims, method.quantitative_rule)
+        return rule_holds(status == PASS, np.ones_like(status, bool), dims, method.quantitative_rule)
 
     print(f"verdict kernel (14 checks + rule, {n:,} applicants): {median_seconds(kernel, REPEATS) * 1000:.1f} ms (median of {REPEATS})")
     print(f"prepare (one-off: dataset and round, method-independent): "

@@ -562,14 +562,16 @@ def _events(
     for code, flag in reasons.items():
         rows = grid[flag & revoked_now]
         article, label = REVOCATION_REASONS[code]
-        detail = {
-            "env_incident": "：突发环境污染事件等级 " + rows["env_incident_level"].astype("string"),
-            "safety_accident": "：生产安全事故等级 " + rows["safety_accident_level"].astype("string"),
-            "low_stars": "：" + rows["year"].astype("string") + " 年"
-            + ("为 " + rows["stars"].astype("string") + " 星").fillna(
+        if code == "env_incident":
+            detail = "：突发环境污染事件等级 " + rows["env_incident_level"].astype("string")
+        elif code == "safety_accident":
+            detail = "：生产安全事故等级 " + rows["safety_accident_level"].astype("string")
+        elif code == "low_stars":
+            detail = "：" + rows["year"].astype("string") + " 年" + ("为 " + rows["stars"].astype("string") + " 星").fillna(
                 "未获评级（" + rows["unrated_reason"].fillna("当年无评价结果") + "），按二星及以下计"
-            ),
-        }.get(code, "")
+            )
+        else:
+            detail = ""
         frames.append(
             pd.DataFrame(
                 {

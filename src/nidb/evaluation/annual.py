@@ -172,7 +172,7 @@ def _coverage(quant: pd.DataFrame, framework: Framework, rule: RatingData, year:
     ids = [ind.id for ind in framework.quantitative]
     quant = quant.reindex(columns=ids)
     units = pd.Index(units, name="unit_id").astype("string")
-    has_form = units.isin(quant.index)
+    has_form = quant.index.get_indexer(units) >= 0  # not isin: for string values it loops in Python
     n_computable = quant.reindex(units).notna().sum(axis=1).to_numpy(dtype="int64")
     coverage = n_computable / len(ids)
     no_form = ~has_form & rule.annual_form_required

@@ -121,18 +121,18 @@ def special_scores(
     rank = rank_units(score)
     n_units, n_special = score.shape
     flat_rank = rank.T.ravel()
-    out = pd.DataFrame(
+    unit_row, special_row = np.tile(np.arange(n_units), n_special), np.repeat(np.arange(n_special), n_units)
+    return pd.DataFrame(
         {
-            "unit_id": np.tile(result.normalised.index.astype("string").to_numpy(), n_special),
+            "unit_id": result.normalised.index.astype("string").array.take(unit_row),
             "year": np.int64(year),
-            "special_id": np.repeat([s.id for s in specials], n_units),
-            "special": np.repeat([s.zh for s in specials], n_units),
+            "special_id": pd.array([s.id for s in specials], dtype="string").take(special_row),
+            "special": pd.array([s.zh for s in specials], dtype="string").take(special_row),
             "score": score.T.ravel(),
             "rank": pd.array(flat_rank, dtype="Float64").astype("Int64"),
             "top": flat_rank <= top_n,
         }
-    ).astype({"unit_id": "string", "special_id": "string", "special": "string"})
-    return out
+    )
 
 
 def top_lists(special: pd.DataFrame) -> pd.DataFrame:

@@ -279,10 +279,12 @@ def check_data(data: pd.DataFrame, hierarchy: Hierarchy, *, source: str = "<data
     if data[hierarchy.unit_id].duplicated().any():
         dup = data.loc[data[hierarchy.unit_id].duplicated(), hierarchy.unit_id].astype(str).tolist()
         raise _problem(source, hierarchy.unit_id, f"单位代码重复：{', '.join(dup)}")
-    non_numeric = [c for c in hierarchy.indicators if not pd.api.types.is_numeric_dtype(data[c])]
+    indicators = data[hierarchy.indicators]
+    non_numeric = [c for c, dtype in indicators.dtypes.items() if not pd.api.types.is_numeric_dtype(dtype)]
     if non_numeric:
         raise _problem(source, "columns", f"指标列必须是数值：{', '.join(non_numeric)}")
-    infinite = [c for c in hierarchy.indicators if np.isinf(data[c].to_numpy(dtype=float, na_value=np.nan)).any()]
+    inf = np.isinf(indicators.to_numpy(dtype=float, na_value=np.nan)).any(axis=0)
+    infinite = [c for c, bad in zip(hierarchy.indicators, inf) if bad]
     if infinite:
         raise _problem(source, "columns", f"指标列含无穷大值（请留空表示缺失）：{', '.join(infinite)}")
     denominators = hierarchy.nodes["denominator"].dropna().unique().tolist()

@@ -101,11 +101,16 @@ class Hierarchy:
     def membership(self, level: int) -> np.ndarray:
         """0/1 matrix (nodes at ``level``) × (nodes at ``level + 1``): child → parent."""
         codes, levels, parent = self._arrays
-        parents = pd.Index(codes[levels == level + 1])
+        column = {code: j for j, code in enumerate(codes[levels == level + 1].tolist())}
         child_parent = parent[levels == level]
-        m = np.zeros((len(child_parent), len(parents)))
-        m[np.arange(len(child_parent)), parents.get_indexer(child_parent)] = 1.0
+        m = np.zeros((len(child_parent), len(column)))
+        m[np.arange(len(child_parent)), np.array([column.get(p, -1) for p in child_parent], dtype=np.intp)] = 1.0
         return m
+
+    def attribute_at(self, level: int, column: str) -> np.ndarray:
+        """Column ``column`` of :attr:`nodes` for the nodes at ``level``, in framework order."""
+        _, levels, _ = self._arrays
+        return self.nodes[column].to_numpy()[levels == level]
 
     def children(self, code: str) -> list[str]:
         """Codes of the direct children of ``code``."""
@@ -114,8 +119,7 @@ class Hierarchy:
     @property
     def directions(self) -> np.ndarray:
         """Direction (+1 / −1) of each indicator, in :attr:`indicators` order."""
-        _, levels, _ = self._arrays
-        return self.nodes["direction"].to_numpy(dtype=float)[levels == 1]
+        return self.attribute_at(1, "direction").astype(float)
 
     @property
     def nominal_weights(self) -> np.ndarray:

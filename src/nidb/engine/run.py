@@ -162,7 +162,7 @@ def normalise_indicators(values: np.ndarray, hierarchy: Hierarchy, spec: Normali
         spec.method,
         spec.params,
         codes=hierarchy.indicators,
-        targets=hierarchy.nodes.loc[hierarchy.indicators, "target"].to_numpy(dtype=float),
+        targets=hierarchy.attribute_at(1, "target").astype(float),
     )
 
 

@@ -115,7 +115,7 @@ def level_weights(
     ``child_scores`` (units × nodes at ``level``) is needed by the data-driven schemes.
     """
     codes = hierarchy.codes_at(level)
-    nominal = hierarchy.nodes.loc[codes, "weight"].to_numpy(dtype=float)
+    nominal = hierarchy.attribute_at(level, "weight").astype(float)
     if scheme == "framework":
         return nominal
     if scheme == "equal":
@@ -127,7 +127,7 @@ def level_weights(
                 raise ConfigError(f"weights.levels.{level}.values.{code}：第 {level} 层没有这个节点")
             w[codes.index(code)] = float(value)
         return w
-    parents = hierarchy.nodes.loc[codes, "parent"].to_numpy()
+    parents = hierarchy.attribute_at(level, "parent")
     w = nominal.copy()
     if scheme == "ahp":
         for parent, spec in (matrices or {}).items():

@@ -61,5 +61,30 @@ def test_each_command_help_gives_one_example_of_itself(name):
 def test_help_speaks_chinese_throughout(args):
     out = help_at(100, *args)
     assert "显示本帮助并退出" in out and "选项" in out
-    for english in ("Show this message and exit", "[required]", "─ Options", "─ Commands"):
+    assert "用法：nidb" in out
+    for english in ("Show this message and exit", "[required]", "─ Options", "─ Commands", "Usage:"):
         assert english not in out, f"{english!r} in the help of nidb {' '.join(args)}"
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["evaluate", "--year", "2025"], "缺少必填选项 --out"),
+    (["evaluate", "--year", "abc", "--out", "x.csv"], "--year 的值「abc」不是整数"),
+    (["evaluate", "--year", "2025", "--out"], "选项 --out 后面须给出一个值"),
+    (["evaluate", "--year", "2025", "--out", "x.csv", "--forc"], "没有选项 --forc（是否想用 --force？）"),
+    (["evaluat"], "没有命令 evaluat（是否想用 'evaluate'"),
+    (["demo", "--seed", "-1"], "--seed 的值 -1 超出允许范围"),
+    (["validate"], "缺少参数 paths"),
+], ids=lambda v: v if isinstance(v, str) else " ".join(v))
+def test_usage_errors_are_in_chinese(args, expected):
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "120", "TERMINAL_WIDTH": ""})
+    assert result.exit_code == 2
+    assert flat(expected) in flat(result.output), result.output
+    assert "错误" in result.output
+    for english in ("Missing", "No such", "Invalid value", "Error", "Usage:", "Try "):
+        assert english not in result.output, f"{english!r} in: {result.output}"
+
+
+def test_an_unknown_usage_message_is_kept_as_it_is():
+    from nidb.cli import chinese_usage_message
+
+    assert chinese_usage_message("Something new.") == "Something new."

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import typer
 
@@ -40,12 +42,60 @@ def fold_help_text() -> None:
     rich_utils.REQUIRED_LONG_STRING, rich_utils.DEFAULT_STRING = "[必填]", "[默认：{}]"
 
 
+#: the command line's usage errors (typer's wording) and what the user reads instead
+_USAGE_MESSAGES = (
+    (r"Missing option '(?P<a>.+)'\.", "缺少必填选项 {a}"),
+    (r"Missing argument '(?P<a>.+)'\.", "缺少参数 {a}"),
+    (r"Option '(?P<a>.+)' requires an argument\.", "选项 {a} 后面须给出一个值"),
+    (r"No such option: (?P<a>\S+)(?: \(Possible options: (?P<b>.+)\)| Did you mean (?P<c>.+)\?)?", "没有选项 {a}"),
+    (r"No such command '(?P<a>.+)'\.(?: Did you mean (?P<c>.+)\?)?", "没有命令 {a}"),
+    (r"Invalid value for '(?P<a>.+)': '(?P<v>.*)' is not a valid (?:int|integer)\.", "{a} 的值「{v}」不是整数"),
+    (r"Invalid value for '(?P<a>.+)': '(?P<v>.*)' is not a valid float\.", "{a} 的值「{v}」不是数字"),
+    (r"Invalid value for '(?P<a>.+)': (?P<v>.+) is not in the range (?P<r>.+)\.", "{a} 的值 {v} 超出允许范围 {r}"),
+    (r"Got unexpected extra arguments? \((?P<a>.+)\)", "多余的参数：{a}"),
+)
+
+
+def chinese_usage_message(message: str) -> str:
+    """A usage error of the command line in Chinese (the message as it was when not known)."""
+    for pattern, text in _USAGE_MESSAGES:
+        found = re.fullmatch(pattern, message)
+        if found:
+            parts = {k: v for k, v in found.groupdict().items() if v is not None}
+            hint = parts.get("b") or parts.get("c")
+            return text.format(**parts) + (f"（是否想用 {hint}？）" if hint else "")
+    return message
+
+
+@contextmanager
+def _usage_errors_in_chinese() -> Iterator[None]:
+    """Let a usage error (a missing or mistyped option …) print in Chinese, under 「错误」."""
+    try:
+        yield
+    except typer.BadParameter.__mro__[1] as exc:  # typer's UsageError, of which BadParameter is one kind
+        from typer import rich_utils
+
+        rich_utils.ERRORS_PANEL_TITLE = "错误"
+        rich_utils.RICH_HELP = "查看帮助：[blue]{command_path} {help_option}[/]"
+        message = chinese_usage_message(exc.format_message())
+        exc.format_message = lambda: message  # what typer prints
+        raise
+
+
 class _ChineseHelp:
-    """Help that folds long Chinese text (see :func:`fold_help_text`) and says --help in Chinese."""
+    """Help that folds long Chinese text (see :func:`fold_help_text`) and says --help in Chinese;
+    usage errors in Chinese (:func:`chinese_usage_message`)."""
 
     def format_help(self, ctx, formatter):
         fold_help_text()
         return super().format_help(ctx, formatter)
+
+    def make_context(self, *args, **kwargs):
+        with _usage_errors_in_chinese():
+            return super().make_context(*args, **kwargs)
+
+    def get_usage(self, ctx) -> str:
+        return super().get_usage(ctx).replace("Usage: ", "用法：", 1)
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -56,6 +106,10 @@ class _ChineseHelp:
 
 class HelpGroup(_ChineseHelp, typer.core.TyperGroup):
     """The `nidb` group and its sub-groups."""
+
+    def resolve_command(self, ctx, args):
+        with _usage_errors_in_chinese():
+            return super().resolve_command(ctx, args)
 
 
 class HelpCommand(_ChineseHelp, typer.core.TyperCommand):

@@ -190,3 +190,63 @@ def test_columnar_trim_fast_path_equals_full_strip(cells: list[str | None], cut:
     column = column.slice(1)  # as the reader slices off the header row
     stripped = pc.utf8_trim_whitespace(column.cast(pa.large_string())).to_pylist()
     assert _trimmed(column).to_pylist() == [None if s is None or s == "" else s for s in stripped]
+
+
+def test_xlsx_without_formulas_or_percentages_reads_the_same_by_calamine_and_openpyxl(tmp_path, monkeypatch):
+    """The fast reader (calamine) gives the very sheets openpyxl gives: numbers, whole numbers,
+    text with spaces, booleans, dates, empty cells and rows, a hidden sheet, the 说明 sheet."""
+    import datetime
+
+    from nidb.inputs import readers
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "年度报表"
+    ws.append(["基地编号", "年份", "增加值（亿元）", "备注", "是否", "日期"])
+    ws.append(["B0001", 2024, 12.5, "  有空格 ", True, datetime.datetime(2024, 5, 1)])
+    ws.append([None, None, None, None, None, None])
+    ws.append(["B0002", 2024.0, 1e-7, "", False, None])
+    ws.append(["B0003", "2024", -3, "无", None, datetime.date(2023, 1, 31)])
+    ws.cell(row=6, column=8, value="远处的单元格")
+    wb.create_sheet("隐藏").append(["x"])
+    wb["隐藏"].sheet_state = "hidden"
+    wb.create_sheet("说明").append(["填报说明"])
+    path = tmp_path / "plain.xlsx"
+    wb.save(path)
+
+    assert readers._formulas_and_errors(path) == (False, False) and not readers._has_percent_styles(path)
+    fast = readers.read_xlsx(path)
+    monkeypatch.setattr(readers, "_has_percent_styles", lambda _: True)  # take the openpyxl path
+    slow = readers.read_xlsx(path)
+    assert [(s.sheet, s.header, s.hidden) for s in fast] == [(s.sheet, s.header, s.hidden) for s in slow]
+    for a, b in zip(fast, slow):
+        pd.testing.assert_frame_equal(
+            a.cells.map(lambda v: None if v is None else str(readers._shown(v))),
+            b.cells.map(lambda v: None if v is None else str(readers._shown(v))),
+        )
+
+
+def test_xlsx_with_an_error_value_is_read_by_openpyxl_which_keeps_it(tmp_path):
+    """An error value (#N/A) read as missing would be silently wrong: it is kept, and refused as a number."""
+    from nidb.inputs import readers
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["x"])
+    wb.active.append(["#N/A"])  # openpyxl stores an error-code string as an error cell (t="e")
+    path = tmp_path / "error.xlsx"
+    wb.save(path)
+    assert readers._formulas_and_errors(path) == (False, True)
+    assert readers.read_xlsx(path)[0].cells.iat[0, 0] == "#N/A"
+
+
+def test_xlsx_with_a_percentage_style_is_read_by_openpyxl(tmp_path):
+    from nidb.inputs import readers
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["x"])
+    wb.active.append([0.5])
+    wb.active["A2"].number_format = "0.0%"
+    path = tmp_path / "percent.xlsx"
+    wb.save(path)
+    assert readers._has_percent_styles(path)
+    assert readers.read_xlsx(path)[0].percent == frozenset({(2, 0)})

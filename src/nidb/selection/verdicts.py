@@ -68,23 +68,25 @@ class SelectionResult:
     @cached_property
     def verdicts(self) -> pd.DataFrame:
         """One row per applicant and applicable condition: status, value, threshold, Chinese reason."""
-        ids = np.asarray(self.units)
         keeps = [c.applies for c in self.conditions]
-        counts = [int(k.sum()) for k in keeps]
+        which = np.repeat(np.arange(len(keeps)), [int(k.sum()) for k in keeps])  # the condition of each row
 
-        def each(attr: str) -> np.ndarray:  # one value per condition, repeated for its applicants
-            return np.repeat(np.array([getattr(c, attr) for c in self.conditions], dtype=object), counts)
+        def each(attr: str) -> pd.api.extensions.ExtensionArray:  # one text per condition, repeated for its rows
+            return pd.array([getattr(c, attr) for c in self.conditions], dtype="str").take(which)
 
         def stacked(values: list[np.ndarray]) -> np.ndarray:  # per condition and applicant
             return np.concatenate([v[k] for v, k in zip(values, keeps)])
 
         outcomes = [c.outcome for c in self.conditions]
+        # text columns stay Arrow strings: taken and concatenated, never converted to Python objects and back
+        reasons = pa.chunked_array([pa.array(o.reason.array).filter(k) for o, k in zip(outcomes, keeps)])
         return pd.DataFrame({
-            "applicant_id": stacked([ids] * len(keeps)), "condition_id": each("condition_id"),
-            "condition": each("condition"), "group": each("group"), "dimension": each("dimension"),
+            "applicant_id": self.units.astype("str").array.take(stacked([np.arange(len(self.units))] * len(keeps))),
+            "condition_id": each("condition_id"), "condition": each("condition"), "group": each("group"),
+            "dimension": each("dimension"),
             "status": labels(stacked([o.status for o in outcomes])), "value": stacked([o.value for o in outcomes]),
             "threshold": stacked([o.threshold for o in outcomes]),
-            "reason": stacked([o.reason.to_numpy() for o in outcomes]),
+            "reason": pd.array(reasons, dtype="str"),
         })
 
 

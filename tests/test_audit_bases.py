@@ -75,7 +75,7 @@ def test_cli_writes_tables_workbook_and_manifest(tmp_path):
     assert (units["data_source"] == "示例数据（合成）").all()
     assert len(pd.read_parquet(out / "replications.parquet")) == 30
     check_workbook(out / "audit.xlsx")
-    book = pd.read_excel(out / "audit.xlsx", sheet_name=None)
+    book = pd.read_excel(out / "audit.xlsx", sheet_name=None, engine="openpyxl")
     assert list(book)[:3] == ["说明", "名次与星级稳健性", "星级占比分布"]
     assert "示例数据（合成）" in book["说明"].to_string()
     assert "五星概率" in book["名次与星级稳健性"].columns

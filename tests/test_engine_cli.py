@@ -20,7 +20,7 @@ def test_score_writes_a_workbook_with_published_coinr_values(tmp_path):
     result = CliRunner().invoke(app, [*ARGS, "--method", "asem-coinr-example", "--out", str(out)])
     assert result.exit_code == 0, result.output
     check_workbook(out, notes=None)
-    sheets = pd.read_excel(out, sheet_name=None)
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["得分", "权重", "插补", "异常值处理"]
     scores = sheets["得分"]
     che = scores[(scores["单位代码"] == "CHE") & (scores["节点代码"] == "Index")].iloc[0]

@@ -92,7 +92,7 @@ def test_nidb_score_takes_a_weights_table_and_its_own_weights_sheet_back(tmp_pat
     out = runner.invoke(app, ["score", "--data", str(data), "--meta", str(meta), "--weights", str(table),
                               "--out", str(tmp_path / "a.xlsx")])
     assert out.exit_code == 0, out.output
-    scores = pd.read_excel(tmp_path / "a.xlsx", sheet_name="得分")
+    scores = pd.read_excel(tmp_path / "a.xlsx", sheet_name="得分", engine="openpyxl")
     mapping = method_from_mapping({"weights": WEIGHTS})
     expected = run(asem.data, asem.hierarchy, mapping).long(asem.hierarchy)
     np.testing.assert_allclose(scores["得分"].to_numpy(), expected["score"].to_numpy(), rtol=1e-14, equal_nan=True)  # xlsx keeps 15 digits
@@ -100,7 +100,7 @@ def test_nidb_score_takes_a_weights_table_and_its_own_weights_sheet_back(tmp_pat
     again = runner.invoke(app, ["score", "--data", str(data), "--meta", str(meta), "--weights",
                                 str(tmp_path / "a.xlsx"), "--out", str(tmp_path / "b.xlsx")])
     assert again.exit_code == 0, again.output
-    pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "b.xlsx", sheet_name="得分"), scores)
+    pd.testing.assert_frame_equal(pd.read_excel(tmp_path / "b.xlsx", sheet_name="得分", engine="openpyxl"), scores)
 
 
 def test_an_evaluation_method_takes_a_weights_table(tmp_path):

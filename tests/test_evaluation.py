@@ -317,7 +317,7 @@ def test_cli_evaluate_and_lifecycle_write_chinese_tables(demo_panel, tmp_path: P
     assert f"2023 年参评 {rated} 个" in note
     assert cascade.revoked_by_method > 0 and f"有 {cascade.revoked_by_method} 个基地因连续 2 年" in note
     check_workbook(out)
-    sheets = pd.read_excel(out, sheet_name=None)
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
     assert note in sheets["说明"]["内容"].tolist()
     assert {"评价结果", "五星示范基地名单", "星级分布", "专项评价", "动态管理事件", "专家评分一致性", "说明"} <= set(sheets)
     assert len(sheets["五星示范基地名单"]) == int((sheets["评价结果"]["星级"] == 5).sum()) > 0

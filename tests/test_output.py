@@ -23,7 +23,7 @@ def test_csv_output_writes_one_file_per_table_with_bom(tmp_path):
 
 def test_xlsx_output_has_one_sheet_per_table(tmp_path):
     write_tables(TABLES, tmp_path / "out.xlsx")
-    assert pd.ExcelFile(tmp_path / "out.xlsx").sheet_names == ["结果", "说明"]
+    assert pd.ExcelFile(tmp_path / "out.xlsx", engine="openpyxl").sheet_names == ["结果", "说明"]
 
 
 def test_a_failure_half_way_leaves_nothing_behind(tmp_path, monkeypatch):

@@ -234,7 +234,7 @@ def test_cli_writes_the_tables_with_the_synthetic_label(tmp_path: Path):
     out = tmp_path / "筛查.xlsx"
     run = CliRunner().invoke(app, ["screen", "--year", "2025", "--out", str(out)])
     assert run.exit_code == 0, run.output
-    sheets = pd.read_excel(out, sheet_name=None)
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["说明", "复核优先级", "标记明细", "推荐单位汇总", "规则执行情况"]
     assert "示例数据（合成）" in sheets["说明"].to_string()  # the label: in 说明 and in each sheet's page header
     assert "示例数据（合成）" in openpyxl.load_workbook(out)["标记明细"].oddHeader.center.text

@@ -36,7 +36,7 @@ def test_select_xlsx(data_dir, tmp_path):
     res = runner.invoke(app, ["select", "--year", "2024", "--data", str(data_dir), "--out", str(out)])
     assert res.exit_code == 0, res.output
     check_workbook(out)
-    sheets = pd.read_excel(out, sheet_name=None)
+    sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
     assert list(sheets) == ["遴选结果", "条件判定", "条件汇总", "说明"]
     summary = sheets["遴选结果"].set_index("申报对象编号")
     assert summary.loc["A0001", "总体结论"] == "通过" and summary.loc["A0002", "总体结论"] == "通过"

@@ -69,6 +69,17 @@ def _file_problem(path: Path, message: str) -> ReadError:
     return ReadError(Problem(file=str(path), rule=str(Rule.FILE), message=message))
 
 
+#: what `infer_dtype` says of a column without any text cell
+_NO_TEXT = frozenset({"empty", "floating", "integer", "mixed-integer-float", "boolean", "datetime", "date", "time"})
+
+
+def _blank_cells(column: pd.Series) -> pd.Series:
+    """Missing cells, and text cells that are empty or only spaces."""
+    if pd.api.types.infer_dtype(column, skipna=True) in _NO_TEXT:
+        return column.isna()
+    return column.isna() | column.astype("string").str.strip().eq("").fillna(False).astype(bool)
+
+
 def _sheet(file: Path, name: str | None, table: pd.DataFrame, **marks: frozenset[tuple[int, int]]) -> RawSheet:
     """Build a RawSheet from a grid of cell values whose first row is the header.
 
@@ -76,7 +87,7 @@ def _sheet(file: Path, name: str | None, table: pd.DataFrame, **marks: frozenset
     table = table.astype(object)
     table.columns = range(table.shape[1])
     table.index = range(1, len(table) + 1)
-    blank = table.isna() | table.apply(lambda c: c.astype("string").str.strip().eq("").fillna(False).astype(bool))
+    blank = table.apply(_blank_cells)
     table = table.where(~blank, None)
     header = tuple("" if v is None else str(v).strip() for v in table.iloc[0]) if len(table) else ()
     cells = table.iloc[1:]
@@ -378,9 +389,21 @@ def _shown(value: object) -> object:
     return value
 
 
+def _float_text(cells: pd.Series) -> pd.Series:
+    """Numbers as `_shown` writes them, all at once (numpy's float text is Python's shortest repr)."""
+    values = cells.astype("float64").to_numpy()
+    whole = np.isfinite(values) & (np.abs(values) < 1e15)
+    whole &= np.floor(np.where(whole, values, 0)) == np.where(whole, values, 0)
+    text = np.where(whole, np.where(whole, values, 0).astype(np.int64).astype(str), values.astype(str))
+    return pd.Series(text, index=cells.index, dtype="string").mask(np.isnan(values))
+
+
 def _text(cells: pd.Series) -> pd.Series:
     """Cells as stripped strings, NA when empty."""
-    if pd.api.types.infer_dtype(cells, skipna=True) not in ("string", "empty"):
+    kind = pd.api.types.infer_dtype(cells, skipna=True)
+    if kind == "floating":  # (Python ints keep their own path: beyond 2**53 a float is not the number)
+        cells = _float_text(cells)
+    elif kind not in ("string", "empty"):
         cells = cells.map(lambda v: None if v is None else str(_shown(v)))
     s = cells.astype("string").str.strip()
     return s.mask(s == "")

@@ -250,3 +250,21 @@ def test_cli_bad_method_is_a_located_error_and_writes_nothing(tmp_path: Path):
     out = tmp_path / "out.csv"
     run = CliRunner().invoke(app, ["screen", "--out", str(out), "--method", str(method)])
     assert run.exit_code == 1 and "rules.a.numerator" in run.output and not out.exists()
+
+
+def test_tail_probabilities_are_those_of_scipy_stats():
+    """The screening's tails come from scipy.special (a lighter import): the same numbers as scipy.stats."""
+    from scipy import stats
+
+    from nidb.screening.tails import binom_at_least, chi2_isf, chi2_sf, ncx2_sf
+
+    rng = np.random.default_rng(7)
+    n = rng.integers(0, 3000, 5000)
+    k = rng.integers(-1, n + 2)
+    p = rng.uniform(0.001, 0.999, 5000)
+    np.testing.assert_array_equal(binom_at_least(k, n, p), stats.binom.sf(k - 1, n, p))
+    x = rng.uniform(0, 80, 5000)
+    np.testing.assert_array_equal(chi2_sf(x, 8), stats.chi2.sf(x, 8))
+    assert chi2_isf(0.001, 8) == stats.chi2.isf(0.001, 8)
+    nc = rng.uniform(0, 60, 5000)
+    np.testing.assert_allclose(ncx2_sf(26.1, 8, nc), stats.ncx2.sf(26.1, 8, nc), rtol=0, atol=1e-14)

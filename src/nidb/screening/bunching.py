@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nidb.screening.context import Outcome, ScreeningContext, flags, fmt, no_flags
 from nidb.screening.method import ScreeningRule
+from nidb.screening.tails import binom_at_least
 
 
 def bunching(rule: ScreeningRule, ctx: ScreeningContext) -> Outcome:
@@ -44,7 +44,7 @@ def bunching(rule: ScreeningRule, ctx: ScreeningContext) -> Outcome:
                 k, n = int(in_window.sum()), int(in_ring.sum())
                 share = 1.0 / (2 * p["ring"])
                 tested = k >= p["min_count"]
-                pvalue = float(stats.binom.sf(k - 1, n, share)) if tested else np.nan
+                pvalue = float(binom_at_least(k, n, share)) if tested else np.nan
                 bunched = tested and pvalue < p["alpha"]
                 tests.append({"indicator": indicator, "condition": spec.zh, "population": label, "year": year,
                               "threshold": threshold, "window_high": threshold * (1 + p["window"]),

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from nidb.inputs.contract import load_contract
 from nidb.screening.context import Outcome, ScreeningContext, flags, fmt, no_flags
 from nidb.screening.method import ScreeningRule
+from nidb.screening.tails import binom_at_least, chi2_isf, chi2_sf, ncx2_sf
 
 DIGITS = np.arange(1, 10)
 BENFORD = np.log10(1.0 + 1.0 / DIGITS)  # share of first digit d: log10(1 + 1/d)
@@ -27,8 +27,8 @@ def first_digits(values: np.ndarray) -> np.ndarray:
 
 def chi2_power(n: np.ndarray | int, effect_size: float, alpha: float, df: int = 8) -> np.ndarray:
     """Power of the chi-square goodness-of-fit test on n numbers against a departure of Cohen's w."""
-    critical = stats.chi2.isf(alpha, df)
-    return stats.ncx2.sf(critical, df, np.asarray(n, dtype="float64") * effect_size**2)
+    critical = chi2_isf(alpha, df)
+    return ncx2_sf(critical, df, np.asarray(n, dtype="float64") * effect_size**2)
 
 
 def benford(rule: ScreeningRule, ctx: ScreeningContext) -> Outcome:
@@ -54,7 +54,7 @@ def benford(rule: ScreeningRule, ctx: ScreeningContext) -> Outcome:
     mad = np.abs(observed / n[:, None] - BENFORD[None, :]).mean(axis=1)
     power = chi2_power(n, p["effect_size"], p["alpha"])
     tested = power >= p["min_power"]
-    pvalue = np.where(tested, stats.chi2.sf(chi2, 8), np.nan)
+    pvalue = np.where(tested, chi2_sf(chi2, 8), np.nan)
     flagged = tested & (pvalue < p["alpha"]) & (mad > p["mad"])
     table = counts.index.to_frame(index=False).assign(
         numbers=n.astype("int64"), chi2=chi2, p_value=pvalue, mad=mad, power=power, tested=tested, flagged=flagged,
@@ -96,7 +96,7 @@ def heaping(rule: ScreeningRule, ctx: ScreeningContext) -> Outcome:
         quotient = np.where(eligible, values / unit, 0.5)
     round_ = eligible & (np.abs(quotient - np.round(quotient)) < 1e-6)
     n, k = eligible.sum(axis=1), round_.sum(axis=1)
-    pvalue = stats.binom.sf(k - 1, n, p["expected_share"])
+    pvalue = binom_at_least(k, n, p["expected_share"])
     hit = np.flatnonzero(ctx.in_years & (k >= p["min_round"]) & (pvalue < p["alpha"]))
     labels = [load_contract().table("annual").column(f).zh for f in p["fields"]]
     reasons = [

@@ -34,17 +34,18 @@ def _plain_edges(column: pa.ChunkedArray) -> bool:
     """True when no cell is missing or empty and none begins or ends with a byte of
     `_EDGE_BYTES`, so that stripping changes nothing (read off the Arrow buffers)."""
     for chunk in column.chunks:
+        if not len(chunk):
+            continue
         if chunk.null_count:
             return False
         _, offsets, data = chunk.buffers()
         ends = np.frombuffer(offsets, dtype=np.int64)[chunk.offset: chunk.offset + len(chunk) + 1]
-        first, last = ends[:-1], ends[1:] - 1
-        if len(first) and (bool((last < first).any()) or data is None):
+        first, last = ends[:-1], ends[1:] - 1  # byte positions of each cell's first and last byte
+        if data is None or bool((last < first).any()):  # an empty cell
             return False
-        if len(first):
-            bytes_ = np.frombuffer(data, dtype=np.uint8)
-            if _EDGE_BYTES[bytes_[first]].any() or _EDGE_BYTES[bytes_[last]].any():
-                return False
+        cell_bytes = np.frombuffer(data, dtype=np.uint8)
+        if _EDGE_BYTES[cell_bytes[first]].any() or _EDGE_BYTES[cell_bytes[last]].any():
+            return False
     return True
 
 

@@ -254,14 +254,15 @@ def test_xlsx_with_a_percentage_style_is_read_by_openpyxl(tmp_path):
 
 @settings(max_examples=300, deadline=None)
 @given(values=st.lists(st.one_of(
-    st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**16, 10**16),
+    st.none(), st.floats(allow_nan=False, allow_infinity=True), st.integers(-10**16, 10**16),
     st.sampled_from([0.0, -0.0, 1e15, 1e15 - 1, 999999999999999.9, 1e-07, 2010.0, 12.5]),
 ), min_size=1, max_size=20))
 def test_numbers_of_a_workbook_column_read_as_written_one_by_one(values: list[float | int | None]) -> None:
-    """The vectorised text of a column of numbers equals the text of each cell as `_shown` gives it."""
+    """The vectorised text of a column of numbers equals the text of each cell as `_shown` gives it
+    (NaN does not reach `_text`: `_sheet` has made it an empty cell)."""
     from nidb.inputs.readers import _shown, _text
 
     cells = pd.Series(values, dtype=object)
-    expected = [None if v is None or v != v else str(_shown(v)).strip() for v in values]
+    expected = [None if v is None else str(_shown(v)).strip() for v in values]
     expected = [None if t == "" else t for t in expected]
     assert [None if pd.isna(t) else t for t in _text(cells)] == expected

@@ -57,20 +57,41 @@ class Outcome:
         return self.explain()
 
 
-def fmt(x: np.ndarray, decimals: int = 2) -> pd.Series:
-    """Numbers as short text: rounded to `decimals`, shortest form ("300", "212.4"); 缺失 for NaN."""
+# The text helpers work on Arrow arrays (`_fmt`, `_cat`, `_fmt_apart`, `_join_text`): a chain of
+# them pays no pandas overhead per step; `_series` wraps the final text, and `fmt` and `cat` are
+# the Series versions of `_fmt` and `_cat`.
+_TEXT = pa.large_string()
+
+
+def _text(part: str | pd.Series | np.ndarray | pa.Array) -> pa.Array | pa.Scalar:
+    """A text piece as Arrow large strings: a scalar for a str, else an array."""
+    if isinstance(part, str):
+        return pa.scalar(part, _TEXT)
+    values = part if isinstance(part, pa.Array) else pa.array(getattr(part, "array", part))
+    return values if values.type == _TEXT else pc.cast(values, _TEXT)
+
+
+def _series(text: pa.Array) -> pd.Series:
+    return pd.Series(pd.array(text, dtype="string"))
+
+
+def _fmt(x: np.ndarray, decimals: int = 2) -> pa.Array:
+    """`fmt` as an Arrow array."""
     r = np.round(np.asarray(x, dtype="float64"), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     if r.size > 1 and (r == r[0]).all():  # one number (a threshold): format it once
-        text = pc.cast(pa.array(r[:1]), pa.string()).take(np.zeros(r.size, dtype="int64"))
-    else:
-        text = pc.fill_null(pc.cast(pa.array(r, from_pandas=True), pa.string()), "缺失")
-    return pd.Series(pd.array(text, dtype="string"))
+        return pc.cast(pa.array(r[:1]), pa.string()).take(np.zeros(r.size, dtype="int64"))
+    return pc.fill_null(pc.cast(pa.array(r, from_pandas=True), pa.string()), "缺失")
+
+
+def fmt(x: np.ndarray, decimals: int = 2) -> pd.Series:
+    """Numbers as short text: rounded to `decimals`, shortest form ("300", "212.4"); 缺失 for NaN."""
+    return _series(_fmt(x, decimals))
 
 
 MAX_DECIMALS = 8
 
 
-def fmt_apart(value: np.ndarray, threshold: np.ndarray, decimals: int = 2) -> tuple[pd.Series, pd.Series]:
+def _fmt_apart(value: np.ndarray, threshold: np.ndarray, decimals: int = 2) -> tuple[pa.Array, pa.Array]:
     """Value and threshold as text, each row with the fewest decimals (at least `decimals`) that
     show them apart: a value that fails its threshold never reads as equal to it (「50% < 50%」)."""
     v = np.asarray(value, dtype="float64")
@@ -81,11 +102,10 @@ def fmt_apart(value: np.ndarray, threshold: np.ndarray, decimals: int = 2) -> tu
             same = (np.round(v, d) == np.round(t, d)) & (v != t)
             digits = np.where(same & (digits == d), d + 1, digits)
     digits = np.minimum(digits, MAX_DECIMALS)
-    vt, tt = fmt(v, decimals), fmt(t, decimals)
+    vt, tt = _fmt(v, decimals), _fmt(t, decimals)
     for d in np.unique(digits[digits > decimals]):
-        rows = np.flatnonzero(digits == d)
-        vt.iloc[rows] = fmt(v[rows], int(d)).to_numpy()
-        tt.iloc[rows] = fmt(t[rows], int(d)).to_numpy()
+        rows = digits == d
+        vt, tt = pc.if_else(rows, _fmt(v, int(d)), vt), pc.if_else(rows, _fmt(t, int(d)), tt)
     return vt, tt
 
 
@@ -97,19 +117,21 @@ def unit_suffix(unit: str | None) -> str:
 
 def cat(*parts: str | pd.Series | np.ndarray) -> pd.Series:
     """Text pieces joined element-wise in one pass (scalars repeat; missing anywhere gives missing)."""
-    text = pa.large_string()
-    args = [pa.scalar(p, text) if isinstance(p, str) else pc.cast(pa.array(getattr(p, "array", p)), text)
-            for p in parts]
-    return pd.Series(pd.array(pc.binary_join_element_wise(*args, pa.scalar("", text)), dtype="string"))
+    return _series(_cat(*parts))
+
+
+def _cat(*parts: str | pd.Series | np.ndarray | pa.Array) -> pa.Array:
+    """`cat` as an Arrow array."""
+    return pc.binary_join_element_wise(*map(_text, parts), _text(""))
 
 
 def _compare_reason(label: str, unit: str | None, op: str, status: np.ndarray, value, threshold, n: int) -> pd.Series:
     u = unit_suffix(unit)
     sym = np.where(status == PASS, OP_SYMBOL[op], NEGATED_OP[op])
-    shown, limit = fmt_apart(value, np.broadcast_to(threshold, np.shape(value)))
-    said = cat(label + " ", shown, u + " ", sym, " ", limit, u)
-    missing = cat(f"{label} 数据缺失（条件：{OP_SYMBOL[op]}", limit, u + "）")
-    return said.where(status != MISSING, missing)
+    shown, limit = _fmt_apart(value, np.broadcast_to(threshold, np.shape(value)))
+    said = _cat(label + " ", shown, u + " ", sym, " ", limit, u)
+    missing = _cat(f"{label} 数据缺失（条件：{OP_SYMBOL[op]}", limit, u + "）")
+    return _series(pc.if_else(status != MISSING, said, missing))
 
 
 def _fallback_note(measure: object, ctx: Context) -> pd.Series | None:
@@ -194,7 +216,7 @@ class Evaluator:
             status = combine([s.status for s in subs])
 
             def explain() -> pd.Series:
-                return _join([s.reason for s in subs], "；")
+                return _series(_join_text([s.reason for s in subs], "；"))
 
             check = None
             if isinstance(cond, AnyOf) and all(isinstance(s.check, Comparison) for s in subs):
@@ -250,7 +272,7 @@ class Evaluator:
         """Reason of a condition over the last years; `area` names the reference's area per applicant
         (「当地 GDP 增速 5.8%（苏州市）」), `area_at` per year."""
         ref = REFERENCE_LABELS[cond.reference] + " " if cond.reference is not None else ""
-        where = cat("（", area, "）") if area is not None else ""
+        where = _cat("（", area, "）") if area is not None else ""
         uu = unit_suffix(u)
         with np.errstate(invalid="ignore"):
             ok_y = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}[cond.op](value, base)
@@ -258,23 +280,23 @@ class Evaluator:
         for j, y in enumerate(years):
             no_value, no_base = np.isnan(value[:, j]), np.isnan(base[:, j])
             bad = ~ok_y[:, j] & ~no_value & ~no_base
-            shown, limit = fmt_apart(value[:, j], base[:, j])
-            piece = cat(f"{y} 年 ", shown, uu + f" {NEGATED_OP[cond.op]} {ref}", limit, uu, where)
-            parts_fail.append(piece.where(bad, ""))
-            missing = pd.Series(np.where(no_value, f"{y} 年数据缺失", ""), dtype="string")
+            shown, limit = _fmt_apart(value[:, j], base[:, j])
+            piece = _cat(f"{y} 年 ", shown, uu + f" {NEGATED_OP[cond.op]} {ref}", limit, uu, where)
+            parts_fail.append(pc.if_else(bad, piece, _text("")))
+            missing = pc.if_else(no_value, _text(f"{y} 年数据缺失"), _text(""))
             if area_at is not None:
-                missing = missing.where(~no_base | no_value, cat(f"{y} 年无", area_at[j], " 的 GDP 增速"))
+                missing = pc.if_else(~no_base | no_value, missing, _cat(f"{y} 年无", area_at[j], " 的 GDP 增速"))
             parts_missing.append(missing)
         span = f"{years[0]}–{years[-1]} 年" if len(years) > 1 else f"{years[0]} 年"
         if cond.reference is None:
-            bound = cat(fmt(base[:, :1].ravel()), uu)
+            bound = _cat(_fmt(base[:, :1].ravel()), uu)
         else:
-            bound = cat(ref, _join([cat(fmt(base[:, j]), uu) for j in range(len(years))], "、"), where)
-        passed = cat(f"{lab} {span} ", _join([cat(fmt(value[:, j]), uu) for j in range(len(years))], "、"),
-                     f"，均 {OP_SYMBOL[cond.op]} ", bound)
-        failed = f"{lab} " + _join(parts_fail, "；", skip_empty=True)
-        missing = f"{lab} " + _join(parts_missing, "；", skip_empty=True)
-        return passed.where(status == PASS, failed.where(status == FAIL, missing))
+            bound = _cat(ref, _join_text([_cat(_fmt(base[:, j]), uu) for j in range(len(years))], "、"), where)
+        passed = _cat(f"{lab} {span} ", _join_text([_cat(_fmt(value[:, j]), uu) for j in range(len(years))], "、"),
+                      f"，均 {OP_SYMBOL[cond.op]} ", bound)
+        failed = _cat(f"{lab} ", _join_text(parts_fail, "；", skip_empty=True))
+        missing = _cat(f"{lab} ", _join_text(parts_missing, "；", skip_empty=True))
+        return _series(pc.if_else(status == PASS, passed, pc.if_else(status == FAIL, failed, missing)))
 
     def _peer(self, cond: PeerRelative, lab: str, u: str | None, item: Indicator) -> Outcome:
         ctx = self.ctx
@@ -319,8 +341,8 @@ class Evaluator:
         def explain() -> pd.Series:
             sym = np.where(status == PASS, "≥", "<")
             mark = fmt(np.array([rule.pass_mark]))[0]
-            reason = cat("专家评分 ", fmt(score), " 分 ", sym, f" {mark} 分（", experts, " 位专家）")
-            return reason.where(status != REVIEW, "尚无专家评分，待专家评审")
+            reason = _cat("专家评分 ", _fmt(score), " 分 ", sym, f" {mark} 分（", experts, " 位专家）")
+            return _series(pc.if_else(status != REVIEW, reason, _text("尚无专家评分，待专家评审")))
 
         return Outcome(status, explain, score, np.full(ctx.n, rule.pass_mark))
 
@@ -328,12 +350,14 @@ class Evaluator:
         """The outcome of an indicator's or feature's whole condition."""
         return self.evaluate(item.condition, item)
 
-def _join(parts: list[pd.Series], sep: str, skip_empty: bool = False) -> pd.Series:
+def _join_text(parts: list[pd.Series | pa.Array], sep: str, skip_empty: bool = False) -> pa.Array:
     """Element-wise join of text pieces with `sep`; with `skip_empty`, empty pieces get no separator."""
     if not skip_empty:
-        return cat(*[x for p in parts for x in (sep, p)][1:])
-    out = parts[0]
-    for p in parts[1:]:  # a few pieces (years), each a whole column
-        glue = pd.Series(np.where((out != "") & (p != ""), sep, ""), dtype="string")
-        out = out + glue + p
-    return out
+        return _cat(*[x for p in parts for x in (sep, p)][1:])
+    n, k = len(parts[0]), len(parts)
+    pieces = pa.concat_arrays([_text(p) for p in parts])  # piece by piece
+    pieces = pieces.take((np.arange(k) * n + np.arange(n)[:, None]).ravel())  # row by row
+    kept = np.asarray(pc.fill_null(pc.not_equal(pieces, ""), True))
+    offsets = np.concatenate([[0], np.cumsum(kept.reshape(n, k).sum(axis=1))]).astype("int32")
+    rows = pa.ListArray.from_arrays(pa.array(offsets), pieces.filter(kept))  # each row's non-empty pieces
+    return pc.binary_join(rows, _text(sep))

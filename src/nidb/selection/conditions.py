@@ -316,17 +316,18 @@ class Evaluator:
             fell = pd.Series(ctx.position(iid, "fallback") == 1, dtype="boolean").fillna(False).to_numpy(bool)
             chosen = PEER_LEVEL_ZH[fw.resolve(cond.group_by, ctx.params)]
             min_size = fw.resolve(cond.min_group_size, ctx.params)
-            group = group.where(~fell, cat(group, f"；{chosen}组内有值单位不足 {min_size} 家，改按", level, "比较"))
-            rank = fmt(ctx.position(iid, "rank"))
-            size = fmt(ctx.position(iid, "group_size"))
+            group = pc.if_else(fell, _cat(group, f"；{chosen}组内有值单位不足 {min_size} 家，改按", level, "比较"),
+                               _text(group))
+            rank = _fmt(ctx.position(iid, "rank"))
+            size = _fmt(ctx.position(iid, "group_size"))
             sym = np.where(status == PASS, "≤", ">")
-            shown = fmt(value)
-            by_rank = cat(f"{lab} ", shown, uu + "，同组（", group, "）第 ", rank, "/", size, " 名，位次 ",
-                          fmt(position), "% ", sym, f" 前 {fmt(np.array([top]))[0]}%")
+            shown = _fmt(value)
+            by_rank = _cat(f"{lab} ", shown, uu + "，同组（", group, "）第 ", rank, "/", size, " 名，位次 ",
+                           _fmt(position), "% ", sym, f" 前 {fmt(np.array([top]))[0]}%")
             bsym = np.where(status == PASS, "≥" if higher else "≤", "<" if higher else ">")
-            by_bench = cat(f"{lab} ", shown, uu + " ", bsym, " 行业基准 ", fmt(bench), uu)
-            reason = by_bench.where(has_bench, by_rank)
-            return reason.where(status != MISSING, f"{lab} 数据缺失，无法比较同行位次")
+            by_bench = _cat(f"{lab} ", shown, uu + " ", bsym, " 行业基准 ", _fmt(bench), uu)
+            reason = pc.if_else(has_bench, by_bench, by_rank)
+            return _series(pc.if_else(status != MISSING, reason, _text(f"{lab} 数据缺失，无法比较同行位次")))
 
         threshold = np.where(has_bench, bench, top)
         compared = np.where(has_bench, value, position)

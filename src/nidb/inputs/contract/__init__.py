@@ -306,7 +306,11 @@ def read_contract(path: Path, open_lists: OpenLists | None = None) -> Contract:
     return parse_contract(raw, source=str(path), open_lists=open_lists)
 
 
-@lru_cache(maxsize=4)
 def load_contract(open_lists: OpenLists | None = None) -> Contract:
     """The packaged data contract (read once per set of open lists; default: the packaged lists)."""
+    return _packaged_contract(open_lists)  # one cache key for load_contract() and load_contract(None)
+
+
+@lru_cache(maxsize=4)
+def _packaged_contract(open_lists: OpenLists | None) -> Contract:
     return read_contract(CONTRACT_PATH, open_lists)

@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import nidb.cli  # noqa: F401 - the settings a `nidb` process starts with (Arrow's allocator) hold here too
+
 
 def main(names: list[str]) -> None:
     """Run the named benchmark scripts (all when none is named)."""

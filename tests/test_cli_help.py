@@ -88,3 +88,19 @@ def test_an_unknown_usage_message_is_kept_as_it_is():
     from nidb.cli import chinese_usage_message
 
     assert chinese_usage_message("Something new.") == "Something new."
+
+
+def test_the_command_line_gives_arrow_the_system_allocator_unless_told_otherwise():
+    """`nidb` sets Arrow's allocator before pyarrow loads (mimalloc was slow to start here);
+    a user's ARROW_DEFAULT_MEMORY_POOL wins."""
+    import os
+    import subprocess
+    import sys
+
+    probe = "import nidb.cli, pyarrow; print(pyarrow.default_memory_pool().backend_name)"
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    default = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True)
+    assert default.stdout.strip() == "system"
+    chosen = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            env={**env, "ARROW_DEFAULT_MEMORY_POOL": "mimalloc"})
+    assert chosen.stdout.strip() == "mimalloc"

@@ -157,6 +157,19 @@ def test_rated_bases_reconcile_with_the_registry():
     assert table.iloc[0] == table.iloc[1:].sum()
 
 
+def test_a_base_revoked_because_it_could_not_be_rated_counts_where_nidb_evaluate_counts_it():
+    """B3 took part, was not rated (数据不全), and was revoked for it afterwards (Art. 23 (3)): it is
+    no 「本年撤销称号（不参评）」 base, which is for revocations before the evaluation (B4)."""
+    status = pd.DataFrame({
+        "base_id": ["B1", "B2", "B3", "B4"], "year": 2025, "evaluated": [True, False, False, False],
+        "status": ["正常", "数据不全", "撤销", "撤销"],
+    })
+    unrated = pd.DataFrame({"unit_id": ["B2", "B3"], "status": ["数据不全", "数据不全"]})
+    table = summaries.rated_reconciliation(status, 2025, unrated).set_index("项目")["基地数（个）"]
+    assert table["其中：数据不全（不予评级）"] == 2 and table["其中：本年撤销称号（不参评）"] == 1
+    assert table.iloc[0] == table.iloc[1:].sum() == 4
+
+
 def test_sweep_table_samples_every_curve_at_the_same_multipliers():
     multipliers = np.round(np.arange(0.5, 1.51, 0.05), 2)
     curves = pd.concat([

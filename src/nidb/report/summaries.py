@@ -204,17 +204,23 @@ def transition_table(block: pd.DataFrame) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def rated_reconciliation(status: pd.DataFrame, year: int) -> pd.DataFrame:
+def rated_reconciliation(status: pd.DataFrame, year: int, unrated: pd.DataFrame | None = None) -> pd.DataFrame:
     """How the bases on the list reconcile with the bases rated in `year` (项目, 基地数（个）).
 
     Rows: bases announced by `year`, then those not rated by reason (title revoked in an
-    earlier year, revoked this year, not yet due, no annual form, incomplete data, no
-    evaluation result), then the rated bases;
-    the first row equals the sum of the others.
+    earlier year, revoked this year before the evaluation, not yet due, no annual form,
+    incomplete data, no evaluation result), then the rated bases; the first row equals the
+    sum of the others. `unrated` (the year's ``Evaluation.unrated``: ``unit_id``, ``status``)
+    places a base that took part but was not rated, and was then revoked as a result
+    (Art. 23 (3)), under why it was not rated, as ``nidb evaluate`` counts it.
     """
     rows = status[status["year"] == year]
     rated = int(rows["evaluated"].sum())
-    unrated = rows[~rows["evaluated"]]["status"].value_counts()
+    reasons = rows["status"]
+    if unrated is not None and len(unrated):
+        outcome = rows["base_id"].astype("string").map(unrated.set_index(unrated["unit_id"].astype("string"))["status"])
+        reasons = reasons.where(outcome.isna() | (reasons != "撤销"), outcome)
+    unrated = reasons[~rows["evaluated"].astype(bool)].value_counts()
     labels = {
         "已撤销": "以前年度已撤销称号", "撤销": "本年撤销称号（不参评）",
         "未到参评年份": "未到参评年份（公告未满规定年限）", "未提交年度报表": "未提交年度报表（不予评级）",

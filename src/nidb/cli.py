@@ -15,7 +15,7 @@ import typer
 from nidb.errors import NidbError
 
 # Arrow's default allocator (mimalloc in the pyarrow wheels) is slow to hand out fresh memory
-# here: a command's first load of the demo took 1.1–1.8 s with it, 0.55–0.75 s with the
+# here: a command's first load of the demo took 0.8–1.8 s with it, 0.55–0.75 s with the
 # system allocator (benchmarks/bench_startup.py). Set before pyarrow loads; a user's own
 # setting wins, and the notebook kernels of `nidb report` inherit it.
 os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
